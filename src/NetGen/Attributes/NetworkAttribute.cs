@@ -1,0 +1,101 @@
+using System;
+
+namespace NetGen;
+
+/// <summary>
+/// Marks a <c>partial</c> class as a network. The layer attributes on the same declaration, read in source
+/// order after an <see cref="InputAttribute"/>, describe the network; the NetGen generator checks every shape
+/// at compile time and emits the class's forward and backward code.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class NetworkAttribute : Attribute;
+
+/// <summary>The shape of one input sample: <c>(features)</c>, <c>(height, width)</c> or <c>(channels, height, width)</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class InputAttribute(params int[] shape) : Attribute
+{
+    /// <summary>The dimensions of one sample, outermost first.</summary>
+    public int[] Shape { get; } = shape;
+}
+
+/// <summary>Base of every layer attribute: a layer may be given a stable name (the key of its checkpoint tensors).</summary>
+public abstract class LayerAttribute : Attribute
+{
+    /// <summary>The layer's name; by default the kind and its ordinal (<c>conv1</c>, <c>dense2</c>, …).</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>A fully connected layer <c>y = W·x + b</c> with <c>W</c> of shape [units, inputs] (PyTorch's <c>Linear</c>).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DenseAttribute(int units) : LayerAttribute
+{
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; } = units;
+}
+
+/// <summary>A 2-D convolution with square kernels; weights [filters, channels, kernel, kernel] (PyTorch's <c>Conv2d</c>).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class Conv2DAttribute(int filters, int kernel) : LayerAttribute
+{
+    /// <summary>Number of output channels.</summary>
+    public int Filters { get; } = filters;
+
+    /// <summary>Kernel height and width.</summary>
+    public int Kernel { get; } = kernel;
+
+    /// <summary>Step between neighbouring windows (default 1).</summary>
+    public int Stride { get; set; } = 1;
+
+    /// <summary>Zeros added on each border (default 0).</summary>
+    public int Padding { get; set; }
+}
+
+/// <summary>Max pooling over square windows; <see cref="Stride"/> defaults to the window size.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaxPool2DAttribute(int size) : LayerAttribute
+{
+    /// <summary>Window height and width.</summary>
+    public int Size { get; } = size;
+
+    /// <summary>Step between windows; 0 means "equal to <see cref="Size"/>".</summary>
+    public int Stride { get; set; }
+}
+
+/// <summary>Average pooling over square windows; <see cref="Stride"/> defaults to the window size.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AvgPool2DAttribute(int size) : LayerAttribute
+{
+    /// <summary>Window height and width.</summary>
+    public int Size { get; } = size;
+
+    /// <summary>Step between windows; 0 means "equal to <see cref="Size"/>".</summary>
+    public int Stride { get; set; }
+}
+
+/// <summary>Flattens a [C, H, W] shape to [C·H·W] in PyTorch's order; implied before a Dense that follows a 3-D shape.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class FlattenAttribute : LayerAttribute;
+
+/// <summary>Rectified linear unit, <c>max(0, x)</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ReLUAttribute : LayerAttribute;
+
+/// <summary>Logistic sigmoid, <c>1 / (1 + e^-x)</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SigmoidAttribute : LayerAttribute;
+
+/// <summary>Hyperbolic tangent.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class TanhAttribute : LayerAttribute;
+
+/// <summary>Softmax over a 1-D shape. As the last layer, training with cross-entropy fuses it into the loss.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SoftmaxAttribute : LayerAttribute;
+
+/// <summary>Inverted dropout: in training each value is zeroed with probability <see cref="Rate"/> and the rest scaled by 1/(1−rate).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute(float rate) : LayerAttribute
+{
+    /// <summary>Probability of dropping a value, in [0, 1).</summary>
+    public float Rate { get; } = rate;
+}

@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+
+namespace NetGen;
+
+/// <summary>
+/// An in-memory labelled data set: <see cref="Count"/> samples of <see cref="SampleSize"/> floats laid out one
+/// after another (for images: channel, row, column — PyTorch's order), and one class label per sample.
+/// </summary>
+public sealed class Dataset
+{
+    /// <summary>Wraps existing arrays; they are not copied.</summary>
+    /// <param name="features">Count × sampleSize floats.</param>
+    /// <param name="labels">One class index per sample, each in [0, classCount).</param>
+    /// <param name="sampleShape">The shape of one sample (e.g. [1, 28, 28]).</param>
+    /// <param name="classCount">Number of classes.</param>
+    /// <param name="classNames">Optional names of the classes, <paramref name="classCount"/> of them.</param>
+    public Dataset(float[] features, int[] labels, IReadOnlyList<int> sampleShape, int classCount, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classCount);
+        int sampleSize = 1;
+        foreach (int d in sampleShape)
+        {
+            if (d <= 0)
+            {
+                throw new ArgumentException($"Every sample dimension must be positive; got [{string.Join(", ", sampleShape)}].", nameof(sampleShape));
+            }
+
+            sampleSize = checked(sampleSize * d);
+        }
+
+        if ((long)labels.Length * sampleSize != features.Length)
+        {
+            throw new ArgumentException(
+                $"{labels.Length} labels need {(long)labels.Length * sampleSize} feature values of {sampleSize} each; got {features.Length}.",
+                nameof(features));
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classCount)
+            {
+                throw new ArgumentException($"Label {labels[i]} of sample {i} is outside [0, {classCount}).", nameof(labels));
+            }
+        }
+
+        if (classNames is not null && classNames.Count != classCount)
+        {
+            throw new ArgumentException($"Expected {classCount} class names; got {classNames.Count}.", nameof(classNames));
+        }
+
+        Features = features;
+        Labels = labels;
+        SampleShape = sampleShape;
+        SampleSize = sampleSize;
+        ClassCount = classCount;
+        ClassNames = classNames;
+    }
+
+    /// <summary>All samples, one after another.</summary>
+    public float[] Features { get; }
+
+    /// <summary>The class index of each sample.</summary>
+    public int[] Labels { get; }
+
+    /// <summary>The shape of one sample.</summary>
+    public IReadOnlyList<int> SampleShape { get; }
+
+    /// <summary>Floats per sample.</summary>
+    public int SampleSize { get; }
+
+    /// <summary>Number of samples.</summary>
+    public int Count => Labels.Length;
+
+    /// <summary>Number of classes.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>Class names, when the data set has them.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
+
+    /// <summary>The features of sample <paramref name="index"/>.</summary>
+    public ReadOnlySpan<float> Sample(int index) => Features.AsSpan(checked(index * SampleSize), SampleSize);
+
+    /// <summary>The first <paramref name="count"/> samples as a new data set sharing nothing with this one.</summary>
+    public Dataset Take(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        return new Dataset(Features.AsSpan(0, count * SampleSize).ToArray(), Labels.AsSpan(0, count).ToArray(), SampleShape, ClassCount, ClassNames);
+    }
+}

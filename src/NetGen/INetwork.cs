@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+
+namespace NetGen;
+
+/// <summary>
+/// The contract every generated network implements. Shapes, parameter offsets and workspace offsets are
+/// compile-time constants of the generated class; this interface exposes them to the runtime (trainer,
+/// optimizers, checkpoints) without reflection.
+/// </summary>
+/// <remarks>
+/// Training works one sample at a time on a caller-owned <em>workspace</em> of <see cref="WorkspaceSize"/>
+/// floats that holds every activation, delta and dropout mask of that sample, so several threads can run
+/// <see cref="Forward"/> and <see cref="Backward"/> at once, each with its own workspace and gradient buffer.
+/// </remarks>
+public interface INetwork
+{
+    /// <summary>Floats in one input sample (the product of the <c>[Input]</c> shape).</summary>
+    int InputSize { get; }
+
+    /// <summary>Floats in one output sample.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Number of trainable parameters (the length of <see cref="Parameters"/>).</summary>
+    int ParameterCount { get; }
+
+    /// <summary>Floats of per-sample training workspace needed by <see cref="Forward"/> and <see cref="Backward"/>.</summary>
+    int WorkspaceSize { get; }
+
+    /// <summary>Offset in the workspace of the logits: the output before a trailing softmax (or the output itself).</summary>
+    int LogitsOffset { get; }
+
+    /// <summary>True when the last layer is a softmax, which losses fuse with cross-entropy.</summary>
+    bool EndsWithSoftmax { get; }
+
+    /// <summary>All parameters in one flat, 64-byte aligned buffer, at the offsets given by <see cref="Layers"/>.</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>The layers in order, with their names, shapes and parameter tensors.</summary>
+    IReadOnlyList<LayerInfo> Layers { get; }
+
+    /// <summary>Runs one sample through the network in evaluation mode (dropout off).</summary>
+    /// <param name="input">Exactly <see cref="InputSize"/> floats.</param>
+    /// <param name="output">Exactly <see cref="OutputSize"/> floats.</param>
+    void Predict(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>Runs a batch of samples laid out one after another.</summary>
+    /// <param name="inputs"><paramref name="batchSize"/> × <see cref="InputSize"/> floats.</param>
+    /// <param name="outputs"><paramref name="batchSize"/> × <see cref="OutputSize"/> floats.</param>
+    /// <param name="batchSize">Number of samples.</param>
+    void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
+
+    /// <summary>
+    /// Forward pass of one sample, keeping every activation in <paramref name="workspace"/> for
+    /// <see cref="Backward"/>. The logits end up at <see cref="LogitsOffset"/>.
+    /// </summary>
+    /// <param name="input"><see cref="InputSize"/> floats.</param>
+    /// <param name="workspace"><see cref="WorkspaceSize"/> floats owned by the caller.</param>
+    /// <param name="training">True turns dropout on.</param>
+    /// <param name="dropoutSeed">Seeds this sample's dropout masks, so results do not depend on thread scheduling.</param>
+    void Forward(ReadOnlySpan<float> input, Span<float> workspace, bool training, ulong dropoutSeed);
+
+    /// <summary>
+    /// Backward pass of the sample last run through <see cref="Forward"/> on the same workspace: adds the
+    /// gradient of the loss with respect to every parameter into <paramref name="gradients"/>.
+    /// </summary>
+    /// <param name="input">The same input given to <see cref="Forward"/>.</param>
+    /// <param name="workspace">The workspace <see cref="Forward"/> filled.</param>
+    /// <param name="logitsGradient">d loss / d logits, <see cref="OutputSize"/> floats.</param>
+    /// <param name="gradients"><see cref="ParameterCount"/> floats, accumulated into (not overwritten).</param>
+    void Backward(ReadOnlySpan<float> input, Span<float> workspace, ReadOnlySpan<float> logitsGradient, Span<float> gradients);
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+
+namespace NetGen;
+
+/// <summary>One parameter tensor of a layer: where it lives in the flat parameter buffer and its PyTorch shape.</summary>
+/// <param name="Key">Checkpoint key, <c>&lt;layer&gt;.weight</c> or <c>&lt;layer&gt;.bias</c>.</param>
+/// <param name="Offset">Offset in <see cref="INetwork.Parameters"/>.</param>
+/// <param name="Shape">Dimensions, outermost first (Linear: [out, in]; Conv2d: [out, in, kH, kW]).</param>
+public sealed record TensorInfo(string Key, int Offset, IReadOnlyList<int> Shape)
+{
+    /// <summary>Number of floats in the tensor.</summary>
+    public int Length
+    {
+        get
+        {
+            int n = 1;
+            foreach (int d in Shape)
+            {
+                n *= d;
+            }
+
+            return n;
+        }
+    }
+}
+
+/// <summary>A layer of a generated network, as the runtime sees it.</summary>
+/// <param name="Name">Stable name (<c>conv1</c>, <c>dense3</c>, or the attribute's <c>Name</c>).</param>
+/// <param name="Kind">Layer kind (<c>Conv2D</c>, <c>Dense</c>, <c>ReLU</c>, …).</param>
+/// <param name="InputShape">Shape of one input sample of this layer.</param>
+/// <param name="OutputShape">Shape of one output sample of this layer.</param>
+/// <param name="Tensors">Parameter tensors (weight first, then bias); empty for layers without parameters.</param>
+public sealed record LayerInfo(
+    string Name,
+    string Kind,
+    IReadOnlyList<int> InputShape,
+    IReadOnlyList<int> OutputShape,
+    IReadOnlyList<TensorInfo> Tensors)
+{
+    /// <summary>Number of trainable parameters in the layer.</summary>
+    public int ParameterCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (TensorInfo t in Tensors)
+            {
+                n += t.Length;
+            }
+
+            return n;
+        }
+    }
+}
+
+/// <summary>
+/// A typed view of one layer's parameters inside its network's flat buffer, as returned by the generated
+/// layer properties (<c>net.Dense3.Weights</c>).
+/// </summary>
+public readonly struct LayerView
+{
+    private readonly INetwork _network;
+
+    /// <summary>Creates a view of <paramref name="layer"/> in <paramref name="network"/>.</summary>
+    public LayerView(INetwork network, LayerInfo layer)
+    {
+        _network = network ?? throw new ArgumentNullException(nameof(network));
+        Info = layer ?? throw new ArgumentNullException(nameof(layer));
+    }
+
+    /// <summary>The layer's name, kind, shapes and tensors.</summary>
+    public LayerInfo Info { get; }
+
+    /// <summary>The layer's name.</summary>
+    public string Name => Info.Name;
+
+    /// <summary>The weight tensor (PyTorch layout); empty for layers without parameters.</summary>
+    public Span<float> Weights => Info.Tensors.Count > 0 ? Slice(Info.Tensors[0]) : Span<float>.Empty;
+
+    /// <summary>The bias vector; empty for layers without one.</summary>
+    public Span<float> Bias => Info.Tensors.Count > 1 ? Slice(Info.Tensors[1]) : Span<float>.Empty;
+
+    private Span<float> Slice(TensorInfo t) => _network.Parameters.Slice(t.Offset, t.Length);
+}

@@ -1,0 +1,29 @@
+using System;
+
+namespace NetGen;
+
+/// <summary>Weight initializers called by generated constructors.</summary>
+public static class Initializers
+{
+    /// <summary>He (Kaiming) normal: N(0, 2 / fanIn). For weights feeding a ReLU.</summary>
+    public static void HeNormal(Span<float> weights, int fanIn, ref Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fanIn);
+        float std = MathF.Sqrt(2f / fanIn);
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] = std * rng.NextGaussian();
+        }
+    }
+
+    /// <summary>Glorot (Xavier) uniform: U(−a, a) with a = sqrt(6 / (fanIn + fanOut)). For every other weight.</summary>
+    public static void GlorotUniform(Span<float> weights, int fanIn, int fanOut, ref Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fanIn + fanOut);
+        float limit = MathF.Sqrt(6f / (fanIn + fanOut));
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] = ((2f * rng.NextFloat()) - 1f) * limit;
+        }
+    }
+}
