@@ -57,7 +57,7 @@ public sealed class MaxPool2DAttribute(int size) : LayerAttribute
     /// <summary>Window height and width.</summary>
     public int Size { get; } = size;
 
-    /// <summary>Step between windows; 0 means "equal to <see cref="Size"/>".</summary>
+    /// <summary>Step between windows; defaults to <see cref="Size"/> when not set.</summary>
     public int Stride { get; set; }
 }
 
@@ -68,7 +68,7 @@ public sealed class AvgPool2DAttribute(int size) : LayerAttribute
     /// <summary>Window height and width.</summary>
     public int Size { get; } = size;
 
-    /// <summary>Step between windows; 0 means "equal to <see cref="Size"/>".</summary>
+    /// <summary>Step between windows; defaults to <see cref="Size"/> when not set.</summary>
     public int Stride { get; set; }
 }
 

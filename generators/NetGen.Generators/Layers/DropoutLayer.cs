@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using NetGen.Generators.Diagnostics;
+using NetGen.Generators.Emit;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Layers;
+
+/// <summary>
+/// Inverted dropout. In training each value is kept with probability 1 − rate and scaled by 1 / (1 − rate);
+/// the mask is drawn from the sample's own generator (seeded per sample, so thread scheduling does not
+/// matter) and kept in the workspace for backward. In evaluation the layer is the identity.
+/// </summary>
+internal sealed class DropoutLayer : LayerKind
+{
+    public override string DisplayName => "Dropout";
+
+    public override string NamePrefix => "dropout";
+
+    public override bool HasMask => true;
+
+    public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
+    {
+        // Written so that NaN fails too.
+        if (spec.Rate >= 0f && spec.Rate < 1f)
+        {
+            return input;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, spec.Location, name, spec.Rate));
+        return null;
+    }
+
+    public override void EmitForward(CodeWriter w, LayerPlan layer)
+    {
+        string n = I(layer.Input.Size);
+        Summary(w, Head(layer) + ", rate " + F(layer.Rate) + ": y = x ⊙ mask in training, y = x otherwise.");
+        w.Open("private static void " + Forward(layer) + "(" + ReadOnlySpan + " x, " + Span + " y, " + Span + " mask, bool training, ref global::NetGen.Rng rng)");
+        w.Open("if (!training)");
+        w.Line("x.CopyTo(y);");
+        w.Line("mask.Fill(1f);");
+        w.Line("return;");
+        w.Close();
+        w.Open("for (int i = 0; i < " + n + "; i++)");
+        w.Line("float keep = rng.NextFloat() < " + F(layer.Rate) + " ? 0f : " + F(1f / (1f - layer.Rate)) + ";");
+        w.Line("mask[i] = keep;");
+        w.Line("y[i] = x[i] * keep;");
+        w.Close();
+        w.Close();
+    }
+
+    public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
+        Forward(layer) + "(" + o.X + ", " + o.Y + ", " + o.Mask + ", training, ref rng);";
+
+    public override void EmitBackward(CodeWriter w, LayerPlan layer)
+    {
+        Summary(w, Head(layer) + ", backward: dx = dy ⊙ mask.");
+        w.Open("private static void " + Backward(layer) + "(" + ReadOnlySpan + " mask, " + ReadOnlySpan + " dy, " + Span + " dx)");
+        w.Open("for (int i = 0; i < " + I(layer.Input.Size) + "; i++)");
+        w.Line("dx[i] = dy[i] * mask[i];");
+        w.Close();
+        w.Close();
+    }
+
+    public override string BackwardCall(LayerPlan layer, LayerOperands o) => Backward(layer) + "(" + o.Mask + ", " + o.Dy + ", " + o.Dx + ");";
+}

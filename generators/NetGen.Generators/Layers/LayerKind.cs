@@ -1,0 +1,119 @@
+using System.Collections.Generic;
+using NetGen.Generators.Emit;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Layers;
+
+/// <summary>
+/// Where one layer's operands live at a call site: C# expressions for spans over the input, the output, the
+/// parameters and their gradients. Null when the layer or the pass has no such operand.
+/// </summary>
+internal sealed record LayerOperands(
+    string X,
+    string Y,
+    string? W,
+    string? B,
+    string? Dy,
+    string? Dx,
+    string? DW,
+    string? DB,
+    string? Mask);
+
+/// <summary>
+/// One kind of layer: its shape rule, its parameter tensors, and the code of its forward and backward pass.
+/// Adding a layer kind means adding one subclass and registering it in <see cref="For"/>.
+/// </summary>
+internal abstract class LayerKind
+{
+    private static readonly Dictionary<LayerKindId, LayerKind> s_kinds = new()
+    {
+        [LayerKindId.Dense] = new DenseLayer(),
+        [LayerKindId.Conv2D] = new Conv2DLayer(),
+        [LayerKindId.MaxPool2D] = new Pool2DLayer(isMax: true),
+        [LayerKindId.AvgPool2D] = new Pool2DLayer(isMax: false),
+        [LayerKindId.Flatten] = new FlattenLayer(),
+        [LayerKindId.ReLU] = new ActivationLayer(LayerKindId.ReLU),
+        [LayerKindId.Sigmoid] = new ActivationLayer(LayerKindId.Sigmoid),
+        [LayerKindId.Tanh] = new ActivationLayer(LayerKindId.Tanh),
+        [LayerKindId.Softmax] = new SoftmaxLayer(),
+        [LayerKindId.Dropout] = new DropoutLayer(),
+    };
+
+    public static LayerKind For(LayerKindId id) => s_kinds[id];
+
+    /// <summary>The kind as users write it (<c>Conv2D</c>), also the <c>Kind</c> in <c>LayerInfo</c>.</summary>
+    public abstract string DisplayName { get; }
+
+    /// <summary>Prefix of default layer names: <c>conv</c> gives <c>conv1</c>, <c>conv2</c>, ….</summary>
+    public abstract string NamePrefix { get; }
+
+    /// <summary>Whether the layer has trainable parameters.</summary>
+    public virtual bool HasParameters => false;
+
+    /// <summary>Whether the layer needs a dropout mask in the workspace.</summary>
+    public virtual bool HasMask => false;
+
+    /// <summary>
+    /// The output shape for <paramref name="input"/>, or null after adding diagnostics when the layer cannot
+    /// work on that input.
+    /// </summary>
+    public abstract Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics);
+
+    /// <summary>Parameter tensors (key suffix and PyTorch shape), weight first.</summary>
+    public virtual IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    {
+        yield break;
+    }
+
+    /// <summary>Writes the layer's forward method.</summary>
+    public abstract void EmitForward(CodeWriter w, LayerPlan layer);
+
+    /// <summary>The statement that calls the forward method.</summary>
+    public abstract string ForwardCall(LayerPlan layer, LayerOperands operands);
+
+    /// <summary>Writes the layer's backward method (with or without the input gradient, per <see cref="LayerPlan.NeedsInputGradient"/>).</summary>
+    public abstract void EmitBackward(CodeWriter w, LayerPlan layer);
+
+    /// <summary>The statement that calls the backward method.</summary>
+    public abstract string BackwardCall(LayerPlan layer, LayerOperands operands);
+
+    protected const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+    protected const string Span = "global::System.Span<float>";
+
+    protected static string I(int value) => CodeWriter.Int(value);
+
+    protected static string F(float value) => CodeWriter.Float(value);
+
+    protected static void Summary(CodeWriter w, string text) => w.Line("/// <summary>" + text + "</summary>");
+
+    protected static string Forward(LayerPlan layer) => layer.PropertyName + "Forward";
+
+    protected static string Backward(LayerPlan layer) => layer.PropertyName + "Backward";
+
+    /// <summary>"conv1: Conv2D 1×28×28 → 6×28×28" — the head of each kernel's comment.</summary>
+    protected string Head(LayerPlan layer) => layer.Name + ": " + DisplayName + " " + layer.Input + " → " + layer.Output;
+
+    /// <summary>Reports a size that must be positive; returns false when it is not.</summary>
+    protected static bool RequirePositive(int value, string what, string name, LayerSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        if (value > 0)
+        {
+            return true;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.InvalidSize, spec.Location, what, name, "positive", value));
+        return false;
+    }
+
+    /// <summary>Reports a layer that needs a [C, H, W] input; returns false when the input is flat.</summary>
+    protected bool RequireSpatial(Shape input, string name, LayerSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        if (!input.IsFlat)
+        {
+            return true;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.NeedsSpatialInput, spec.Location, name, DisplayName, "[" + input + "]"));
+        return false;
+    }
+}

@@ -1,0 +1,243 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generators.Diagnostics;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators;
+
+/// <summary>Reads a <c>[Network]</c> class's attributes into a <see cref="NetworkModel"/>.</summary>
+public sealed partial class NetworkGenerator
+{
+    internal static class Parser
+    {
+        private const string LayerAttributeName = "NetGen.LayerAttribute";
+        private const string InputAttributeName = "NetGen.InputAttribute";
+
+        private static readonly Dictionary<string, LayerKindId> s_kinds = new()
+        {
+            ["NetGen.DenseAttribute"] = LayerKindId.Dense,
+            ["NetGen.Conv2DAttribute"] = LayerKindId.Conv2D,
+            ["NetGen.MaxPool2DAttribute"] = LayerKindId.MaxPool2D,
+            ["NetGen.AvgPool2DAttribute"] = LayerKindId.AvgPool2D,
+            ["NetGen.FlattenAttribute"] = LayerKindId.Flatten,
+            ["NetGen.ReLUAttribute"] = LayerKindId.ReLU,
+            ["NetGen.SigmoidAttribute"] = LayerKindId.Sigmoid,
+            ["NetGen.TanhAttribute"] = LayerKindId.Tanh,
+            ["NetGen.SoftmaxAttribute"] = LayerKindId.Softmax,
+            ["NetGen.DropoutAttribute"] = LayerKindId.Dropout,
+        };
+
+        /// <summary>
+        /// Parses the class that carries <c>[Network]</c>. Returns null (and no diagnostics) when an attribute
+        /// has compile errors of its own: the compiler already reports them.
+        /// </summary>
+        public static NetworkModel? Parse(GeneratorAttributeSyntaxContext context, List<DiagnosticInfo> diagnostics, System.Threading.CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
+            {
+                return null;
+            }
+
+            string display = type.ToDisplayString();
+            LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, display));
+                return null;
+            }
+
+            string? unsupported = type.IsGenericType ? "non-generic"
+                : type.IsStatic ? "non-static (it has a constructor and instance members)"
+                : type.ContainingType is not null ? "declared at namespace level, not nested in another type"
+                : null;
+            if (unsupported is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, display, unsupported));
+                return null;
+            }
+
+            var inputShape = ImmutableArray<int>.Empty;
+            LocationInfo? inputLocation = null;
+            bool sawInput = false, sawLayer = false, broken = false;
+            var layers = new List<LayerSpec>();
+            foreach ((AttributeData attribute, AttributeSyntax syntax) in AttributesInSourceOrder(type, declaration, diagnostics, display, cancellationToken))
+            {
+                INamedTypeSymbol? attributeClass = attribute.AttributeClass;
+                if (attributeClass is null || attributeClass.TypeKind == TypeKind.Error || HasErrors(attribute))
+                {
+                    broken = true;
+                    continue;
+                }
+
+                string name = attributeClass.ToDisplayString();
+                LocationInfo? location = LocationInfo.From(syntax.GetLocation());
+                if (name == InputAttributeName)
+                {
+                    if (sawInput || sawLayer)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedInput, location, display));
+                        continue;
+                    }
+
+                    sawInput = true;
+                    inputLocation = location;
+                    inputShape = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
+                        ? attribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToImmutableArray()
+                        : ImmutableArray<int>.Empty;
+                    continue;
+                }
+
+                if (!DerivesFrom(attributeClass, LayerAttributeName))
+                {
+                    continue;
+                }
+
+                if (!s_kinds.TryGetValue(name, out LayerKindId kind))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownLayer, location, attributeClass.Name));
+                    continue;
+                }
+
+                sawLayer = true;
+                layers.Add(ReadLayer(kind, attribute, location));
+            }
+
+            if (broken)
+            {
+                return null;
+            }
+
+            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            return new NetworkModel(
+                ns,
+                type.Name,
+                display,
+                inputShape.ToEquatableArray(),
+                sawInput ? inputLocation : null,
+                layers.ToEquatableArray(),
+                classLocation,
+                sawInput);
+        }
+
+        /// <summary>
+        /// The NetGen attributes of the declaration that carries [Network], in source order. Those on other
+        /// partial declarations are reported (their order relative to these is not defined).
+        /// </summary>
+        private static IEnumerable<(AttributeData Attribute, AttributeSyntax Syntax)> AttributesInSourceOrder(
+            INamedTypeSymbol type, ClassDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics, string display, System.Threading.CancellationToken cancellationToken)
+        {
+            var here = new List<(AttributeData, AttributeSyntax)>();
+            foreach (AttributeData attribute in type.GetAttributes())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
+                {
+                    continue;
+                }
+
+                INamedTypeSymbol? attributeClass = attribute.AttributeClass;
+                bool isNetGen = attributeClass is not null
+                    && (attributeClass.ToDisplayString() == InputAttributeName || DerivesFrom(attributeClass, LayerAttributeName));
+                if (!isNetGen)
+                {
+                    continue;
+                }
+
+                if (syntax.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(syntax.Span))
+                {
+                    here.Add((attribute, syntax));
+                }
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitDeclarations, LocationInfo.From(syntax.GetLocation()), attributeClass!.Name.Replace("Attribute", string.Empty), display));
+                }
+            }
+
+            return here.OrderBy(a => a.Item2.SpanStart);
+        }
+
+        private static LayerSpec ReadLayer(LayerKindId kind, AttributeData attribute, LocationInfo? location)
+        {
+            ImmutableArray<TypedConstant> args = attribute.ConstructorArguments;
+            int Arg(int index) => index < args.Length && args[index].Value is int v ? v : 0;
+
+            int size = Arg(0), kernel = Arg(1), stride = 0, padding = 0;
+            float rate = 0f;
+            string? name = null;
+            if (kind == LayerKindId.Dropout)
+            {
+                rate = args.Length > 0 && args[0].Value is float r ? r : float.NaN;
+                size = 0;
+            }
+
+            bool strideGiven = false;
+            foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+            {
+                switch (named.Key)
+                {
+                    case "Name":
+                        name = named.Value.Value as string;
+                        break;
+                    case "Stride" when named.Value.Value is int s:
+                        stride = s;
+                        strideGiven = true;
+                        break;
+                    case "Padding" when named.Value.Value is int p:
+                        padding = p;
+                        break;
+                }
+            }
+
+            if (!strideGiven)
+            {
+                // Conv2D strides by 1 by default; pools by their window size.
+                stride = kind == LayerKindId.Conv2D ? 1 : size;
+            }
+
+            return new LayerSpec(kind, name, size, kernel, stride, padding, rate, location);
+        }
+
+        private static bool DerivesFrom(INamedTypeSymbol type, string baseName)
+        {
+            for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
+            {
+                if (t.ToDisplayString() == baseName)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool HasErrors(AttributeData attribute)
+        {
+            if (attribute.AttributeConstructor is null)
+            {
+                return true;
+            }
+
+            foreach (TypedConstant argument in attribute.ConstructorArguments)
+            {
+                if (argument.Kind == TypedConstantKind.Error)
+                {
+                    return true;
+                }
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Value.Kind == TypedConstantKind.Error)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

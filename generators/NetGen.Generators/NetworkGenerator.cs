@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using NetGen.Generators.Emit;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators;
+
+/// <summary>
+/// The NetGen source generator: for each class marked <c>[Network]</c>, parse its layer attributes, infer and
+/// check every shape, and emit the network's code.
+/// </summary>
+/// <remarks>
+/// Caching contract: the transform returns a <see cref="NetworkResult"/>, which compares by value and holds
+/// nothing from the compilation (no symbols, no syntax). The plan carries no source locations, so edits that
+/// only move code leave the generated source cached; diagnostics travel on their own output.
+/// </remarks>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class NetworkGenerator : IIncrementalGenerator
+{
+    /// <summary>Metadata name of the attribute that marks a network.</summary>
+    public const string NetworkAttributeName = "NetGen.NetworkAttribute";
+
+    /// <summary>Tracking names of the pipeline steps, for caching tests.</summary>
+    public static class Steps
+    {
+        /// <summary>Attributes parsed and shapes planned.</summary>
+        public const string Networks = "Networks";
+
+        /// <summary>The plans that are emitted.</summary>
+        public const string Plans = "Plans";
+
+        /// <summary>The diagnostics that are reported.</summary>
+        public const string Diagnostics = "Diagnostics";
+    }
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<NetworkResult> networks = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                NetworkAttributeName,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => Analyze(ctx, ct))
+            .WithTrackingName(Steps.Networks);
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = networks
+            .Select(static (r, _) => r.Diagnostics)
+            .WithTrackingName(Steps.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (DiagnosticInfo info in list)
+            {
+                spc.ReportDiagnostic(info.ToDiagnostic());
+            }
+        });
+
+        IncrementalValuesProvider<NetworkPlan> plans = networks
+            .Where(static r => r.Plan is not null)
+            .Select(static (r, _) => r.Plan!)
+            .WithTrackingName(Steps.Plans);
+        context.RegisterSourceOutput(plans, static (spc, plan) =>
+        {
+            string hint = (plan.Namespace is null ? string.Empty : plan.Namespace + ".") + plan.ClassName + ".g.cs";
+            spc.AddSource(hint, SourceText.From(NetworkEmitter.Emit(plan), Encoding.UTF8));
+        });
+    }
+
+    /// <summary>Parser then shape inference; never throws on user input, every mistake becomes a diagnostic.</summary>
+    private static NetworkResult Analyze(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        NetworkModel? model = Parser.Parse(context, diagnostics, cancellationToken);
+        NetworkPlan? plan = model is null ? null : ShapeInference.Plan(model, diagnostics);
+        return new NetworkResult(diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray());
+    }
+}

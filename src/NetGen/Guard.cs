@@ -1,0 +1,45 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+
+namespace NetGen;
+
+/// <summary>Argument checks shared by generated networks, so their messages say the same thing everywhere.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Guard
+{
+    /// <summary>Throws unless <paramref name="length"/> equals <paramref name="expected"/>.</summary>
+    /// <param name="length">The span's length.</param>
+    /// <param name="expected">The length the network needs.</param>
+    /// <param name="what">What the floats are, e.g. "input floats ([1, 28, 28])".</param>
+    /// <param name="argument">The argument's name.</param>
+    public static void Length(int length, int expected, string what, string argument)
+    {
+        if (length != expected)
+        {
+            Throw(length, expected, what, argument, "exactly");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="length"/> is at least <paramref name="expected"/>.</summary>
+    public static void AtLeast(int length, int expected, string what, string argument)
+    {
+        if (length < expected)
+        {
+            Throw(length, expected, what, argument, "at least");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is not negative.</summary>
+    public static void NotNegative(int value, string argument)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentOutOfRangeException(argument, value, $"'{argument}' must be zero or more.");
+        }
+    }
+
+    [DoesNotReturn]
+    private static void Throw(int length, int expected, string what, string argument, string how) =>
+        throw new ArgumentException($"'{argument}' must hold {how} {expected} {what}; it holds {length}.", argument);
+}
