@@ -19,10 +19,16 @@ internal static class ShapeInference
     /// <summary>Workspace slots start on 16-float (64-byte) boundaries so vector loads stay aligned.</summary>
     private const int SlotAlignment = 16;
 
+    /// <summary>
+    /// Floats after each slot that vector kernels may read past its end (one Vector512), so a last partial
+    /// vector never leaves the workspace. Kernels never read past the end of the caller's input span.
+    /// </summary>
+    public const int SlotSlack = 16;
+
     private static readonly HashSet<string> s_reservedMembers = new(StringComparer.Ordinal)
     {
         "InputSize", "OutputSize", "ParameterCount", "WorkspaceSize", "LogitsOffset", "EndsWithSoftmax",
-        "Parameters", "Layers", "Predict", "Forward", "Backward", "Equals", "GetHashCode", "ToString", "GetType",
+        "Parameters", "Layers", "KernelPath", "Predict", "Forward", "Backward", "Equals", "GetHashCode", "ToString", "GetType",
         "MemberwiseClone", "Finalize",
     };
 
@@ -184,18 +190,22 @@ internal static class ShapeInference
         int Allocate(int size)
         {
             long at = workspace;
-            workspace += ((size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment;
+            workspace += (((size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack;
             return (int)Math.Min(at, int.MaxValue);
         }
 
         var outputs = new int[count];
         var masks = new int[count];
+        var scratch = new int[count];
+        var scratchSizes = new int[count];
         for (int i = 0; i < count; i++)
         {
             // A Flatten shares its input's slot; a first-layer Flatten copies the input into one of its own.
             bool alias = shapes[i].Spec.Kind == LayerKindId.Flatten && i > 0;
             outputs[i] = alias ? outputs[i - 1] : Allocate(shapes[i].Out.Size);
             masks[i] = LayerKind.For(shapes[i].Spec.Kind).HasMask ? Allocate(shapes[i].Out.Size) : -1;
+            scratchSizes[i] = LayerKind.For(shapes[i].Spec.Kind).ScratchFloats(shapes[i].Spec, shapes[i].In, shapes[i].Out);
+            scratch[i] = scratchSizes[i] > 0 ? Allocate(scratchSizes[i]) : -1;
         }
 
         var deltas = Enumerable.Repeat(-1, count).ToArray();
@@ -237,11 +247,22 @@ internal static class ShapeInference
                 masks[i],
                 NeedsInputGradient(i),
                 RunsBackward(i) && spec.Kind != LayerKindId.Flatten,
-                HeInit: FeedsReLU(shapes, i));
+                HeInit: FeedsReLU(shapes, i),
+                FusedActivation: Fuses(shapes, i) ? shapes[i + 1].Spec.Kind : null,
+                FusedIntoPrevious: i > 0 && Fuses(shapes, i - 1),
+                IsFirst: i == 0,
+                ScratchOffset: scratch[i],
+                ScratchSize: scratchSizes[i]);
         }
 
         return new NetworkPlan(model.Namespace, model.ClassName, input, layers.ToEquatableArray(), (int)parameterOffset, (int)workspace, outputs[logitsLayer], endsWithSoftmax);
     }
+
+    /// <summary>Whether layer <paramref name="i"/>'s vector kernels apply the activation that follows it.</summary>
+    private static bool Fuses(List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int i) =>
+        i + 1 < shapes.Count
+        && LayerKind.For(shapes[i].Spec.Kind).CanFuseActivation
+        && shapes[i + 1].Spec.Kind is LayerKindId.ReLU or LayerKindId.Sigmoid or LayerKindId.Tanh;
 
     /// <summary>Whether the next layer that transforms values (skipping Flatten and Dropout) is a ReLU.</summary>
     private static bool FeedsReLU(List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int i)

@@ -33,6 +33,12 @@ public interface INetwork
     /// <summary>True when the last layer is a softmax, which losses fuse with cross-entropy.</summary>
     bool EndsWithSoftmax { get; }
 
+    /// <summary>
+    /// Which generated kernels this instance runs (default <see cref="KernelPath.Auto"/>: the widest the CPU
+    /// accelerates). All paths compute the same function; tests compare them.
+    /// </summary>
+    KernelPath KernelPath { get; set; }
+
     /// <summary>All parameters in one flat, 64-byte aligned buffer, at the offsets given by <see cref="Layers"/>.</summary>
     Span<float> Parameters { get; }
 

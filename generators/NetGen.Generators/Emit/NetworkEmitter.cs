@@ -138,6 +138,9 @@ internal static class NetworkEmitter
         w.Line("/// <inheritdoc/>");
         w.Line("public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;");
         w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::NetGen.KernelPath KernelPath { get; set; }");
+        w.Line();
         w.Line("int global::NetGen.INetwork.InputSize => InputSize;");
         w.Line("int global::NetGen.INetwork.OutputSize => OutputSize;");
         w.Line("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
@@ -181,31 +184,59 @@ internal static class NetworkEmitter
         w.Line();
     }
 
+    /// <summary>Kernel variants: 1 is the scalar reference; 8 and 16 are Vector256 and Vector512 lanes.</summary>
+    private static readonly int[] Widths = { 1, 8, 16 };
+
+    private static string CoreSuffix(int width) => width switch { 1 => "Scalar", 8 => "V256", _ => "V512" };
+
     private static void WriteForward(CodeWriter w, NetworkPlan plan)
     {
+        bool dropout = plan.Layers.Any(l => LayerKind.For(l.Kind).HasMask);
         w.Line("/// <inheritdoc/>");
         w.Line(GeneratedCode);
         w.Open("public void Forward(" + ROS + " input, " + Span + " workspace, bool training, ulong dropoutSeed)");
         w.Line("global::NetGen.Guard.Length(input.Length, InputSize, \"input floats ([" + plan.Input + "])\", nameof(input));");
         w.Line("global::NetGen.Guard.AtLeast(workspace.Length, WorkspaceSize, \"workspace floats\", nameof(workspace));");
-        if (plan.Layers.Any(l => l.Tensors.Count > 0))
+        w.Line(ROS + " p = _parameters.Span;");
+        w.Line("var rng = new global::NetGen.Rng(dropoutSeed);");
+        w.Open("switch (global::NetGen.Kernels.Resolve(KernelPath))");
+        foreach ((string label, int width) in new[] { ("Vector512", 16), ("Vector256", 8), ("Scalar", 1) })
         {
-            w.Line(ROS + " p = _parameters.Span;");
-        }
-
-        if (plan.Layers.Any(l => LayerKind.For(l.Kind).HasMask))
-        {
-            w.Line("var rng = new global::NetGen.Rng(dropoutSeed);");
-        }
-
-        for (int i = 0; i < plan.Layers.Count; i++)
-        {
-            LayerPlan l = plan.Layers[i];
-            w.Line(LayerKind.For(l.Kind).ForwardCall(l, Operands(plan, i)));
+            w.Line(width == 1 ? "default:" : "case global::NetGen.KernelPath." + label + ":");
+            w.Line("    Forward" + CoreSuffix(width) + "(input, workspace, p, training, ref rng);");
+            w.Line("    break;");
         }
 
         w.Close();
+        w.Close();
         w.Line();
+        foreach (int width in Widths)
+        {
+            w.Line("/// <summary>Forward pass on the " + CoreSuffix(width) + " kernels.</summary>");
+            w.Open("private static void Forward" + CoreSuffix(width) + "(" + ROS + " input, " + Span + " workspace, " + ROS + " p, bool training, ref global::NetGen.Rng rng)");
+            if (!dropout)
+            {
+                w.Line("_ = training;");
+                w.Line("_ = rng;");
+            }
+
+            for (int i = 0; i < plan.Layers.Count; i++)
+            {
+                LayerPlan l = plan.Layers[i];
+                LayerKind kind = LayerKind.For(l.Kind);
+                if (width == 1 || !kind.HasVectorKernels)
+                {
+                    w.Line(l.FusedIntoPrevious && width > 1 ? "// " + l.Name + ": applied by " + plan.Layers[i - 1].Name + "'s kernel" : kind.ForwardCall(l, Operands(plan, i, fused: width > 1)));
+                }
+                else
+                {
+                    w.Line(kind.VectorForwardCall(l, Operands(plan, i, fused: true), width));
+                }
+            }
+
+            w.Close();
+            w.Line();
+        }
     }
 
     private static void WriteBackward(CodeWriter w, NetworkPlan plan)
@@ -217,46 +248,93 @@ internal static class NetworkEmitter
         w.Line("global::NetGen.Guard.AtLeast(workspace.Length, WorkspaceSize, \"workspace floats\", nameof(workspace));");
         w.Line("global::NetGen.Guard.Length(logitsGradient.Length, OutputSize, \"logit gradients\", nameof(logitsGradient));");
         w.Line("global::NetGen.Guard.Length(gradients.Length, ParameterCount, \"gradient floats\", nameof(gradients));");
-        if (plan.Layers.Any(l => l.RunsBackward && l.Tensors.Count > 0))
+        w.Line(ROS + " p = _parameters.Span;");
+        w.Open("switch (global::NetGen.Kernels.Resolve(KernelPath))");
+        foreach ((string label, int width) in new[] { ("Vector512", 16), ("Vector256", 8), ("Scalar", 1) })
         {
-            w.Line(ROS + " p = _parameters.Span;");
-        }
-
-        if (plan.EndsWithSoftmax)
-        {
-            w.Line("// " + plan.Layers[plan.Layers.Count - 1].Name + ": the trailing softmax is fused into the loss; backward starts at the logits.");
-        }
-
-        for (int i = plan.Layers.Count - 1; i >= 0; i--)
-        {
-            LayerPlan l = plan.Layers[i];
-            if (l.RunsBackward || (l.Kind == LayerKindId.Flatten && i > 0 && plan.Layers[i - 1].RunsBackward))
-            {
-                w.Line(LayerKind.For(l.Kind).BackwardCall(l, Operands(plan, i)));
-            }
+            w.Line(width == 1 ? "default:" : "case global::NetGen.KernelPath." + label + ":");
+            w.Line("    Backward" + CoreSuffix(width) + "(input, workspace, logitsGradient, gradients, p);");
+            w.Line("    break;");
         }
 
         w.Close();
+        w.Close();
         w.Line();
+        foreach (int width in Widths)
+        {
+            w.Line("/// <summary>Backward pass on the " + CoreSuffix(width) + " kernels.</summary>");
+            w.Open("private static void Backward" + CoreSuffix(width) + "(" + ROS + " input, " + Span + " workspace, " + ROS + " logitsGradient, " + Span + " gradients, " + ROS + " p)");
+            w.Line("_ = p;");
+            if (plan.EndsWithSoftmax)
+            {
+                w.Line("// " + plan.Layers[plan.Layers.Count - 1].Name + ": the trailing softmax is fused into the loss; backward starts at the logits.");
+            }
+
+            for (int i = plan.Layers.Count - 1; i >= 0; i--)
+            {
+                LayerPlan l = plan.Layers[i];
+                LayerKind kind = LayerKind.For(l.Kind);
+                if (l.Kind == LayerKindId.Flatten && i > 0 && plan.Layers[i - 1].RunsBackward)
+                {
+                    w.Line(kind.BackwardCall(l, Operands(plan, i, fused: false)));
+                }
+                else if (!l.RunsBackward)
+                {
+                    continue;
+                }
+                else if (width == 1 || !kind.HasVectorKernels)
+                {
+                    w.Line(l.FusedIntoPrevious && width > 1 ? "// " + l.Name + ": folded into " + plan.Layers[i - 1].Name + "'s kernel" : kind.BackwardCall(l, Operands(plan, i, fused: width > 1)));
+                }
+                else
+                {
+                    w.Line(kind.VectorBackwardCall(l, Operands(plan, i, fused: true), width));
+                }
+            }
+
+            w.Close();
+            w.Line();
+        }
     }
 
     private static void WriteKernels(CodeWriter w, NetworkPlan plan)
     {
-        w.Line("// ---- Kernels: one method per layer and pass, every bound a literal. ----");
+        w.Line("// ---- Kernels: one method per layer, pass and path; every bound and offset a literal. ----");
         foreach (LayerPlan l in plan.Layers.Where(l => l.Kind != LayerKindId.Flatten))
         {
+            LayerKind kind = LayerKind.For(l.Kind);
             w.Line();
-            LayerKind.For(l.Kind).EmitForward(w, l);
+            kind.EmitForward(w, l);
             if (l.RunsBackward)
             {
                 w.Line();
-                LayerKind.For(l.Kind).EmitBackward(w, l);
+                kind.EmitBackward(w, l);
+            }
+
+            if (!kind.HasVectorKernels)
+            {
+                continue;
+            }
+
+            foreach (int width in new[] { 8, 16 })
+            {
+                w.Line();
+                kind.EmitVectorForward(w, l, width);
+                if (l.RunsBackward)
+                {
+                    w.Line();
+                    kind.EmitVectorBackward(w, l, width);
+                }
             }
         }
     }
 
-    /// <summary>The span expressions a layer's calls use, from the planned offsets.</summary>
-    private static LayerOperands Operands(NetworkPlan plan, int i)
+    /// <summary>
+    /// The span expressions a layer's calls use, from the planned offsets. With <paramref name="fused"/>, a
+    /// layer that applies the next activation itself writes that activation's output slot and reads its
+    /// gradient slot; and a layer after a fused activation reads the activation's slots as its input.
+    /// </summary>
+    private static LayerOperands Operands(NetworkPlan plan, int i, bool fused)
     {
         LayerPlan l = plan.Layers[i];
         string Slice(string buffer, int offset, int length) => CodeWriter.Format("{0}.Slice({1}, {2})", buffer, offset, length);
@@ -267,8 +345,9 @@ internal static class NetworkEmitter
             int offset => Slice("workspace", offset, layer.Output.Size),
         };
 
+        LayerPlan outputOwner = fused && l.FusedActivation is not null ? plan.Layers[i + 1] : l;
         string x = i == 0 ? "input" : Slice("workspace", plan.Layers[i - 1].OutputOffset, l.Input.Size);
-        string y = i > 0 && l.Kind == LayerKindId.Flatten ? x : Slice("workspace", l.OutputOffset, l.Output.Size);
+        string y = i > 0 && l.Kind == LayerKindId.Flatten ? x : Slice("workspace", outputOwner.OutputOffset, l.Output.Size);
         TensorPlan? weight = l.Tensors.Count > 0 ? l.Tensors[0] : null;
         TensorPlan? bias = l.Tensors.Count > 1 ? l.Tensors[1] : null;
         return new LayerOperands(
@@ -276,11 +355,12 @@ internal static class NetworkEmitter
             Y: y,
             W: weight is null ? null : Slice("p", weight.Offset, weight.Length),
             B: bias is null ? null : Slice("p", bias.Offset, bias.Length),
-            Dy: Delta(l),
+            Dy: Delta(outputOwner),
             Dx: i > 0 ? Delta(plan.Layers[i - 1]) : null,
             DW: weight is null ? null : Slice("gradients", weight.Offset, weight.Length),
             DB: bias is null ? null : Slice("gradients", bias.Offset, bias.Length),
-            Mask: l.MaskOffset >= 0 ? Slice("workspace", l.MaskOffset, l.Output.Size) : null);
+            Mask: l.MaskOffset >= 0 ? Slice("workspace", l.MaskOffset, l.Output.Size) : null,
+            Scratch: l.ScratchOffset >= 0 ? Slice("workspace", l.ScratchOffset, l.ScratchSize) : null);
     }
 
     private static string Dimensions(Shape s) => s.IsFlat

@@ -17,7 +17,8 @@ internal sealed record LayerOperands(
     string? Dx,
     string? DW,
     string? DB,
-    string? Mask);
+    string? Mask,
+    string? Scratch);
 
 /// <summary>
 /// One kind of layer: its shape rule, its parameter tensors, and the code of its forward and backward pass.
@@ -76,6 +77,46 @@ internal abstract class LayerKind
 
     /// <summary>The statement that calls the backward method.</summary>
     public abstract string BackwardCall(LayerPlan layer, LayerOperands operands);
+
+    /// <summary>
+    /// Whether the kind writes its own Vector256 / Vector512 kernels. Kinds that do not are run by the vector
+    /// paths through their scalar kernel.
+    /// </summary>
+    public virtual bool HasVectorKernels => false;
+
+    /// <summary>Whether the kind's vector kernels can apply a following ReLU / Sigmoid / Tanh in registers (see <see cref="LayerPlan.FusedActivation"/>).</summary>
+    public virtual bool CanFuseActivation => false;
+
+    /// <summary>
+    /// Floats of private workspace scratch the layer's kernels need (e.g. a zero-padded copy of the input);
+    /// the planner gives each layer its own slot, reachable as <see cref="LayerOperands.Scratch"/>.
+    /// </summary>
+    public virtual int ScratchFloats(LayerSpec spec, Shape input, Shape output) => 0;
+
+    /// <summary>Writes the forward kernel for vectors of <paramref name="width"/> floats (8: Vector256, 16: Vector512).</summary>
+    public virtual void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
+    {
+    }
+
+    /// <summary>Writes the backward kernel for vectors of <paramref name="width"/> floats.</summary>
+    public virtual void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
+    {
+    }
+
+    /// <summary>The statement that runs the forward pass on the vector path of <paramref name="width"/>.</summary>
+    public virtual string VectorForwardCall(LayerPlan layer, LayerOperands operands, int width) => ForwardCall(layer, operands);
+
+    /// <summary>The statement that runs the backward pass on the vector path of <paramref name="width"/>.</summary>
+    public virtual string VectorBackwardCall(LayerPlan layer, LayerOperands operands, int width) => BackwardCall(layer, operands);
+
+    /// <summary><c>global::System.Runtime.Intrinsics.Vector256</c> or <c>…Vector512</c> for a width of 8 or 16 floats.</summary>
+    protected static string Vector(int width) => width == 16 ? "global::System.Runtime.Intrinsics.Vector512" : "global::System.Runtime.Intrinsics.Vector256";
+
+    /// <summary>The vector type: <c>global::System.Runtime.Intrinsics.Vector256&lt;float&gt;</c> for a width of 8.</summary>
+    protected static string VectorOfFloat(int width) => Vector(width) + "<float>";
+
+    /// <summary>The kernel name suffix of a vector width: V256 or V512.</summary>
+    protected static string Suffix(int width) => width == 16 ? "V512" : "V256";
 
     protected const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     protected const string Span = "global::System.Span<float>";

@@ -27,6 +27,14 @@ internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int>
 /// <param name="MaskOffset">Workspace offset of the dropout mask, or -1.</param>
 /// <param name="NeedsInputGradient">Whether backward must produce d loss / d input (false below the first parameter layer).</param>
 /// <param name="HeInit">Whether weights feed a ReLU (He init) rather than anything else (Glorot init).</param>
+/// <param name="FusedActivation">
+/// On a Dense or Conv2D whose vector kernels apply the next layer's activation in registers: that activation
+/// (the vector paths then write the activation's output slot and read its gradient slot). Null otherwise.
+/// </param>
+/// <param name="FusedIntoPrevious">On an activation that the previous layer's vector kernels apply: the vector paths skip it.</param>
+/// <param name="IsFirst">Whether the layer reads the caller's input span, which kernels must never read past.</param>
+/// <param name="ScratchOffset">Workspace offset of the layer's private scratch (padded copies, transposed weights), or -1.</param>
+/// <param name="ScratchSize">Floats of scratch (<see cref="Layers.LayerKind.ScratchFloats"/>).</param>
 internal sealed record LayerPlan(
     LayerKindId Kind,
     string Name,
@@ -43,7 +51,12 @@ internal sealed record LayerPlan(
     int MaskOffset,
     bool NeedsInputGradient,
     bool RunsBackward,
-    bool HeInit);
+    bool HeInit,
+    LayerKindId? FusedActivation,
+    bool FusedIntoPrevious,
+    bool IsFirst,
+    int ScratchOffset,
+    int ScratchSize);
 
 /// <summary>The whole network, planned: what the emitters turn into code.</summary>
 internal sealed record NetworkPlan(
