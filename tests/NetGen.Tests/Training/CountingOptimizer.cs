@@ -1,0 +1,21 @@
+using System;
+
+namespace NetGen.Tests.Training;
+
+/// <summary>Wraps an optimizer and counts its steps.</summary>
+internal sealed class CountingOptimizer(IOptimizer inner) : IOptimizer
+{
+    public int Steps { get; private set; }
+
+    public float LearningRate
+    {
+        get => inner.LearningRate;
+        set => inner.LearningRate = value;
+    }
+
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        Steps++;
+        inner.Step(parameters, gradients);
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+using Xunit;
+
+namespace NetGen.Tests.Training;
+
+/// <summary>Runs alone (no other test allocating at the same time), since it counts every thread's allocations.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TrainingRunsAlone
+{
+    public const string Name = "NetGen.Training.Sequential";
+}
+
+[Collection(TrainingRunsAlone.Name)]
+public class TrainerAllocationTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void SteadyStateTrainingStep_AllocatesNothing(int threads)
+    {
+        Dataset data = ToyData.Clusters(256, 4, 16, seed: 1);
+        var net = new LinearSoftmaxNetwork(16, 4, dropout: 0.1f);
+        using var trainer = new Trainer(net, new Sgd(0.01f, momentum: 0.9f, weightDecay: 1e-4f), threads);
+        int[] indices = new int[32];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            indices[i] = (i * 5) % data.Count;
+        }
+
+        for (int i = 0; i < 50; i++)
+        {
+            trainer.TrainBatch(data, indices, (ulong)i);
+        }
+
+        // Background work of the test host can allocate while we measure; a per-step allocation shows up in
+        // every attempt, so the best of a few attempts must be zero.
+        long bestTotal = long.MaxValue, bestThread = long.MaxValue;
+        for (int attempt = 0; attempt < 5 && bestTotal > 0; attempt++)
+        {
+            long total = GC.GetTotalAllocatedBytes(precise: true);
+            long thread = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++)
+            {
+                trainer.TrainBatch(data, indices.AsSpan(0, 32 - (i % 3)), (ulong)i);
+            }
+
+            bestThread = Math.Min(bestThread, GC.GetAllocatedBytesForCurrentThread() - thread);
+            bestTotal = Math.Min(bestTotal, GC.GetTotalAllocatedBytes(precise: true) - total);
+        }
+
+        Assert.Equal(0, bestThread);
+        Assert.Equal(0, bestTotal);
+    }
+}
