@@ -34,6 +34,8 @@ public sealed class Trainer : IDisposable
     private readonly int _logitsOffset;
     private readonly int _classes;
     private int[] _batch = [];
+    private int[] _predicted = [];
+    private int _jobFirst;
     private JobKind _jobKind;
     private Dataset? _jobData;
     private float _jobScale;
@@ -199,32 +201,74 @@ public sealed class Trainer : IDisposable
     public float Accuracy(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        CheckCompatible(data, nameof(data));
         if (data.Count == 0)
         {
             throw new ArgumentException("The data set has no samples.", nameof(data));
         }
 
+        return (float)((double)Evaluate(data, 0, data.Count, nameof(data)) / data.Count);
+    }
+
+    /// <summary>
+    /// Predicts the classes (arg-max of the logits, evaluation mode) of samples
+    /// [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of <paramref name="data"/>,
+    /// split across all workers: batched inference on every core.
+    /// </summary>
+    /// <param name="data">The samples.</param>
+    /// <param name="first">First sample.</param>
+    /// <param name="count">Number of samples.</param>
+    /// <param name="predictedClasses">Receives one class per sample; <paramref name="count"/> long.</param>
+    /// <returns>How many of the predictions match the data set's labels.</returns>
+    public int PredictClasses(Dataset data, int first, int count, Span<int> predictedClasses)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if ((long)first + count > data.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"Samples [{first}, {first + count}) are outside the data set's {data.Count}.");
+        }
+
+        if (predictedClasses.Length != count)
+        {
+            throw new ArgumentException($"'{nameof(predictedClasses)}' must hold exactly {count} classes; it holds {predictedClasses.Length}.", nameof(predictedClasses));
+        }
+
+        int correct = Evaluate(data, first, count, nameof(data));
+        _predicted.AsSpan(0, count).CopyTo(predictedClasses);
+        return correct;
+    }
+
+    /// <summary>Runs evaluation on samples [first, first + count) on all workers; fills <see cref="_predicted"/>; returns the number correct.</summary>
+    private int Evaluate(Dataset data, int first, int count, string argument)
+    {
+        CheckCompatible(data, argument);
         Enter();
         try
         {
-            int active = Math.Min(ThreadCount, data.Count);
+            if (_predicted.Length < count)
+            {
+                _predicted = new int[count];
+            }
+
+            int active = Math.Min(ThreadCount, count);
             _jobKind = JobKind.Evaluate;
             _jobData = data;
+            _jobFirst = first;
             for (int w = 0; w < active; w++)
             {
-                _workers[w].From = (int)((long)data.Count * w / active);
-                _workers[w].To = (int)((long)data.Count * (w + 1) / active);
+                _workers[w].From = first + (int)((long)count * w / active);
+                _workers[w].To = first + (int)((long)count * (w + 1) / active);
             }
 
             Run(active);
-            long correct = 0;
+            int correct = 0;
             for (int w = 0; w < active; w++)
             {
                 correct += _workers[w].Correct;
             }
 
-            return (float)((double)correct / data.Count);
+            return correct;
         }
         finally
         {
@@ -464,11 +508,15 @@ public sealed class Trainer : IDisposable
         int[] labels = data.Labels;
         Span<float> workspace = worker.Workspace.Span;
         ReadOnlySpan<float> logits = workspace.Slice(_logitsOffset, _classes);
+        int[] predicted = _predicted;
+        int first = _jobFirst;
         int correct = 0;
         for (int i = worker.From; i < worker.To; i++)
         {
             network.Forward(data.Sample(i), workspace, training: false, 0);
-            if (Evaluation.ArgMax(logits) == labels[i])
+            int predictedClass = Evaluation.ArgMax(logits);
+            predicted[i - first] = predictedClass;
+            if (predictedClass == labels[i])
             {
                 correct++;
             }

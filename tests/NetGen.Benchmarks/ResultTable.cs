@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>The final table: per-side medians over the rounds, and NetGen's standing against each peer.</summary>
+internal static class ResultTable
+{
+    private const string NetGen = "netgen";
+    private const string Torch = "torch";
+
+    private sealed record Row(string Label, Func<ChildResult, double?> Value, string Format, bool HigherIsBetter, bool HasRatio = true);
+
+    /// <summary>Writes the table.</summary>
+    /// <param name="o">Where to.</param>
+    /// <param name="options">The settings the sides ran with.</param>
+    /// <param name="results">Each side's results, one per round that produced one.</param>
+    /// <param name="peaks">The FMA peaks measured by the parent.</param>
+    public static void Write(TextWriter o, BenchOptions options, IReadOnlyDictionary<string, List<ChildResult>> results, Orchestrator.FmaPeaks peaks)
+    {
+        double trainMflop = LeNet5Shape.TrainingFlopsPerImage / 1e6;
+        List<Row> rows =
+        [
+            new($"train images/s ({options.Threads} threads)", r => r.TrainImagesPerSecond, "N0", HigherIsBetter: true),
+            new($"train GFLOP/s ({trainMflop:F2} MFLOP/image)", r => r.TrainImagesPerSecond * trainMflop / 1e3, "F2", HigherIsBetter: true),
+            new($"  % of {options.Threads}-thread Vector256 FMA peak", r => r.TrainImagesPerSecond * trainMflop / 1e3 / peaks.Multi256 * 100, "F1", HigherIsBetter: true, HasRatio: false),
+            .. (peaks.Multi512 is null ? Array.Empty<Row>() : [new($"  % of {options.Threads}-thread Vector512 FMA peak", r => r.TrainImagesPerSecond * trainMflop / 1e3 / peaks.Multi512 * 100, "F1", HigherIsBetter: true, HasRatio: false)]),
+            new("batch-1 predict latency, median µs", r => r.Batch1MedianMicros, "N1", HigherIsBetter: false),
+            new("batch-64 inference images/s", r => r.Batch64ImagesPerSecond, "N0", HigherIsBetter: true),
+            new("peak RSS MiB", r => r.PeakRssMiB, "N0", HigherIsBetter: false),
+            new("test accuracy % after the pass", r => r.TestAccuracy * 100, "F1", HigherIsBetter: true, HasRatio: false),
+        ];
+
+        int rounds = results.Values.Select(l => l.Count).DefaultIfEmpty(0).Max();
+        o.WriteLine($"Medians over {rounds} round(s); forward {LeNet5Shape.ForwardFlopsPerImage / 1e6:F3} MFLOP/image, training {trainMflop:F3} MFLOP/image.");
+        string[] header = ["", "NetGen", "TorchSharp", "ratio"];
+        var table = new List<string[]> { header };
+        foreach (Row row in rows)
+        {
+            double? netgen = Median(results, NetGen, row.Value);
+            double? torch = Median(results, Torch, row.Value);
+            double? ratio = null;
+            if (row.HasRatio && netgen is > 0 && torch is > 0)
+            {
+                ratio = row.HigherIsBetter ? netgen / torch : torch / netgen;
+            }
+
+            table.Add([row.Label, Orchestrator.Fmt(netgen, row.Format), Orchestrator.Fmt(torch, row.Format), ratio is null ? "" : Orchestrator.Fmt(ratio, "F2") + "×"]);
+        }
+
+        int[] widths = Enumerable.Range(0, header.Length).Select(c => table.Max(r => r[c].Length)).ToArray();
+        string rule = string.Join("-+-", widths.Select(w => new string('-', w)));
+        for (int i = 0; i < table.Count; i++)
+        {
+            string[] r = table[i];
+            o.WriteLine(string.Join(" | ", r.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))));
+            if (i == 0)
+            {
+                o.WriteLine(rule);
+            }
+        }
+
+        o.WriteLine("ratio: how many times better NetGen is (throughput: NetGen ÷ TorchSharp; latency and memory: TorchSharp ÷ NetGen); above 1 = NetGen ahead.");
+    }
+
+    private static double? Median(IReadOnlyDictionary<string, List<ChildResult>> results, string side, Func<ChildResult, double?> value) =>
+        results.TryGetValue(side, out List<ChildResult>? list)
+            ? Stats.Median(list.Select(value).Where(v => v is { } x && double.IsFinite(x)).Select(v => v!.Value))
+            : null;
+}
