@@ -37,13 +37,19 @@ public sealed partial class NetworkGenerator
         /// </summary>
         public static NetworkModel? Parse(GeneratorAttributeSyntaxContext context, List<DiagnosticInfo> diagnostics, System.Threading.CancellationToken cancellationToken)
         {
-            if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
             {
                 return null;
             }
 
             string display = type.ToDisplayString();
             LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+            if (declaration is not ClassDeclarationSyntax classDeclaration)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, display, "a class, not a record"));
+                return null;
+            }
+
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, display));
@@ -53,6 +59,8 @@ public sealed partial class NetworkGenerator
             string? unsupported = type.IsGenericType ? "non-generic"
                 : type.IsStatic ? "non-static (it has a constructor and instance members)"
                 : type.ContainingType is not null ? "declared at namespace level, not nested in another type"
+                : HasPrimaryConstructor(type) ? "declared without a primary constructor (NetGen generates the constructor)"
+                : ShapeInference.IsGeneratedMemberName(type.Name) ? "named differently from NetGen's generated members (" + type.Name + " is one)"
                 : null;
             if (unsupported is not null)
             {
@@ -64,7 +72,7 @@ public sealed partial class NetworkGenerator
             LocationInfo? inputLocation = null;
             bool sawInput = false, sawLayer = false, broken = false;
             var layers = new List<LayerSpec>();
-            foreach ((AttributeData attribute, AttributeSyntax syntax) in AttributesInSourceOrder(type, declaration, diagnostics, display, cancellationToken))
+            foreach ((AttributeData attribute, AttributeSyntax syntax) in AttributesInSourceOrder(type, classDeclaration, diagnostics, display, cancellationToken))
             {
                 INamedTypeSymbol? attributeClass = attribute.AttributeClass;
                 if (attributeClass is null || attributeClass.TypeKind == TypeKind.Error || HasErrors(attribute))
@@ -85,7 +93,9 @@ public sealed partial class NetworkGenerator
 
                     sawInput = true;
                     inputLocation = location;
-                    inputShape = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
+                    inputShape = attribute.ConstructorArguments.Length == 1
+                        && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
+                        && !attribute.ConstructorArguments[0].IsNull
                         ? attribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToImmutableArray()
                         : ImmutableArray<int>.Empty;
                     continue;
@@ -98,7 +108,7 @@ public sealed partial class NetworkGenerator
 
                 if (!s_kinds.TryGetValue(name, out LayerKindId kind))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownLayer, location, attributeClass.Name));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownLayer, location, ShortName(attributeClass)));
                     continue;
                 }
 
@@ -111,10 +121,13 @@ public sealed partial class NetworkGenerator
                 return null;
             }
 
-            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            // Keywords used as names (namespace @event, class @class) stay escaped in the emitted code.
+            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n
+                ? string.Join(".", n.ToDisplayString().Split('.').Select(part => Escape(part.TrimStart('@'))))
+                : null;
             return new NetworkModel(
                 ns,
-                type.Name,
+                Escape(type.Name),
                 display,
                 inputShape.ToEquatableArray(),
                 sawInput ? inputLocation : null,
@@ -153,7 +166,7 @@ public sealed partial class NetworkGenerator
                 }
                 else
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitDeclarations, LocationInfo.From(syntax.GetLocation()), attributeClass!.Name.Replace("Attribute", string.Empty), display));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitDeclarations, LocationInfo.From(syntax.GetLocation()), ShortName(attributeClass!), display));
                 }
             }
 
@@ -201,6 +214,12 @@ public sealed partial class NetworkGenerator
             return new LayerSpec(kind, name, size, kernel, stride, padding, rate, location);
         }
 
+        /// <summary>The name as written in an attribute list: <c>Dense</c> for <c>DenseAttribute</c>.</summary>
+        private static string ShortName(INamedTypeSymbol attributeClass) =>
+            attributeClass.Name.EndsWith("Attribute", System.StringComparison.Ordinal) && attributeClass.Name.Length > "Attribute".Length
+                ? attributeClass.Name.Substring(0, attributeClass.Name.Length - "Attribute".Length)
+                : attributeClass.Name;
+
         private static bool DerivesFrom(INamedTypeSymbol type, string baseName)
         {
             for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
@@ -213,6 +232,14 @@ public sealed partial class NetworkGenerator
 
             return false;
         }
+
+        /// <summary>A primary constructor is declared by the type declaration itself (C# 12; this Roslyn predates the syntax).</summary>
+        private static bool HasPrimaryConstructor(INamedTypeSymbol type) =>
+            type.InstanceConstructors.Any(c => c.Parameters.Length > 0
+                && c.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax));
+
+        private static string Escape(string identifier) =>
+            SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
 
         private static bool HasErrors(AttributeData attribute)
         {

@@ -42,7 +42,7 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<NetworkResult> networks = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 NetworkAttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => Analyze(ctx, ct))
             .WithTrackingName(Steps.Networks);
 
@@ -63,7 +63,7 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.Plans);
         context.RegisterSourceOutput(plans, static (spc, plan) =>
         {
-            string hint = (plan.Namespace is null ? string.Empty : plan.Namespace + ".") + plan.ClassName + ".g.cs";
+            string hint = ((plan.Namespace is null ? string.Empty : plan.Namespace + ".") + plan.ClassName).Replace("@", string.Empty) + ".g.cs";
             spc.AddSource(hint, SourceText.From(NetworkEmitter.Emit(plan), Encoding.UTF8));
         });
     }

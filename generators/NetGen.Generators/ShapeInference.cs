@@ -29,8 +29,18 @@ internal static class ShapeInference
     {
         "InputSize", "OutputSize", "ParameterCount", "WorkspaceSize", "LogitsOffset", "EndsWithSoftmax",
         "Parameters", "Layers", "KernelPath", "Predict", "Forward", "Backward", "Equals", "GetHashCode", "ToString", "GetType",
-        "MemberwiseClone", "Finalize",
+        "MemberwiseClone", "Finalize", "_parameters", "_predictWorkspace", "s_layers",
+        "ForwardScalar", "ForwardV256", "ForwardV512", "BackwardScalar", "BackwardV256", "BackwardV512", "_",
     };
+
+    /// <summary>Suffixes of the per-layer kernel methods; a layer's property name plus any of them is taken.</summary>
+    private static readonly string[] s_kernelSuffixes =
+    {
+        string.Empty, "Forward", "Backward", "ForwardV256", "BackwardV256", "ForwardV512", "BackwardV512",
+    };
+
+    /// <summary>Whether <paramref name="name"/> is a member NetGen generates in every network.</summary>
+    public static bool IsGeneratedMemberName(string name) => s_reservedMembers.Contains(name);
 
     public static NetworkPlan? Plan(NetworkModel model, List<DiagnosticInfo> diagnostics)
     {
@@ -60,8 +70,17 @@ internal static class ShapeInference
                 break;
             }
 
+            // The zero-padded input bounds every output dimension; checking it first keeps the kinds' int arithmetic exact.
+            long pad = 2L * Math.Max(spec.Padding, 0);
+            if (!CheckSize(model, names[index] + " padded input", shape.C * (shape.H + pad) * (shape.W + pad), spec.Location, diagnostics))
+            {
+                current = null;
+                continue;
+            }
+
             current = LayerKind.For(spec.Kind).InferOutput(spec, names[index], shape, diagnostics);
-            if (current is Shape output && CheckSize(model, names[index] + " output", output.Size, spec.Location, diagnostics))
+            if (current is Shape output && output.C > 0 && output.H > 0 && output.W > 0
+                && CheckSize(model, names[index] + " output", output.LongSize, spec.Location, diagnostics))
             {
                 shapes.Add((spec, shape, output));
             }
@@ -141,7 +160,7 @@ internal static class ShapeInference
 
             seen[name] = i;
             string property = PropertyName(name);
-            foreach (string member in new[] { property, property + "Forward", property + "Backward" })
+            foreach (string member in s_kernelSuffixes.Select(suffix => property + suffix))
             {
                 if (!identifiers.Add(member))
                 {
@@ -157,7 +176,8 @@ internal static class ShapeInference
     private static NetworkPlan? Layout(NetworkModel model, string[] names, Shape input, List<(LayerSpec Spec, Shape In, Shape Out)> shapes, List<DiagnosticInfo> diagnostics)
     {
         int count = shapes.Count;
-        bool endsWithSoftmax = shapes[count - 1].Spec.Kind == LayerKindId.Softmax;
+        // A trailing softmax is fused into the loss when something before it produces the logits.
+        bool endsWithSoftmax = count > 1 && shapes[count - 1].Spec.Kind == LayerKindId.Softmax;
         int logitsLayer = endsWithSoftmax ? count - 2 : count - 1;
 
         // A layer needs d loss / d input when some layer below it has parameters.

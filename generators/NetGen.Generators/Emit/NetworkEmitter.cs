@@ -191,7 +191,6 @@ internal static class NetworkEmitter
 
     private static void WriteForward(CodeWriter w, NetworkPlan plan)
     {
-        bool dropout = plan.Layers.Any(l => LayerKind.For(l.Kind).HasMask);
         w.Line("/// <inheritdoc/>");
         w.Line(GeneratedCode);
         w.Open("public void Forward(" + ROS + " input, " + Span + " workspace, bool training, ulong dropoutSeed)");
@@ -214,12 +213,6 @@ internal static class NetworkEmitter
         {
             w.Line("/// <summary>Forward pass on the " + CoreSuffix(width) + " kernels.</summary>");
             w.Open("private static void Forward" + CoreSuffix(width) + "(" + ROS + " input, " + Span + " workspace, " + ROS + " p, bool training, ref global::NetGen.Rng rng)");
-            if (!dropout)
-            {
-                w.Line("_ = training;");
-                w.Line("_ = rng;");
-            }
-
             for (int i = 0; i < plan.Layers.Count; i++)
             {
                 LayerPlan l = plan.Layers[i];
@@ -264,7 +257,6 @@ internal static class NetworkEmitter
         {
             w.Line("/// <summary>Backward pass on the " + CoreSuffix(width) + " kernels.</summary>");
             w.Open("private static void Backward" + CoreSuffix(width) + "(" + ROS + " input, " + Span + " workspace, " + ROS + " logitsGradient, " + Span + " gradients, " + ROS + " p)");
-            w.Line("_ = p;");
             if (plan.EndsWithSoftmax)
             {
                 w.Line("// " + plan.Layers[plan.Layers.Count - 1].Name + ": the trailing softmax is fused into the loss; backward starts at the logits.");

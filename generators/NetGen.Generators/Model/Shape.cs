@@ -9,7 +9,11 @@ internal readonly record struct Shape(int C, int H, int W, bool IsFlat)
 
     public static Shape Spatial(int c, int h, int w) => new(c, h, w, false);
 
-    public int Size => C * H * W;
+    /// <summary>Floats in one sample. Shapes that reach the emitters are bounded by ShapeInference.MaxFloats.</summary>
+    public int Size => (int)LongSize;
+
+    /// <summary>Floats in one sample, without overflow (for the size checks).</summary>
+    public long LongSize => (long)C * H * W;
 
     /// <summary>Written as in comments and tables: <c>6×28×28</c> or <c>120</c>.</summary>
     public override string ToString() => IsFlat
