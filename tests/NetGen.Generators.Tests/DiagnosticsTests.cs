@@ -1,0 +1,270 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace NetGen.Generators.Tests;
+
+/// <summary>
+/// One test per NG diagnostic: the id, where it points (the offending attribute, or the class name for
+/// class-level mistakes), that the message names what is wrong, that nothing is generated for the class,
+/// and that the generator did not crash.
+/// </summary>
+public sealed class DiagnosticsTests
+{
+    [Fact]
+    public void NG0001_MissingInput_PointsAtTheClass()
+    {
+        Diagnostic d = Expect("[Network, Dense(10)] public partial class NoInput;", "NG0001", out GeneratorRun run);
+        Assert.Equal("NoInput", run.LocatedText(d));
+        Assert.Contains("'Models.NoInput'", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0002_DenseWithZeroUnits_PointsAtTheDense()
+    {
+        Diagnostic d = Expect("[Network, Input(4), Dense(8), ReLU, Dense(0)] public partial class ZeroUnits;", "NG0002", out GeneratorRun run);
+        Assert.Equal("Dense(0)", run.LocatedText(d));
+        Assert.Equal("Units of layer 'dense2' must be positive; got 0", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("Conv2D(4, 3, Stride = 0)", "Stride")]
+    [InlineData("Conv2D(4, 3, Padding = -1)", "Padding")]
+    [InlineData("MaxPool2D(-2)", "Size")]
+    public void NG0002_NonPositiveConvOrPoolArgument_PointsAtTheLayer(string layer, string argument)
+    {
+        Diagnostic d = Expect("[Network, Input(1, 8, 8), " + layer + ", Dense(2)] public partial class BadArgument;", "NG0002", out GeneratorRun run);
+        Assert.Equal(layer, run.LocatedText(d));
+        Assert.StartsWith(argument + " of layer ", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0002_InputDimensionZero_PointsAtTheInput()
+    {
+        Diagnostic d = Expect("[Network, Input(1, 0, 8), Dense(2)] public partial class ZeroInput;", "NG0002", out GeneratorRun run);
+        Assert.Equal("Input(1, 0, 8)", run.LocatedText(d));
+    }
+
+    [Fact]
+    public void NG0003_KernelLargerThanPaddedInput_PointsAtTheConv()
+    {
+        Diagnostic d = Expect("[Network, Input(1, 4, 4), Conv2D(2, 7, Padding = 1), Dense(2)] public partial class BigKernel;", "NG0003", out GeneratorRun run);
+        Assert.Equal("Conv2D(2, 7, Padding = 1)", run.LocatedText(d));
+        Assert.Contains("'conv1'", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Contains("7×7", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Contains("6×6", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0003_PoolWindowLargerThanInput_PointsAtThePool()
+    {
+        Diagnostic d = Expect("[Network, Input(2, 3, 5), MaxPool2D(4), Dense(2)] public partial class BigWindow;", "NG0003", out GeneratorRun run);
+        Assert.Equal("MaxPool2D(4)", run.LocatedText(d));
+        Assert.Contains("'maxpool1'", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Dropout(1f)", "got 1")]
+    [InlineData("Dropout(-0.1f)", "got -0.1")]
+    [InlineData("Dropout(float.NaN)", "got NaN")]
+    public void NG0004_DropoutRateOutsideUnitInterval_PointsAtTheDropout(string layer, string got)
+    {
+        Diagnostic d = Expect("[Network, Input(4), Dense(8), " + layer + ", Dense(2)] public partial class BadRate;", "NG0004", out GeneratorRun run);
+        Assert.Equal(layer, run.LocatedText(d));
+        Assert.Equal("Dropout rate of layer 'dropout1' must be in [0, 1); " + got, d.GetMessage());
+    }
+
+    [Fact]
+    public void NG0005_NotPartial_PointsAtTheClass()
+    {
+        Diagnostic d = Expect("[Network, Input(4), Dense(2)] public class Whole;", "NG0005", out GeneratorRun run);
+        Assert.Equal("Whole", run.LocatedText(d));
+        Assert.Contains("partial", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0006_LayersSplitOverTwoPartialDeclarations_PointsAtEachStrayLayer()
+    {
+        GeneratorRun run = Run("""
+            [Network, Input(4), Dense(3)]
+            public partial class Split;
+
+            [ReLU, Dense(2)]
+            public partial class Split;
+            """);
+        List<Diagnostic> found = run.NetGenDiagnostics.Where(d => d.Id == "NG0006").ToList();
+        Assert.Equal(["ReLU", "Dense(2)"], found.Select(run.LocatedText));
+        Assert.StartsWith("[ReLU] is on another partial declaration of 'Models.Split'", found[0].GetMessage(), System.StringComparison.Ordinal);
+        AssertNothingGenerated(run);
+    }
+
+    [Fact]
+    public void NG0007_DuplicateName_PointsAtTheSecondUse()
+    {
+        Diagnostic d = Expect("[Network, Input(4), Dense(8, Name = \"hidden\"), ReLU, Dense(2, Name = \"hidden\")] public partial class Twice;", "NG0007", out GeneratorRun run);
+        Assert.Equal("Dense(2, Name = \"hidden\")", run.LocatedText(d));
+        Assert.Contains("'hidden'", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0008_InputAfterALayer_PointsAtTheInput()
+    {
+        Diagnostic d = Expect("[Network, Dense(4), Input(3)] public partial class LateInput;", "NG0008", out GeneratorRun run);
+        Assert.Equal("Input(3)", run.LocatedText(d));
+    }
+
+    [Fact]
+    public void NG0009_ConvAfterDense_PointsAtTheConv()
+    {
+        Diagnostic d = Expect("[Network, Input(1, 8, 8), Dense(16), Conv2D(2, 3)] public partial class FlatConv;", "NG0009", out GeneratorRun run);
+        Assert.Equal("Conv2D(2, 3)", run.LocatedText(d));
+        Assert.Equal("Layer 'conv1' (Conv2D) needs a [channels, height, width] input, but gets [16]; move it before the first Dense or Flatten", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("Input()", "got 0")]
+    [InlineData("Input(1, 2, 3, 4)", "got 4")]
+    public void NG0010_InputRankOutsideOneToThree_PointsAtTheInput(string input, string got)
+    {
+        Diagnostic d = Expect("[Network, " + input + ", Dense(2)] public partial class BadRank;", "NG0010", out GeneratorRun run);
+        Assert.Equal(input, run.LocatedText(d));
+        Assert.EndsWith(got, d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Network, Input(4)]")]
+    [InlineData("[Network, Input(1, 4, 4), Flatten]")]
+    public void NG0011_NoLayers_PointsAtTheClass(string attributes)
+    {
+        Diagnostic d = Expect(attributes + " public partial class Empty;", "NG0011", out GeneratorRun run);
+        Assert.Equal("Empty", run.LocatedText(d));
+    }
+
+    [Theory]
+    [InlineData("1abc", "use letters, digits and '_'")]
+    [InlineData("a b", "use letters, digits and '_'")]
+    [InlineData("", "use letters, digits and '_'")]
+    [InlineData("predict", "'Predict'")]
+    [InlineData("layers", "'Layers'")]
+    [InlineData("Clash", "'Clash'")]
+    public void NG0012_BadOrClashingName_PointsAtTheLayer(string name, string reason)
+    {
+        string layer = "Dense(2, Name = \"" + name + "\")";
+        Diagnostic d = Expect("[Network, Input(4), " + layer + "] public partial class Clash;", "NG0012", out GeneratorRun run);
+        Assert.Equal(layer, run.LocatedText(d));
+        Assert.Contains("'" + name + "'", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Contains(reason, d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0012_DefaultNameClashingWithAGivenOne_PointsAtTheLayer()
+    {
+        // "Conv1" is not "conv1", but both would be the property Conv1.
+        Diagnostic d = Expect("[Network, Input(1, 6, 6), Conv2D(2, 3), Conv2D(2, 3, Name = \"Conv1\")] public partial class SameProperty;", "NG0012", out GeneratorRun run);
+        Assert.Equal("Conv2D(2, 3, Name = \"Conv1\")", run.LocatedText(d));
+        Assert.Contains("'Conv1'", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("public partial class Generic<T>;", "Generic", "non-generic")]
+    [InlineData("public static partial class Static;", "Static", "non-static")]
+    [InlineData("public partial class Outer { [Network, Input(4), Dense(2)] public partial class Nested; }", "Nested", "namespace level")]
+    public void NG0013_GenericStaticOrNestedClass_PointsAtTheClass(string declaration, string className, string requirement)
+    {
+        string source = declaration.StartsWith("public partial class Outer", System.StringComparison.Ordinal) ? declaration : "[Network, Input(4), Dense(2)] " + declaration;
+        Diagnostic d = Expect(source, "NG0013", out GeneratorRun run);
+        Assert.Equal(className, run.LocatedText(d));
+        Assert.Contains(requirement, d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0014_TooManyParameters_PointsAtTheLayer()
+    {
+        Diagnostic d = Expect("[Network, Input(100000), Dense(100000)] public partial class Huge;", "NG0014", out GeneratorRun run);
+        Assert.Equal("Dense(100000)", run.LocatedText(d));
+        Assert.Contains("dense1.weight needs 10000000000 floats", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0014_TooLargeInput_PointsAtTheInput()
+    {
+        Diagnostic d = Expect("[Network, Input(100000, 100000), Dense(2)] public partial class HugeInput;", "NG0014", out GeneratorRun run);
+        Assert.Equal("Input(100000, 100000)", run.LocatedText(d));
+    }
+
+    /// <summary>
+    /// An output of 2^27 × 32 = 2^32 floats: far too large, but a product taken in 32-bit ints wraps it to a
+    /// small or negative number that passes the size check (Conv2D's output 134217727×4×8 wraps to −32).
+    /// </summary>
+    [Theory]
+    [InlineData("Conv2D(134217727, 1)")]
+    [InlineData("Conv2D(1, 1, Padding = 1073741824)")]
+    public void NG0014_ConvOutputBeyond32Bits_IsTooLarge(string conv)
+    {
+        Diagnostic d = Expect("[Network, Input(1, 4, 8), " + conv + ", Dense(2)] public partial class Wrapped;", "NG0014", out GeneratorRun run);
+        Assert.Equal(conv, run.LocatedText(d));
+    }
+
+    [Fact]
+    public void NG0015_UserDefinedLayerAttribute_PointsAtIt()
+    {
+        Diagnostic d = Expect("""
+            public sealed class MyLayerAttribute : LayerAttribute;
+
+            [Network, Input(4), MyLayer, Dense(2)]
+            public partial class Custom;
+            """, "NG0015", out GeneratorRun run);
+        Assert.Equal("MyLayer", run.LocatedText(d));
+        Assert.Contains("MyLayer", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NG0016_SoftmaxAfterConv_PointsAtTheSoftmax()
+    {
+        Diagnostic d = Expect("[Network, Input(1, 8, 8), Conv2D(2, 3), Softmax] public partial class SpatialSoftmax;", "NG0016", out GeneratorRun run);
+        Assert.Equal("Softmax", run.LocatedText(d));
+        Assert.Equal("Softmax layer 'softmax1' needs a 1-D input, but gets [2×6×6]; add [Flatten] or a Dense before it", d.GetMessage());
+    }
+
+    [Fact]
+    public void EveryDescriptor_HasATest()
+    {
+        // The ids this class tests; a new descriptor without a test here fails.
+        string[] tested = typeof(DiagnosticsTests).GetMethods()
+            .Select(m => m.Name)
+            .Where(n => n.StartsWith("NG", System.StringComparison.Ordinal))
+            .Select(n => n[..6])
+            .Distinct()
+            .Order(System.StringComparer.Ordinal)
+            .ToArray();
+        string[] declared = typeof(NetworkGenerator).Assembly
+            .GetType("NetGen.Generators.Diagnostics.DiagnosticDescriptors", throwOnError: true)!
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
+            .Order(System.StringComparer.Ordinal)
+            .ToArray();
+        Assert.Equal(declared, tested);
+    }
+
+    /// <summary>Runs <paramref name="declarations"/> (in namespace Models, with <c>using NetGen;</c>) and returns the first <paramref name="id"/>.</summary>
+    private static Diagnostic Expect(string declarations, string id, out GeneratorRun run)
+    {
+        run = Run(declarations);
+        Diagnostic? d = run.NetGenDiagnostics.FirstOrDefault(x => x.Id == id);
+        Assert.True(d is not null, "expected " + id + "; " + run.Describe());
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        AssertNothingGenerated(run);
+        return d;
+    }
+
+    private static GeneratorRun Run(string declarations) =>
+        GeneratorHarness.Run("using NetGen;\n\nnamespace Models;\n\n" + declarations + "\n");
+
+    private static void AssertNothingGenerated(GeneratorRun run)
+    {
+        Assert.Null(run.Crash);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CS8785");
+        Assert.Empty(run.Sources);
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace NetGen.Generators.Tests;
+
+/// <summary>
+/// The emitted code of LeNet-5 and an MLP, compared with the committed files in Snapshots/ (line endings
+/// normalized); any difference fails. To accept a change, run with NETGEN_UPDATE_SNAPSHOTS=1: the files in
+/// the source folder are rewritten instead, and the diff is reviewed like code.
+/// </summary>
+public sealed class SnapshotTests
+{
+    /// <summary>Exactly the declaration of samples/LeNet/LeNet5.cs.</summary>
+    private const string LeNet5 = """
+        using NetGen;
+
+        namespace LeNet;
+
+        /// <summary>LeNet-5 as in the NetGen README: two convolutions with pooling, then three dense layers.</summary>
+        [Network, Input(1, 28, 28)]
+        [Conv2D(6, 5, Padding = 2), ReLU, MaxPool2D(2)]
+        [Conv2D(16, 5), ReLU, MaxPool2D(2)]
+        [Dense(120), ReLU]
+        [Dense(84), ReLU]
+        [Dense(10)]
+        public partial class LeNet5;
+        """;
+
+    private const string Mlp = """
+        using NetGen;
+
+        namespace Models;
+
+        /// <summary>A multilayer perceptron for 28×28 digits, with dropout and a softmax head.</summary>
+        [Network, Input(784)]
+        [Dense(128), ReLU, Dropout(0.2f)]
+        [Dense(64), Tanh]
+        [Dense(10), Softmax]
+        public partial class Mlp;
+        """;
+
+    [Fact]
+    public void LeNet5_MatchesSnapshot() => Verify(LeNet5, "LeNet.LeNet5.g.cs", "LeNet5.g.cs.txt");
+
+    [Fact]
+    public void Mlp_MatchesSnapshot() => Verify(Mlp, "Models.Mlp.g.cs", "Mlp.g.cs.txt");
+
+    [Fact]
+    public void Snapshot_MatchesTheSample()
+    {
+        // LeNet5 above must stay the sample's declaration: the snapshot is of what users build.
+        string sample = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "LeNet", "LeNet5.cs"));
+        Assert.Equal(Normalize(sample).Trim(), Normalize(LeNet5).Trim());
+    }
+
+    private static void Verify(string source, string hintName, string snapshotName)
+    {
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Null(run.Crash);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string actual = Normalize(Assert.Single(run.Sources, s => s.Key == hintName).Value);
+
+        string path = Path.Combine(SnapshotFolder(), snapshotName);
+        if (Environment.GetEnvironmentVariable("NETGEN_UPDATE_SNAPSHOTS") == "1")
+        {
+            File.WriteAllText(path, actual);
+            return;
+        }
+
+        Assert.True(File.Exists(path), "No snapshot at " + path + "; run the tests with NETGEN_UPDATE_SNAPSHOTS=1 to write it.");
+        string expected = Normalize(File.ReadAllText(path));
+        if (expected != actual)
+        {
+            Assert.Fail(FirstDifference(snapshotName, expected, actual));
+        }
+    }
+
+    private static string Normalize(string text) => text.ReplaceLineEndings("\n");
+
+    /// <summary>Where the snapshots are committed, found from this file's path (or, under path mapping, from the output folder up).</summary>
+    private static string SnapshotFolder([CallerFilePath] string thisFile = "")
+    {
+        string beside = Path.Combine(Path.GetDirectoryName(thisFile) ?? string.Empty, "Snapshots");
+        return Directory.Exists(beside)
+            ? beside
+            : Path.Combine(RepositoryRoot(), "tests", "NetGen.Generators.Tests", "Snapshots");
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string thisFile = "")
+    {
+        for (DirectoryInfo? d = new(Path.GetDirectoryName(thisFile) ?? AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (Directory.Exists(Path.Combine(d.FullName, "generators", "NetGen.Generators")))
+            {
+                return d.FullName;
+            }
+        }
+
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (Directory.Exists(Path.Combine(d.FullName, "generators", "NetGen.Generators")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("The repository root (with generators/NetGen.Generators) was not found above " + thisFile);
+    }
+
+    private static string FirstDifference(string name, string expected, string actual)
+    {
+        string[] e = expected.Split('\n'), a = actual.Split('\n');
+        int line = 0;
+        while (line < e.Length && line < a.Length && e[line] == a[line])
+        {
+            line++;
+        }
+
+        return $"""
+            The generated code differs from Snapshots/{name} at line {line + 1} (set NETGEN_UPDATE_SNAPSHOTS=1 to accept it):
+              expected: {(line < e.Length ? e[line] : "<end of file>")}
+              actual:   {(line < a.Length ? a[line] : "<end of file>")}
+            """;
+    }
+}

@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace NetGen.Generators.Tests;
+
+/// <summary>
+/// Deterministic random network declarations: plausible topologies that follow the shape (mostly valid, with
+/// the odd wrong value), and mutations of LeNet-5 (attributes deleted, duplicated, swapped; arguments set to
+/// zero, negative or huge; Stride, Padding and Name added).
+/// </summary>
+internal sealed class TopologyGenerator(int seed)
+{
+    /// <summary>LeNet-5 exactly as samples/LeNet/LeNet5.cs declares it.</summary>
+    public static readonly IReadOnlyList<Attr> LeNet5 =
+    [
+        Attr.Input(1, 28, 28),
+        Attr.Conv2D(6, 5, padding: 2), Attr.Plain("ReLU"), Attr.MaxPool2D(2),
+        Attr.Conv2D(16, 5), Attr.Plain("ReLU"), Attr.MaxPool2D(2),
+        Attr.Dense(120), Attr.Plain("ReLU"),
+        Attr.Dense(84), Attr.Plain("ReLU"),
+        Attr.Dense(10),
+    ];
+
+    private static readonly int[] s_oddInts = [0, -1, -7, 1, 2, 3, 5, 28, 1000, 65536, 100_000, 1 << 30, int.MaxValue, int.MinValue];
+
+    private static readonly string[] s_activations = ["ReLU", "Sigmoid", "Tanh"];
+
+    private static readonly string[] s_kinds = ["Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "ReLU", "Sigmoid", "Tanh", "Softmax", "Dropout"];
+
+    /// <summary>Names a user might write, good and bad; several collide with defaults or generated members.</summary>
+    private static readonly string[] s_names =
+    [
+        "\"conv1\"", "\"dense1\"", "\"relu1\"", "\"hidden\"", "\"hidden\"", "\"features\"", "\"Dense1\"", "\"x\"", "\"_\"",
+        "\"_tail\"", "\"1abc\"", "\"\"", "\"a b\"", "\"predict\"", "\"layers\"", "\"forward\"", "\"inputSize\"",
+        "\"conv1Forward\"", "\"ÿ1\"", "null", "\"classifier\"", "\"head\"",
+    ];
+
+    private readonly Random _random = new(seed);
+
+    private int _serial;
+
+    /// <summary>A topology built along its shape: valid unless <paramref name="allowMistakes"/> lets a wrong value in.</summary>
+    public Topology NextRandom(bool allowMistakes = true)
+    {
+        var attrs = new List<Attr>();
+        int rank = _random.Next(1, 4);
+        int[] dims = rank switch
+        {
+            1 => [_random.Next(1, 65)],
+            2 => [_random.Next(3, 20), _random.Next(3, 20)],
+            _ => [_random.Next(1, 4), _random.Next(3, 20), _random.Next(3, 20)],
+        };
+        attrs.Add(Attr.Input(dims));
+        (int c, int h, int w, bool flat) = rank switch
+        {
+            1 => (dims[0], 1, 1, true),
+            2 => (1, dims[0], dims[1], false),
+            _ => (dims[0], dims[1], dims[2], false),
+        };
+
+        int count = _random.Next(1, 9);
+        for (int i = 0; i < count; i++)
+        {
+            // Half the time a Dense or Conv2D is followed by an activation, as in most real networks.
+            Attr layer = attrs[^1].Kind is "Dense" or "Conv2D" && _random.Next(2) == 0
+                ? Attr.Plain(Pick(s_activations))
+                : NextLayer(c, h, w, flat);
+            attrs.Add(layer);
+            switch (layer.Kind)
+            {
+                case "Dense":
+                    (c, h, w, flat) = (layer.Args[0], 1, 1, true);
+                    break;
+                case "Flatten":
+                    (c, h, w, flat) = (c * h * w, 1, 1, true);
+                    break;
+                case "Conv2D":
+                {
+                    int k = layer.Args[1], s = layer.Stride ?? 1, p = layer.Padding ?? 0;
+                    (c, h, w) = (layer.Args[0], ((h + (2 * p) - k) / s) + 1, ((w + (2 * p) - k) / s) + 1);
+                    break;
+                }
+
+                case "MaxPool2D" or "AvgPool2D":
+                {
+                    int k = layer.Args[0], s = layer.Stride ?? k;
+                    (h, w) = (((h - k) / s) + 1, ((w - k) / s) + 1);
+                    break;
+                }
+            }
+        }
+
+        if (allowMistakes && _random.NextDouble() < 0.3)
+        {
+            int at = _random.Next(1, attrs.Count);
+            attrs[at] = Perturb(attrs[at]);
+        }
+
+        if (allowMistakes && _random.NextDouble() < 0.1)
+        {
+            int at = _random.Next(1, attrs.Count);
+            attrs[at] = attrs[at] with { Name = Pick(s_names) };
+        }
+
+        return new Topology(NextClassName(), attrs);
+    }
+
+    /// <summary>LeNet-5 with one to three random edits.</summary>
+    public Topology NextLeNetMutation()
+    {
+        var attrs = LeNet5.ToList();
+        int edits = _random.Next(1, 4);
+        for (int e = 0; e < edits; e++)
+        {
+            int at = _random.Next(attrs.Count);
+            switch (_random.Next(8))
+            {
+                case 0 when attrs.Count > 1:
+                    attrs.RemoveAt(at);
+                    break;
+                case 1:
+                    attrs.Insert(at, attrs[at]);
+                    break;
+                case 2:
+                    int other = _random.Next(attrs.Count);
+                    (attrs[at], attrs[other]) = (attrs[other], attrs[at]);
+                    break;
+                case 3:
+                    attrs[at] = attrs[at] with { Args = attrs[at].Args.Select(a => _random.NextDouble() < 0.5 ? Pick(s_oddInts) : a).ToArray() };
+                    break;
+                case 4 when attrs[at].TakesStride:
+                    attrs[at] = attrs[at] with { Stride = Pick(s_oddInts) };
+                    break;
+                case 5 when attrs[at].TakesPadding:
+                    attrs[at] = attrs[at] with { Padding = Pick(s_oddInts) };
+                    break;
+                case 6 when attrs[at].IsLayer:
+                    attrs[at] = attrs[at] with { Name = Pick(s_names) };
+                    break;
+                default:
+                    attrs.Insert(at, NewLayerOfAnyKind());
+                    break;
+            }
+        }
+
+        return new Topology(NextClassName(), attrs);
+    }
+
+    private string NextClassName() => "Net" + (_serial++).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A layer that fits the current shape.</summary>
+    private Attr NextLayer(int c, int h, int w, bool flat)
+    {
+        double roll = _random.NextDouble();
+        if (!flat && roll < 0.35)
+        {
+            int padding = _random.Next(3) == 0 ? _random.Next(0, 3) : 0;
+            int kernel = _random.Next(1, Math.Min(h, w) + (2 * padding) + 1);
+            kernel = Math.Min(kernel, 5);
+            int? stride = _random.Next(3) == 0 ? _random.Next(1, 4) : null;
+            return Attr.Conv2D(_random.Next(1, 9), kernel, stride, padding == 0 && _random.Next(2) == 0 ? null : padding);
+        }
+
+        if (!flat && roll < 0.5 && Math.Min(h, w) >= 2)
+        {
+            int size = _random.Next(1, Math.Min(Math.Min(h, w), 3) + 1);
+            int? stride = _random.Next(3) == 0 ? _random.Next(1, 3) : null;
+            return _random.Next(2) == 0 ? Attr.MaxPool2D(size, stride) : Attr.AvgPool2D(size, stride);
+        }
+
+        if (!flat && roll < 0.6)
+        {
+            return Attr.Plain("Flatten");
+        }
+
+        if (roll < 0.75)
+        {
+            return Attr.Dense(_random.Next(1, 33));
+        }
+
+        if (roll < 0.9)
+        {
+            return Attr.Plain(Pick(s_activations));
+        }
+
+        if (roll < 0.95 || !flat)
+        {
+            return Attr.Dropout(MathF.Round((float)_random.NextDouble() * 0.9f, 2));
+        }
+
+        return Attr.Plain("Softmax");
+    }
+
+    /// <summary>Any layer kind with arguments that may or may not make sense.</summary>
+    private Attr NewLayerOfAnyKind()
+    {
+        string kind = Pick(s_kinds);
+        return kind switch
+        {
+            "Dense" => Attr.Dense(Pick(s_oddInts)),
+            "Conv2D" => Attr.Conv2D(Pick(s_oddInts), Pick(s_oddInts), _random.Next(2) == 0 ? Pick(s_oddInts) : null, _random.Next(2) == 0 ? Pick(s_oddInts) : null),
+            "MaxPool2D" => Attr.MaxPool2D(Pick(s_oddInts)),
+            "AvgPool2D" => Attr.AvgPool2D(Pick(s_oddInts), _random.Next(2) == 0 ? Pick(s_oddInts) : null),
+            "Dropout" => NewDropout(),
+            _ => Attr.Plain(kind),
+        };
+    }
+
+    private Attr NewDropout() => new("Dropout", [], Rate: Pick(["0f", "0.5f", "1f", "-0.1f", "0.9999999f", "float.NaN", "float.PositiveInfinity", "2"]));
+
+    /// <summary>One wrong or odd value in an otherwise sensible layer.</summary>
+    private Attr Perturb(Attr layer) => layer.Kind switch
+    {
+        "Dropout" => NewDropout() with { Name = layer.Name },
+        "Conv2D" => _random.Next(3) switch
+        {
+            0 => layer with { Args = [Pick(s_oddInts), layer.Args[1]] },
+            1 => layer with { Args = [layer.Args[0], Pick(s_oddInts)] },
+            _ => layer with { Padding = Pick(s_oddInts), Stride = Pick(s_oddInts) },
+        },
+        "MaxPool2D" or "AvgPool2D" => _random.Next(2) == 0 ? layer with { Args = [Pick(s_oddInts)] } : layer with { Stride = Pick(s_oddInts) },
+        "Dense" => layer with { Args = [Pick(s_oddInts)] },
+        _ => NewLayerOfAnyKind(),
+    };
+
+    private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
+}
