@@ -3,6 +3,10 @@ using System.CommandLine;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace NetGen.Benchmarks;
 
@@ -15,6 +19,14 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "micro")
+        {
+            // BenchmarkDotNet micro-benchmarks per layer kind and pass (in-process: no TorchSharp involved).
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(
+                args[1..], DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));
+            return 0;
+        }
+
         var rounds = new Option<int>("--rounds") { Description = "Rounds; each runs every side once in its own process, alternating the order.", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads") { Description = "Threads each side may use.", DefaultValueFactory = _ => 2 };
         var sides = new Option<string>("--sides") { Description = $"Comma-separated sides to run: {string.Join(",", Sides.Names)}.", DefaultValueFactory = _ => string.Join(",", Sides.Names) };
