@@ -38,6 +38,8 @@ root.SetAction(parsed =>
             $"epoch {e.Epoch}: loss {e.TrainingLoss:F4}, train images/s {e.ImagesPerSecond:F0}, test accuracy {e.ValidationAccuracy:F4}")));
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy: {trainer.Accuracy(test):F4}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch-1 latency: {InferenceTiming.Batch1MedianMicroseconds(net, test, calls: 5000):F1} us"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch-64 inference images/s: {InferenceTiming.Batch64ImagesPerSecond(trainer, test):F0}"));
     return 0;
 });
 

@@ -175,8 +175,9 @@ internal static class NetworkEmitter
         w.Line(GeneratedCode);
         w.Open("public void Predict(" + ROS + " inputs, " + Span + " outputs, int batchSize)");
         w.Line("global::NetGen.Guard.NotNegative(batchSize, nameof(batchSize));");
-        w.Line("global::NetGen.Guard.Length(inputs.Length, batchSize * InputSize, \"input floats (batchSize × \" + InputSize + \")\", nameof(inputs));");
-        w.Line("global::NetGen.Guard.Length(outputs.Length, batchSize * OutputSize, \"output floats (batchSize × \" + OutputSize + \")\", nameof(outputs));");
+        // Messages are literals: building them per call would allocate on the hot path.
+        w.Line("global::NetGen.Guard.Length(inputs.Length, batchSize * InputSize, \"input floats (batchSize × " + CodeWriter.Int(plan.Input.Size) + ")\", nameof(inputs));");
+        w.Line("global::NetGen.Guard.Length(outputs.Length, batchSize * OutputSize, \"output floats (batchSize × " + CodeWriter.Int(plan.Output.Size) + ")\", nameof(outputs));");
         w.Open("for (int s = 0; s < batchSize; s++)");
         w.Line("Predict(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));");
         w.Close();
