@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
 using NetGen.Generators.Model;
@@ -9,13 +11,48 @@ namespace NetGen.Generators.Layers;
 /// 2-D convolution (cross-correlation, as PyTorch's Conv2d) with square kernels, stride and zero padding.
 /// w is [F, C, K, K]; output size is floor((in + 2·pad − K) / stride) + 1.
 /// </summary>
+/// <remarks>
+/// The scalar kernels are the plain loops, kept as the oracle. The vector kernels (stride 1) are register-tiled
+/// direct convolutions: each output row is covered by vectors of output columns (the last one overlapping the one
+/// before when the row is not a multiple of the vector, so no lane is masked on the way in); a tile of output
+/// channels × output rows × column vectors stays in registers while the c and ky loops run and kx is unrolled;
+/// bias and ReLU are applied before the store, sigmoid and tanh in one vector pass over the output. Backward
+/// forms g = dy ⊙ act′(y) once; db is plane sums of g; dw is either column vectors of g times shifted x rows,
+/// summed across lanes at the end (wide rows), or filters in lanes: broadcast x times gᵀ[position][filter],
+/// added transposed (narrow rows, many filters), whichever a cost model of the two finds cheaper; dx is the same
+/// tiled convolution applied to g zero-padded by K − 1 − padding, with the weights read transposed and flipped
+/// in place. Tile shapes come from a small cost model (FMA and load issue slots, FMA latency, registers).
+/// Stride ≠ 1, and dx with padding ≥ K, run the scalar loops (with the activation fused).
+/// </remarks>
 internal sealed class Conv2DLayer : LayerKind
 {
+    private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+    /// <summary>Floats after each scratch region that vector loads may read (one Vector512).</summary>
+    private const int Slack = 16;
+
+    /// <summary>The widest vector (floats); scratch is planned for it so one plan serves both vector paths.</summary>
+    private const int MaxWidth = 16;
+
+    /// <summary>Above this many floats of scratch the layer runs its scalar kernels instead.</summary>
+    private const long MaxScratch = ShapeInference.MaxFloats / 8;
+
+    /// <summary>Widest kernel whose kx taps are unrolled; wider kernels loop over kx.</summary>
+    private const int MaxUnrolledKernel = 7;
+
+    /// <summary>Most unrolled lines of tile code one kernel may hold before kx becomes a loop (IL stays well under 60 KB).</summary>
+    private const int MaxUnrolledLines = 1600;
+
     public override string DisplayName => "Conv2D";
 
     public override string NamePrefix => "conv";
 
     public override bool HasParameters => true;
+
+    public override bool HasVectorKernels => true;
+
+    public override bool CanFuseActivation => true;
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
@@ -49,12 +86,30 @@ internal sealed class Conv2DLayer : LayerKind
         yield return ("bias", new[] { output.C });
     }
 
-    public override void EmitForward(CodeWriter w, LayerPlan layer)
+    public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) =>
+        ScratchPlan.Of(input, output, spec.Kernel, spec.Stride, spec.Padding).Total;
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Scalar kernels: the oracle, and (with an activation) what the vector paths run for stride ≠ 1.
+    // ---------------------------------------------------------------------------------------------------------
+
+    public override void EmitForward(CodeWriter w, LayerPlan layer) => EmitScalarForward(w, layer, Forward(layer), null);
+
+    public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
+        Forward(layer) + "(" + o.X + ", " + o.W + ", " + o.B + ", " + o.Y + ");";
+
+    public override void EmitBackward(CodeWriter w, LayerPlan layer) => EmitScalarBackward(w, layer, Backward(layer), null);
+
+    public override string BackwardCall(LayerPlan layer, LayerOperands o) =>
+        Backward(layer) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.DW + ", " + o.DB + (layer.NeedsInputGradient ? ", " + o.Dx : "") + ");";
+
+    private void EmitScalarForward(CodeWriter w, LayerPlan layer, string name, LayerKindId? activation)
     {
         Shape i = layer.Input, o = layer.Output;
         Summary(w, Head(layer) + ", kernel " + I(layer.Kernel) + ", stride " + I(layer.Stride) + ", padding " + I(layer.Padding)
-            + ". x is [" + i + "], w is [" + I(o.C) + ", " + I(i.C) + ", " + I(layer.Kernel) + ", " + I(layer.Kernel) + "], y is [" + o + "].");
-        w.Open("private static void " + Forward(layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " b, " + Span + " y)");
+            + ". x is [" + i + "], w is [" + I(o.C) + ", " + I(i.C) + ", " + I(layer.Kernel) + ", " + I(layer.Kernel) + "], y is [" + o + "]"
+            + (activation is null ? "." : ", with " + activation + " applied (the scalar loops of the vector paths, which have no kernel for this stride)."));
+        w.Open("private static void " + name + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " b, " + Span + " y)");
         w.Open("for (int f = 0; f < " + I(o.C) + "; f++)");
         w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
         w.Open("for (int ox = 0; ox < " + I(o.W) + "; ox++)");
@@ -62,22 +117,27 @@ internal sealed class Conv2DLayer : LayerKind
         OpenWindow(w, layer);
         w.Line("sum += w[" + WeightIndex(layer) + "] * x[" + InputIndex(layer) + "];");
         CloseWindow(w);
-        w.Line("y[((f * " + I(o.H) + ") + oy) * " + I(o.W) + " + ox] = sum;");
+        w.Line("y[((f * " + I(o.H) + ") + oy) * " + I(o.W) + " + ox] = " + activation switch
+        {
+            LayerKindId.ReLU => "sum > 0f ? sum : 0f;",
+            LayerKindId.Sigmoid => "1f / (1f + global::System.MathF.Exp(-sum));",
+            LayerKindId.Tanh => "global::System.MathF.Tanh(sum);",
+            _ => "sum;",
+        });
         w.Close();
         w.Close();
         w.Close();
         w.Close();
     }
 
-    public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
-        Forward(layer) + "(" + o.X + ", " + o.W + ", " + o.B + ", " + o.Y + ");";
-
-    public override void EmitBackward(CodeWriter w, LayerPlan layer)
+    private void EmitScalarBackward(CodeWriter w, LayerPlan layer, string name, LayerKindId? activation)
     {
         Shape o = layer.Output;
         bool dx = layer.NeedsInputGradient;
-        Summary(w, Head(layer) + ", backward: dw += dy ⋆ x, db += Σ dy" + (dx ? ", dx = full convolution of dy with w" : " (no input gradient: nothing below learns)") + ".");
-        w.Open("private static void " + Backward(layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, " + Span + " dw, " + Span + " db" + (dx ? ", " + Span + " dx" : "") + ")");
+        Summary(w, Head(layer) + ", backward: dw += dy ⋆ x, db += Σ dy" + (dx ? ", dx = full convolution of dy with w" : " (no input gradient: nothing below learns)")
+            + (activation is null ? "." : "; dy is the gradient after the fused " + activation + ", whose output is y (the scalar loops of the vector paths, which have no kernel for this stride or padding)."));
+        w.Open("private static void " + name + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, "
+            + (activation is null ? "" : ReadOnlySpan + " y, ") + Span + " dw, " + Span + " db" + (dx ? ", " + Span + " dx" : "") + ")");
         if (dx)
         {
             w.Line("dx.Clear();");
@@ -86,7 +146,14 @@ internal sealed class Conv2DLayer : LayerKind
         w.Open("for (int f = 0; f < " + I(o.C) + "; f++)");
         w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
         w.Open("for (int ox = 0; ox < " + I(o.W) + "; ox++)");
-        w.Line("float g = dy[((f * " + I(o.H) + ") + oy) * " + I(o.W) + " + ox];");
+        string at = "((f * " + I(o.H) + ") + oy) * " + I(o.W) + " + ox";
+        w.Line("float g = " + activation switch
+        {
+            LayerKindId.ReLU => "y[" + at + "] > 0f ? dy[" + at + "] : 0f;",
+            LayerKindId.Sigmoid => "dy[" + at + "] * y[" + at + "] * (1f - y[" + at + "]);",
+            LayerKindId.Tanh => "dy[" + at + "] * (1f - (y[" + at + "] * y[" + at + "]));",
+            _ => "dy[" + at + "];",
+        });
         w.Line("db[f] += g;");
         OpenWindow(w, layer);
         w.Line("dw[" + WeightIndex(layer) + "] += g * x[" + InputIndex(layer) + "];");
@@ -101,9 +168,6 @@ internal sealed class Conv2DLayer : LayerKind
         w.Close();
         w.Close();
     }
-
-    public override string BackwardCall(LayerPlan layer, LayerOperands o) =>
-        Backward(layer) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.DW + ", " + o.DB + (layer.NeedsInputGradient ? ", " + o.Dx : "") + ");";
 
     /// <summary>Opens the c / ky / kx loops, skipping taps that fall into the zero padding.</summary>
     private static void OpenWindow(CodeWriter w, LayerPlan layer)
@@ -142,4 +206,1533 @@ internal sealed class Conv2DLayer : LayerKind
 
     private static string InputIndex(LayerPlan layer) =>
         "((c * " + I(layer.Input.H) + ") + iy) * " + I(layer.Input.W) + " + ix";
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Vector kernels: which path a layer takes, and the calls.
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// <summary>Whether the layer has its private scratch as <see cref="ScratchPlan"/> lays it out.</summary>
+    private static bool HasScratch(LayerPlan layer) =>
+        layer.ScratchOffset >= 0 && layer.ScratchSize >= ScratchPlan.Of(layer).Total && ScratchPlan.Of(layer).Total > 0;
+
+    /// <summary>Whether the vector forward kernel is the tiled one (else the scalar loops, with the activation).</summary>
+    private static bool TiledForward(LayerPlan layer) => layer.Stride == 1 && HasScratch(layer);
+
+    /// <summary>
+    /// Whether the vector backward kernel is the tiled one. dx as a convolution of dy padded by K − 1 − padding
+    /// needs padding ≤ K − 1; larger paddings (and stride ≠ 1) run the scalar loops.
+    /// </summary>
+    private static bool TiledBackward(LayerPlan layer) => layer.Stride == 1 && layer.Padding <= layer.Kernel - 1 && HasScratch(layer);
+
+    private static string VectorForwardName(LayerPlan layer, int width) => Forward(layer) + Suffix(width);
+
+    private static string VectorBackwardName(LayerPlan layer, int width) => Backward(layer) + Suffix(width);
+
+    public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width)
+    {
+        if (TiledForward(layer))
+        {
+            return VectorForwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.B + ", " + o.Y + ", " + o.Scratch + ");";
+        }
+
+        return layer.FusedActivation is null ? ForwardCall(layer, o) : VectorForwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.B + ", " + o.Y + ");";
+    }
+
+    public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width)
+    {
+        string dx = layer.NeedsInputGradient ? ", " + o.Dx : "";
+        if (TiledBackward(layer))
+        {
+            return VectorBackwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.Dy + (layer.FusedActivation is null ? "" : ", " + o.Y)
+                + ", " + o.DW + ", " + o.DB + dx + ", " + o.Scratch + ");";
+        }
+
+        return layer.FusedActivation is null
+            ? BackwardCall(layer, o)
+            : VectorBackwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.Y + ", " + o.DW + ", " + o.DB + dx + ");";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Vector forward.
+    // ---------------------------------------------------------------------------------------------------------
+
+    public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
+    {
+        if (!TiledForward(layer))
+        {
+            if (layer.FusedActivation is LayerKindId activation)
+            {
+                EmitScalarForward(w, layer, VectorForwardName(layer, width), activation);
+            }
+            else
+            {
+                w.Line("// " + Head(layer) + ": the " + Suffix(width) + " path runs the scalar forward kernel (stride " + I(layer.Stride) + ").");
+            }
+
+            return;
+        }
+
+        Shape i = layer.Input, o = layer.Output;
+        int k = layer.Kernel, p = layer.Padding;
+        bool copy = p > 0 || (layer.IsFirst && o.W < width);
+        int hp = i.H + (2 * p), wp = i.W + (2 * p);
+        var conv = new DirectConv
+        {
+            Input = "xr",
+            InChannels = i.C,
+            InPlane = copy ? hp * wp : i.H * i.W,
+            InRow = copy ? wp : i.W,
+            RowLo = copy ? p : 0,
+            RowHi = copy ? p + i.H : i.H,
+            Weights = "wr",
+            WOut = i.C * k * k,
+            WIn = k * k,
+            WKy = k,
+            WKx = 1,
+            Bias = "br",
+            Output = "yr",
+            OutChannels = o.C,
+            OutH = o.H,
+            OutW = o.W,
+            K = k,
+            ReLU = layer.FusedActivation == LayerKindId.ReLU,
+        };
+        ConvTileShape tile = PickConvTile(conv, width);
+
+        Summary(w, Head(layer) + ", kernel " + I(k) + ", padding " + I(p) + ", on " + Vector(width).Substring(Vector(width).LastIndexOf('.') + 1)
+            + (layer.FusedActivation is null ? "" : ", " + layer.FusedActivation + " fused (y is the activation's output)") + ".");
+        w.Line("/// <remarks>");
+        w.Line("/// Direct convolution, x [" + i + "] " + (copy ? "copied into scratch zero-padded to [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "]" : "read in place")
+            + ", w [" + I(o.C) + ", " + I(i.C) + ", " + I(k) + ", " + I(k) + "], y [" + o + "].");
+        w.Line("/// " + DescribeConvTile(conv, tile, width));
+        w.Line("/// </remarks>");
+        w.Open("private static void " + VectorForwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " b, " + Span + " y, " + Span + " scratch)");
+        w.Line("ref float wr = ref " + MM + ".GetReference(w);");
+        w.Line("ref float br = ref " + MM + ".GetReference(b);");
+        w.Line("ref float yr = ref " + MM + ".GetReference(y);");
+        if (copy)
+        {
+            EmitPaddedCopy(w, layer);
+        }
+        else
+        {
+            w.Line("_ = scratch;");
+            w.Line("ref float xr = ref " + MM + ".GetReference(x);");
+        }
+
+        EmitDirectConv(w, conv, tile, width, "yMask");
+        if (layer.FusedActivation is LayerKindId.Sigmoid or LayerKindId.Tanh)
+        {
+            EmitActivationPass(w, layer.FusedActivation.Value, "yr", o.Size, width);
+        }
+
+        w.Close();
+    }
+
+    /// <summary>Copies x into the scratch's first region, zero-padded on every side, with zeroed slack after it.</summary>
+    private static void EmitPaddedCopy(CodeWriter w, LayerPlan layer)
+    {
+        Shape i = layer.Input;
+        int p = layer.Padding, hp = i.H + (2 * p), wp = i.W + (2 * p);
+        int size = (i.C * hp * wp) + Slack;
+        w.Line("// x, zero-padded by " + I(p) + " on every side: [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "] and " + I(Slack) + " zero floats of slack.");
+        w.Line(Span + " xp = scratch.Slice(0, " + I(size) + ");");
+        w.Line("xp.Clear();");
+        if (p == 0)
+        {
+            w.Line("x.CopyTo(xp);");
+        }
+        else
+        {
+            string? c = i.C > 1 ? "c" : null;
+            if (c is not null)
+            {
+                w.Open("for (int c = 0; c < " + I(i.C) + "; c++)");
+            }
+
+            w.Open("for (int iy = 0; iy < " + I(i.H) + "; iy++)");
+            w.Line("x.Slice(" + Lin((c: i.H * i.W, v: c), (c: i.W, v: "iy")) + ", " + I(i.W) + ").CopyTo(xp.Slice(" + Lin(p * (wp + 1), (c: hp * wp, v: c), (c: wp, v: "iy")) + ", " + I(i.W) + "));");
+            w.Close();
+            if (c is not null)
+            {
+                w.Close();
+            }
+        }
+
+        w.Line("ref float xr = ref " + MM + ".GetReference(xp);");
+    }
+
+    /// <summary>A vector pass of sigmoid or tanh over <paramref name="n"/> floats at <paramref name="r"/>, in place; the tail scalar.</summary>
+    private static void EmitActivationPass(CodeWriter w, LayerKindId activation, string r, int n, int width)
+    {
+        string v = Vector(width), vf = VectorOfFloat(width);
+        int full = n / width * width;
+        w.Line("// " + activation + " over the output, in place.");
+        if (full > 0)
+        {
+            w.Open("for (int i = 0; i < " + I(full) + "; i += " + I(width) + ")");
+            w.Line("var s = " + v + ".LoadUnsafe(ref " + r + ", (nuint)i);");
+            if (activation == LayerKindId.Sigmoid)
+            {
+                w.Line("s = " + vf + ".One / (" + vf + ".One + " + v + ".Exp(-s));");
+            }
+            else
+            {
+                // tanh(|s|) = (1 − e) / (1 + e), e = exp(−2|s|), accurate once |s| ≥ 0.4; below, its Taylor series to s¹¹.
+                w.Line("var a = " + v + ".Abs(s);");
+                w.Line("var e = " + v + ".Exp(a * -2f);");
+                w.Line("var large = (" + vf + ".One - e) / (" + vf + ".One + e);");
+                w.Line("large = " + v + ".ConditionalSelect(" + v + ".LessThan(s, " + vf + ".Zero), -large, large);");
+                w.Line("var s2 = s * s;");
+                w.Line("var poly = " + v + ".Create(" + F(-1382f / 155925f) + ");");
+                foreach (float coefficient in new[] { 62f / 2835f, -17f / 315f, 2f / 15f, -1f / 3f })
+                {
+                    w.Line("poly = " + v + ".FusedMultiplyAdd(poly, s2, " + v + ".Create(" + F(coefficient) + "));");
+                }
+
+                w.Line("var small = " + v + ".FusedMultiplyAdd(s * s2, poly, s);");
+                w.Line("s = " + v + ".ConditionalSelect(" + v + ".LessThan(a, " + v + ".Create(0.4f)), small, large);");
+            }
+
+            w.Line(v + ".StoreUnsafe(s, ref " + r + ", (nuint)i);");
+            w.Close();
+        }
+
+        if (full < n)
+        {
+            w.Open("for (int i = " + I(full) + "; i < " + I(n) + "; i++)");
+            w.Line("ref float s = ref " + U + ".Add(ref " + r + ", i);");
+            w.Line(activation == LayerKindId.Sigmoid ? "s = 1f / (1f + global::System.MathF.Exp(-s));" : "s = global::System.MathF.Tanh(s);");
+            w.Close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Vector backward.
+    // ---------------------------------------------------------------------------------------------------------
+
+    public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
+    {
+        if (!TiledBackward(layer))
+        {
+            if (layer.FusedActivation is LayerKindId fused)
+            {
+                EmitScalarBackward(w, layer, VectorBackwardName(layer, width), fused);
+            }
+            else
+            {
+                w.Line("// " + Head(layer) + ": the " + Suffix(width) + " path runs the scalar backward kernel (stride " + I(layer.Stride) + ", padding " + I(layer.Padding) + ").");
+            }
+
+            return;
+        }
+
+        Shape i = layer.Input, o = layer.Output;
+        int k = layer.Kernel, p = layer.Padding;
+        ScratchPlan scratch = ScratchPlan.Of(layer);
+        LayerKindId? activation = layer.FusedActivation;
+        bool dx = layer.NeedsInputGradient;
+
+        // g: dy itself, dy ⊙ act′(y) packed, or (for dx) either one zero-padded by K − 1 − p.
+        int q = k - 1 - p, hg = o.H + (2 * q), wg = o.W + (2 * q);
+        bool gInScratch = activation is not null || dx || (o.W < width && layer.DeltaOffset == -2);
+        var g = new GradientLayout
+        {
+            Ref = gInScratch ? "gr" : "dyr",
+            Plane = dx ? hg * wg : o.H * o.W,
+            Row = dx ? wg : o.W,
+            Origin = dx ? (q * wg) + q : 0,
+        };
+        var weights = new WeightGradient { X = "xr", G = g, Filters = o.C, Channels = i.C, K = k, OutH = o.H, OutW = o.W };
+        Tile dwTile = PickTile(o.C, k, width);
+        FilterTile filterTile = PickFilterTile(weights, width);
+        bool byFilters = WeightGradientByFilters(i, o, k, width);
+
+        // x is copied zero-padded when the layer pads, or when dw's column vectors would read past a row's end.
+        bool copy = p > 0 || (o.W < width && !byFilters);
+        int hp = i.H + (2 * p), wp = i.W + (2 * p);
+        weights.XPlane = copy ? hp * wp : i.H * i.W;
+        weights.XRow = copy ? wp : i.W;
+        weights.RowLo = copy ? p : 0;
+        weights.RowHi = copy ? p + i.H : i.H;
+        DirectConv? dxConv = null;
+        ConvTileShape dxTile = default;
+        if (dx)
+        {
+            dxConv = new DirectConv
+            {
+                Input = "gr",
+                InChannels = o.C,
+                InPlane = hg * wg,
+                InRow = wg,
+                RowLo = q,
+                RowHi = q + o.H,
+                Weights = "wr",
+                WBase = ((k - 1) * k) + (k - 1),
+                WOut = k * k,
+                WIn = i.C * k * k,
+                WKy = -k,
+                WKx = -1,
+                Bias = null,
+                Output = "dxr",
+                OutChannels = i.C,
+                OutH = i.H,
+                OutW = i.W,
+                K = k,
+                ReLU = false,
+            };
+            dxTile = PickConvTile(dxConv, width);
+        }
+
+        Summary(w, Head(layer) + ", backward on " + Vector(width).Substring(Vector(width).LastIndexOf('.') + 1)
+            + ": dw += g ⋆ x, db += Σ g" + (dx ? ", dx = g ⊛ w (full convolution)" : " (no input gradient)")
+            + (activation is null ? ", g = dy." : ", g = dy ⊙ " + activation + "′(y) (y is the fused activation's output)."));
+        w.Line("/// <remarks>");
+        if (gInScratch)
+        {
+            w.Line("/// g is formed once in scratch" + (dx ? ", zero-padded by " + I(q) + " to [" + I(o.C) + "×" + I(hg) + "×" + I(wg) + "] so that dx is a plain convolution of it" : " as [" + o + "]") + ".");
+        }
+
+        w.Line(byFilters
+            ? "/// dw: filters in lanes, g transposed to gᵀ[oy·" + I(o.W) + " + ox][" + I(RoundUp(o.C, width)) + "]; " + I(filterTile.KyRows) + " ky × " + I(filterTile.KxCols) + " kx × "
+                + I(RoundUp(o.C, width) / width) + " filter-vector accumulators over " + I(filterTile.Positions) + " output columns a step, each x broadcast once per step."
+            : "/// dw: " + I(dwTile.Rows) + " filters × " + I(dwTile.Cols) + " kx accumulators of " + I(width) + " output columns each, summed across lanes once per (c, ky).");
+        w.Line("/// x " + (copy ? "copied zero-padded to [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "]" : "read in place") + ".");
+        if (dxConv is not null)
+        {
+            w.Line("/// dx: the forward tile on g with w read as w[f, c, " + I(k - 1) + " − ky, " + I(k - 1) + " − kx]; " + DescribeConvTile(dxConv, dxTile, width));
+        }
+
+        w.Line("/// </remarks>");
+        w.Open("private static void " + VectorBackwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, "
+            + (activation is null ? "" : ReadOnlySpan + " y, ") + Span + " dw, " + Span + " db" + (dx ? ", " + Span + " dx" : "") + ", " + Span + " scratch)");
+        w.Line("ref float dwr = ref " + MM + ".GetReference(dw);");
+        w.Line("ref float dbr = ref " + MM + ".GetReference(db);");
+        w.Line("ref float dyr = ref " + MM + ".GetReference(dy);");
+        if (dx)
+        {
+            w.Line("ref float wr = ref " + MM + ".GetReference(w);");
+            w.Line("ref float dxr = ref " + MM + ".GetReference(dx);");
+        }
+        else
+        {
+            w.Line("_ = w;");
+        }
+
+        if (copy)
+        {
+            EmitPaddedCopy(w, layer);
+        }
+        else
+        {
+            w.Line("ref float xr = ref " + MM + ".GetReference(x);");
+        }
+
+        if (gInScratch)
+        {
+            EmitGradientFormation(w, layer, g, scratch, width);
+        }
+        else if (!copy && !byFilters)
+        {
+            w.Line("_ = scratch;");
+        }
+
+        EmitBiasGradient(w, g, o.C, dx ? hg * wg : o.H * o.W, width);
+        if (byFilters)
+        {
+            EmitWeightGradientByFilters(w, weights, filterTile, scratch, width);
+        }
+        else
+        {
+            EmitWeightGradient(w, weights, dwTile, width);
+        }
+
+        if (dxConv is not null)
+        {
+            w.Line("// dx[c, iy, ix] = Σ f, ky, kx g[f, iy + ky − " + I(q) + ", ix + kx − " + I(q) + "] · w[f, c, " + I(k - 1) + " − ky, " + I(k - 1) + " − kx]: the forward tile on padded g.");
+            EmitDirectConv(w, dxConv, dxTile, width, "dxMask");
+        }
+
+        w.Close();
+    }
+
+    /// <summary>Where g lives: a ref local, its plane and row strides, and the offset of g[0, 0, 0].</summary>
+    private sealed class GradientLayout
+    {
+        public string Ref { get; set; } = "";
+
+        public int Plane { get; set; }
+
+        public int Row { get; set; }
+
+        public int Origin { get; set; }
+    }
+
+    /// <summary>Writes g = dy ⊙ act′(y) (or a copy of dy) into the scratch's gradient region in <paramref name="g"/>'s layout.</summary>
+    private static void EmitGradientFormation(CodeWriter w, LayerPlan layer, GradientLayout g, ScratchPlan scratch, int width)
+    {
+        Shape o = layer.Output;
+        string v = Vector(width), vf = VectorOfFloat(width);
+        LayerKindId? activation = layer.FusedActivation;
+        bool padded = g.Row != o.W;
+        int size = (o.C * g.Plane) + Slack;
+        w.Line("// g = " + (activation is null ? "dy" : "dy ⊙ " + activation + "′(y)") + (padded ? ", zero-padded to [" + I(o.C) + "×" + I(g.Plane / g.Row) + "×" + I(g.Row) + "]" : "") + ".");
+        w.Line(Span + " gs = scratch.Slice(" + I(scratch.GradientOffset) + ", " + I(size) + ");");
+        if (padded)
+        {
+            w.Line("gs.Clear();");
+        }
+
+        w.Line("ref float gr = ref " + MM + ".GetReference(gs);");
+        if (activation is not null)
+        {
+            w.Line("ref float ysr = ref " + MM + ".GetReference(y);");
+        }
+
+        // The vector of g from dv (dy) and yv (y), loaded at the same offset.
+        string VectorValue() => activation switch
+        {
+            LayerKindId.ReLU => v + ".ConditionalSelect(" + v + ".GreaterThan(yv, " + vf + ".Zero), dv, " + vf + ".Zero)",
+            LayerKindId.Sigmoid => "dv * yv * (" + vf + ".One - yv)",
+            LayerKindId.Tanh => "dv * (" + vf + ".One - (yv * yv))",
+            _ => "dv",
+        };
+        void LoadOperands(string at)
+        {
+            w.Line("var dv = " + v + ".LoadUnsafe(ref dyr, " + at + ");");
+            if (activation is not null)
+            {
+                w.Line("var yv = " + v + ".LoadUnsafe(ref ysr, " + at + ");");
+            }
+        }
+
+        string ScalarValue(string at) => activation switch
+        {
+            LayerKindId.ReLU => U + ".Add(ref ysr, " + at + ") > 0f ? " + U + ".Add(ref dyr, " + at + ") : 0f",
+            LayerKindId.Sigmoid => U + ".Add(ref dyr, " + at + ") * " + U + ".Add(ref ysr, " + at + ") * (1f - " + U + ".Add(ref ysr, " + at + "))",
+            LayerKindId.Tanh => U + ".Add(ref dyr, " + at + ") * (1f - (" + U + ".Add(ref ysr, " + at + ") * " + U + ".Add(ref ysr, " + at + ")))",
+            _ => U + ".Add(ref dyr, " + at + ")",
+        };
+
+        // One row of n floats from source offset src to destination offset dst (expressions); vectors, the last one
+        // overlapping (same values written twice), or scalars when the row is shorter than a vector.
+        void Row(int n, string src, string dst)
+        {
+            void Vec(string offset)
+            {
+                LoadOperands("(nuint)(" + Plus(src, offset) + ")");
+                w.Line(v + ".StoreUnsafe(" + VectorValue() + ", ref gr, (nuint)(" + Plus(dst, offset) + "));");
+            }
+
+            if (n < width)
+            {
+                if (padded)
+                {
+                    // One vector under a mask, so the padding columns keep their zeros; near the end of dy (which
+                    // may be the caller's span) the row is done in scalars instead.
+                    w.Open("if (" + src + " <= " + I(o.Size - width) + ")");
+                    LoadOperands("(nuint)" + src);
+                    string to = "(nuint)" + dst;
+                    w.Line(v + ".StoreUnsafe(" + v + ".ConditionalSelect(gMask, " + VectorValue() + ", " + v + ".LoadUnsafe(ref gr, " + to + ")), ref gr, " + to + ");");
+                    w.Close();
+                    w.Open("else");
+                }
+
+                w.Open("for (int i = 0; i < " + I(n) + "; i++)");
+                w.Line(U + ".Add(ref gr, " + Plus(dst, "i") + ") = " + ScalarValue(Plus(src, "i")) + ";");
+                w.Close();
+                if (padded)
+                {
+                    w.Close();
+                }
+
+                return;
+            }
+
+            int full = n / width * width;
+            if (full > width)
+            {
+                w.Open("for (int i = 0; i < " + I(full) + "; i += " + I(width) + ")");
+                Vec("i");
+            }
+            else
+            {
+                w.Open("// columns 0 … " + I(width - 1));
+                Vec("0");
+            }
+
+            w.Close();
+            if (full < n)
+            {
+                w.Open("// the last vector overlaps the one before: the same values again");
+                Vec(I(n - width));
+                w.Close();
+            }
+        }
+
+        if (!padded)
+        {
+            Row(o.Size, "0", "0");
+            return;
+        }
+
+        if (o.W < width)
+        {
+            w.Line("var gMask = " + MaskVector(width, lane => lane < o.W) + "; // the " + I(o.W) + " columns of a row");
+        }
+
+        w.Open("for (int f = 0; f < " + I(o.C) + "; f++)");
+        w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
+        w.Line("int src = " + Lin((c: o.H * o.W, v: "f"), (c: o.W, v: "oy")) + ";");
+        w.Line("int dst = " + Lin(g.Origin, (c: g.Plane, v: "f"), (c: g.Row, v: "oy")) + ";");
+        Row(o.W, "src", "dst");
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>db[f] += Σ of g's plane f (padding zeros included: they add nothing).</summary>
+    private static void EmitBiasGradient(CodeWriter w, GradientLayout g, int filters, int plane, int width)
+    {
+        string v = Vector(width), vf = VectorOfFloat(width);
+        int full = plane / width * width;
+        w.Line("// db[f] += Σ g[f].");
+        w.Open("for (int f = 0; f < " + I(filters) + "; f++)");
+        w.Line("ref float gp = ref " + U + ".Add(ref " + g.Ref + ", f * " + I(g.Plane) + ");");
+        w.Line("var acc = " + vf + ".Zero;");
+        if (full > 0)
+        {
+            w.Open("for (int i = 0; i < " + I(full) + "; i += " + I(width) + ")");
+            w.Line("acc += " + v + ".LoadUnsafe(ref gp, (nuint)i);");
+            w.Close();
+        }
+
+        w.Line("float sum = " + v + ".Sum(acc);");
+        if (full < plane)
+        {
+            w.Open("for (int i = " + I(full) + "; i < " + I(plane) + "; i++)");
+            w.Line("sum += " + U + ".Add(ref gp, i);");
+            w.Close();
+        }
+
+        w.Line(U + ".Add(ref dbr, f) += sum;");
+        w.Close();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The register-tiled direct convolution (forward, and dx as a convolution of padded g).
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// One stride-1 convolution as the vector kernels run it: out[o, oy, ox] = bias[o] + Σ i, ky, kx
+    /// w(o, i, ky, kx) · in[i, oy + ky, ox + kx], with the input already padded.
+    /// </summary>
+    private sealed class DirectConv
+    {
+        /// <summary>Ref local at in[0, 0, 0].</summary>
+        public string Input { get; set; } = "";
+
+        public int InChannels { get; set; }
+
+        public int InPlane { get; set; }
+
+        public int InRow { get; set; }
+
+        /// <summary>Input rows outside [RowLo, RowHi) are zero: their taps are skipped.</summary>
+        public int RowLo { get; set; }
+
+        public int RowHi { get; set; }
+
+        /// <summary>Ref local of the weights; w(o, i, ky, kx) is at WBase + o·WOut + i·WIn + ky·WKy + kx·WKx.</summary>
+        public string Weights { get; set; } = "";
+
+        public int WBase { get; set; }
+
+        public int WOut { get; set; }
+
+        public int WIn { get; set; }
+
+        public int WKy { get; set; }
+
+        public int WKx { get; set; }
+
+        /// <summary>Ref local of the bias, or null for none.</summary>
+        public string? Bias { get; set; }
+
+        /// <summary>Ref local of the output, [OutChannels, OutH, OutW] contiguous, in a workspace slot (slack after it).</summary>
+        public string Output { get; set; } = "";
+
+        public int OutChannels { get; set; }
+
+        public int OutH { get; set; }
+
+        public int OutW { get; set; }
+
+        public int K { get; set; }
+
+        public bool ReLU { get; set; }
+    }
+
+    /// <summary>A register tile: Rows (broadcast or loaded once per step) × Cols (vectors) accumulators.</summary>
+    private readonly struct Tile
+    {
+        public Tile(int rows, int cols)
+        {
+            Rows = rows;
+            Cols = cols;
+        }
+
+        public int Rows { get; }
+
+        public int Cols { get; }
+    }
+
+    /// <summary>Vector registers: 16 ymm with AVX2, 32 zmm with AVX-512.</summary>
+    private static int Registers(int width) => width == 16 ? 32 : 16;
+
+    /// <summary>
+    /// Whether an a × b tile fits the registers: a·b accumulators, the min(a, b) operands of one side kept live
+    /// (the other side is loaded one vector at a time), and one spare.
+    /// </summary>
+    private static bool Fits(int a, int b, int width) => (a * b) + Math.Min(a, b) + 2 <= Registers(width);
+
+    /// <summary>Load slots of an unaligned vector load: wide loads mostly split cache lines.</summary>
+    private static double VectorLoad(int width) => width == 16 ? 2 : 1.5;
+
+    /// <summary>
+    /// Issue slots of one step of a tile doing <paramref name="fmas"/> FMAs after <paramref name="loads"/> load
+    /// slots: two FMA and two load ports, and 4 cycles of FMA latency for each of the <paramref name="chain"/>
+    /// FMAs a step adds to the same accumulator (fewer than 8 independent accumulators stall), plus one for the loop.
+    /// </summary>
+    private static double Step(int fmas, double loads, int chain = 1) => Math.Max(Math.Max(fmas, loads), 8 * chain) + 1;
+
+    /// <summary>
+    /// The tile with the least estimated time for a loop whose every step loads rows + cols vectors (unaligned)
+    /// and issues rows × cols FMAs; remainder tiles count at their own size.
+    /// </summary>
+    private static Tile PickTile(int rows, int cols, int width)
+    {
+        static double Sum(int n, int t, Func<int, double> cost) => ((n / t) * cost(t)) + (n % t > 0 ? cost(n % t) : 0);
+
+        var best = new Tile(1, 1);
+        double bestCost = double.MaxValue;
+        for (int c = Math.Min(cols, Registers(width)); c >= 1; c--)
+        {
+            for (int r = Math.Min(rows, Registers(width)); r >= 1; r--)
+            {
+                if (!Fits(r, c, width))
+                {
+                    continue;
+                }
+
+                int cc = c;
+                double cost = Sum(rows, r, rt => Sum(cols, cc, ct => Step(rt * ct, (rt + ct) * VectorLoad(width))));
+                if (cost < bestCost)
+                {
+                    best = new Tile(r, c);
+                    bestCost = cost;
+                }
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Start columns of the vectors that cover a row of <paramref name="n"/> outputs: the last one overlaps the one before it.</summary>
+    private static int[] Blocks(int n, int width)
+    {
+        if (n <= width)
+        {
+            return new[] { 0 };
+        }
+
+        int count = (n + width - 1) / width;
+        return Enumerable.Range(0, count).Select(b => Math.Min(b * width, n - width)).ToArray();
+    }
+
+    /// <summary>How many leading blocks start at multiples of the width and are full (a loop can run them).</summary>
+    private static int RegularBlocks(int n, int width) => n < width ? 0 : Blocks(n, width).Select((b, i) => b == i * width).TakeWhile(r => r).Count();
+
+    /// <summary>The register tile of a direct convolution: Filters output channels × Rows output rows × Cols column vectors.</summary>
+    private readonly struct ConvTileShape
+    {
+        public ConvTileShape(int filters, int rows, int cols)
+        {
+            Filters = filters;
+            Rows = rows;
+            Cols = cols;
+        }
+
+        public int Filters { get; }
+
+        public int Rows { get; }
+
+        public int Cols { get; }
+    }
+
+    /// <summary>
+    /// The tile with the least estimated time (see <see cref="PickTile"/> for the cost of a step): every step
+    /// broadcasts Filters weights and loads Rows × Cols input vectors. Row groups that do not divide the output
+    /// height overlap the group before (rows computed twice count twice); column groups are the loop's groups of
+    /// Cols vectors plus one tail group.
+    /// </summary>
+    private static ConvTileShape PickConvTile(DirectConv cv, int width)
+    {
+        double Cost(int f, int vectors) => Step(f * vectors, f + (vectors * VectorLoad(width)));
+
+        int blocks = Blocks(cv.OutW, width).Length, regular = RegularBlocks(cv.OutW, width);
+        var best = new ConvTileShape(1, 1, 1);
+        double bestCost = double.MaxValue;
+        for (int cols = Math.Min(blocks, Registers(width)); cols >= 1; cols--)
+        {
+            int groups = regular / cols, tail = blocks - (groups * cols);
+            for (int rows = Math.Min(cv.OutH, Registers(width) / cols); rows >= 1; rows--)
+            {
+                int rowGroups = (cv.OutH + rows - 1) / rows;
+                for (int f = Math.Min(cv.OutChannels, Registers(width)); f >= 1; f--)
+                {
+                    if (!Fits(f, rows * cols, width))
+                    {
+                        continue;
+                    }
+
+                    int full = cv.OutChannels / f, rem = cv.OutChannels % f;
+                    double perRowGroup = (full * ((groups * Cost(f, rows * cols)) + (tail > 0 ? Cost(f, rows * tail) : 0)))
+                        + (rem > 0 ? (groups * Cost(rem, rows * cols)) + (tail > 0 ? Cost(rem, rows * tail) : 0) : 0);
+                    double cost = rowGroups * perRowGroup;
+                    if (cost < bestCost)
+                    {
+                        best = new ConvTileShape(f, rows, cols);
+                        bestCost = cost;
+                    }
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static string DescribeConvTile(DirectConv cv, ConvTileShape tile, int width)
+    {
+        int[] blocks = Blocks(cv.OutW, width);
+        return "Register tile: " + I(tile.Filters) + " output channels × " + I(tile.Rows) + " output row" + (tile.Rows > 1 ? "s" : "") + " × " + I(tile.Cols) + " vector"
+            + (tile.Cols > 1 ? "s" : "") + " of " + I(width) + " columns"
+            + (cv.OutH % tile.Rows != 0 ? " (the last row group overlaps the one before)" : "") + "; each row of " + I(cv.OutW) + " columns is "
+            + (cv.OutW < width ? "one vector, stored under a mask"
+                : I(blocks.Length) + " vector" + (blocks.Length > 1 ? "s" : "") + " at " + string.Join(", ", blocks.Select(I))
+                + (cv.OutW % width != 0 ? " (the last overlaps the one before)" : ""))
+            + "; loops over c and ky, kx " + (UnrollKx(cv, tile, width) ? "unrolled" : "a loop")
+            + (cv.Bias is null ? "." : ", bias" + (cv.ReLU ? " and ReLU" : "") + " applied in registers.");
+    }
+
+    /// <summary>Whether the tile code unrolls kx: kernels up to 7 wide, while the code stays short.</summary>
+    private static bool UnrollKx(DirectConv cv, ConvTileShape tile, int width)
+    {
+        int regular = RegularBlocks(cv.OutW, width), groups = regular / tile.Cols;
+        bool tail = Blocks(cv.OutW, width).Length > groups * tile.Cols;
+        int fVariants = (cv.OutChannels >= tile.Filters ? 1 : 0) + (cv.OutChannels % tile.Filters > 0 ? 1 : 0);
+        int cVariants = (groups > 0 ? 1 : 0) + (tail ? 1 : 0);
+        int vectors = tile.Rows * tile.Cols;
+        int linesPerKx = vectors + (tile.Filters * (vectors == 1 ? 1 : 1 + vectors));
+        return cv.K <= MaxUnrolledKernel && fVariants * cVariants * cv.K * linesPerKx <= MaxUnrolledLines;
+    }
+
+    /// <summary>Writes the loops of <paramref name="cv"/> with the register tile <paramref name="tile"/>.</summary>
+    private static void EmitDirectConv(CodeWriter w, DirectConv cv, ConvTileShape tile, int width, string mask)
+    {
+        int[] blocks = Blocks(cv.OutW, width);
+        bool partial = cv.OutW < width;
+        int fr = tile.Filters, rr = tile.Rows, vn = tile.Cols;
+        int regular = RegularBlocks(cv.OutW, width);
+        int groups = regular / vn;
+        int[] tail = blocks.Skip(groups * vn).ToArray();
+        int fullF = cv.OutChannels / fr * fr, remF = cv.OutChannels - fullF;
+        int rowGroups = (cv.OutH + rr - 1) / rr;
+        bool clipLo = cv.RowLo > 0, clipHi = cv.RowHi < cv.OutH - 1 + cv.K;
+        bool unrollKx = UnrollKx(cv, tile, width);
+
+        if (partial)
+        {
+            w.Line("var " + mask + " = " + MaskVector(width, lane => lane < cv.OutW) + "; // the " + I(cv.OutW) + " output columns of a row");
+        }
+
+        if (rr == 1)
+        {
+            w.Open("for (int oy = 0; oy < " + I(cv.OutH) + "; oy++)");
+        }
+        else
+        {
+            w.Open("for (int rg = 0; rg < " + I(rowGroups) + "; rg++)");
+            w.Line("int oy = " + (cv.OutH % rr == 0 ? "rg * " + I(rr) : "global::System.Math.Min(rg * " + I(rr) + ", " + I(cv.OutH - rr) + ")") + "; // rows oy … oy + " + I(rr - 1));
+        }
+
+        // Taps whose input rows are padding for every row of the group are skipped.
+        if (clipLo)
+        {
+            w.Line("int kyLo = global::System.Math.Max(" + I(cv.RowLo - rr + 1) + " - oy, 0); // input rows above " + I(cv.RowLo) + " are padding");
+        }
+
+        if (clipHi)
+        {
+            w.Line("int kyHi = global::System.Math.Min(" + I(cv.RowHi) + " - oy, " + I(cv.K) + "); // input rows from " + I(cv.RowHi) + " on are padding");
+        }
+
+        void Columns(int filters, string? fVar, int fConst)
+        {
+            if (groups > 0)
+            {
+                bool loop = groups > 1;
+                if (loop)
+                {
+                    w.Open("for (int ox0 = 0; ox0 < " + I(groups * vn * width) + "; ox0 += " + I(vn * width) + ")");
+                }
+
+                ConvTile(w, cv, width, filters, rr, fVar, fConst, loop ? "ox0" : null, 0, Enumerable.Range(0, vn).Select(j => j * width).ToArray(), null, unrollKx, clipLo, clipHi);
+                if (loop)
+                {
+                    w.Close();
+                }
+            }
+
+            if (tail.Length > 0)
+            {
+                ConvTile(w, cv, width, filters, rr, fVar, fConst, null, tail[0], tail.Select(t => t - tail[0]).ToArray(), partial ? mask : null, unrollKx, clipLo, clipHi);
+            }
+        }
+
+        if (fullF > 0)
+        {
+            if (fullF > fr)
+            {
+                w.Open("for (int f0 = 0; f0 < " + I(fullF) + "; f0 += " + I(fr) + ")");
+                Columns(fr, "f0", 0);
+                w.Close();
+            }
+            else
+            {
+                Columns(fr, null, 0);
+            }
+        }
+
+        if (remF > 0)
+        {
+            Columns(remF, null, fullF);
+        }
+
+        w.Close();
+    }
+
+    /// <summary>
+    /// One register tile: output channels f … f + filters − 1 (f = fVar + fConst) × rows oy … oy + rows − 1 ×
+    /// vectors at columns ox + offsets[j] (ox = oxVar + oxConst). Accumulator a{filter}_{row · Cols + vector}.
+    /// </summary>
+    private static void ConvTile(CodeWriter w, DirectConv cv, int width, int filters, int rows, string? fVar, int fConst, string? oxVar, int oxConst, int[] offsets, string? mask, bool unrollKx, bool clipLo, bool clipHi)
+    {
+        string v = Vector(width), vf = VectorOfFloat(width);
+        int vn = offsets.Length, vectors = rows * vn;
+        int plane = cv.OutH * cv.OutW;
+        string fName = fVar is null ? I(fConst) : fConst == 0 ? fVar : fVar + " + " + I(fConst);
+        string oxName = oxVar is null ? I(oxConst) : oxConst == 0 ? oxVar : oxVar + " + " + I(oxConst);
+        w.Open("// channels " + fName + (filters > 1 ? " … +" + I(filters - 1) : "") + (rows > 1 ? " × rows oy … +" + I(rows - 1) : "")
+            + " × columns " + oxName + " … +" + I(offsets[vn - 1] + width - 1) + ": " + I(filters * vectors) + " accumulators");
+        w.Line("ref float xo = ref " + Ref(cv.Input, Lin(oxConst, (c: cv.InRow, v: "oy"), (c: 1, v: oxVar))) + ";");
+        w.Line("ref float wf = ref " + Ref(cv.Weights, Lin(cv.WBase + (fConst * cv.WOut), (c: cv.WOut, v: fVar))) + ";");
+        for (int r = 0; r < filters; r++)
+        {
+            w.Line("var a" + I(r) + "_0 = " + (cv.Bias is null ? vf + ".Zero" : v + ".Create(" + U + ".Add(ref " + cv.Bias + ", " + Lin(fConst + r, (c: 1, v: fVar)) + "))") + ";");
+            for (int n = 1; n < vectors; n++)
+            {
+                w.Line("var a" + I(r) + "_" + I(n) + " = a" + I(r) + "_0;");
+            }
+        }
+
+        string xc = "xo", wc = "wf";
+        if (cv.InChannels > 1)
+        {
+            w.Open("for (int c = 0; c < " + I(cv.InChannels) + "; c++)");
+            w.Line("ref float xc = ref " + U + ".Add(ref xo, c * " + I(cv.InPlane) + ");");
+            w.Line("ref float wc = ref " + U + ".Add(ref wf, c * " + I(cv.WIn) + ");");
+            xc = "xc";
+            wc = "wc";
+        }
+
+        string xk = xc, wk = wc;
+        bool kyLoop = cv.K > 1 || clipLo || clipHi;
+        if (kyLoop)
+        {
+            w.Open("for (int ky = " + (clipLo ? "kyLo" : "0") + "; ky < " + (clipHi ? "kyHi" : I(cv.K)) + "; ky++)");
+            w.Line("ref float xk = ref " + U + ".Add(ref " + xc + ", ky * " + I(cv.InRow) + ");");
+            w.Line("ref float wk = ref " + U + ".Add(ref " + wc + ", ky * " + I(cv.WKy) + ");");
+            xk = "xk";
+            wk = "wk";
+        }
+
+        // One kx tap: with no more vectors than filters the input vectors are loaded first and each weight is
+        // broadcast once and used right away; otherwise the weights are broadcast first and each input vector
+        // is loaded and used right away (whichever keeps fewer operands in registers).
+        void Tap(string? kx, int kxConst, bool first)
+        {
+            string decl = first ? "var " : "";
+            string Load(int n) => v + ".LoadUnsafe(ref " + xk + ", " + Offset(((n / vn) * cv.InRow) + offsets[n % vn] + kxConst, kx) + ")";
+            string Weight(int r) => v + ".Create(" + U + ".Add(ref " + wk + ", " + Lin((r * cv.WOut) + (kxConst * cv.WKx), (c: cv.WKx, v: kx)) + "))";
+            string Fma(int r, int n, string x, string wv) => "a" + I(r) + "_" + I(n) + " = " + v + ".FusedMultiplyAdd(" + x + ", " + wv + ", a" + I(r) + "_" + I(n) + ");";
+            if (vectors == 1)
+            {
+                w.Line(decl + "x0 = " + Load(0) + ";");
+                for (int r = 0; r < filters; r++)
+                {
+                    w.Line(Fma(r, 0, "x0", Weight(r)));
+                }
+            }
+            else if (vectors <= filters)
+            {
+                for (int n = 0; n < vectors; n++)
+                {
+                    w.Line(decl + "x" + I(n) + " = " + Load(n) + ";");
+                }
+
+                for (int r = 0; r < filters; r++)
+                {
+                    w.Line((first && r == 0 ? "var " : "") + "wv = " + Weight(r) + ";");
+                    for (int n = 0; n < vectors; n++)
+                    {
+                        w.Line(Fma(r, n, "x" + I(n), "wv"));
+                    }
+                }
+            }
+            else
+            {
+                for (int r = 0; r < filters; r++)
+                {
+                    w.Line(decl + "w" + I(r) + " = " + Weight(r) + ";");
+                }
+
+                for (int n = 0; n < vectors; n++)
+                {
+                    w.Line((first && n == 0 ? "var " : "") + "xv = " + Load(n) + ";");
+                    for (int r = 0; r < filters; r++)
+                    {
+                        w.Line(Fma(r, n, "xv", "w" + I(r)));
+                    }
+                }
+            }
+        }
+
+        if (unrollKx)
+        {
+            for (int kx = 0; kx < cv.K; kx++)
+            {
+                Tap(null, kx, kx == 0);
+            }
+        }
+        else
+        {
+            w.Open("for (int kx = 0; kx < " + I(cv.K) + "; kx++)");
+            Tap("kx", 0, true);
+            w.Close();
+        }
+
+        if (kyLoop)
+        {
+            w.Close();
+        }
+
+        if (cv.InChannels > 1)
+        {
+            w.Close();
+        }
+
+        w.Line("ref float yo = ref " + Ref(cv.Output, Lin((fConst * plane) + oxConst, (c: plane, v: fVar), (c: cv.OutW, v: "oy"), (c: 1, v: oxVar))) + ";");
+        for (int r = 0; r < filters; r++)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                for (int j = 0; j < vn; j++)
+                {
+                    string a = "a" + I(r) + "_" + I((i * vn) + j);
+                    string value = cv.ReLU ? v + ".MaxNative(" + a + ", " + vf + ".Zero)" : a;
+                    string at = Offset((r * plane) + (i * cv.OutW) + offsets[j], null);
+                    w.Line(mask is null
+                        ? v + ".StoreUnsafe(" + value + ", ref yo, " + at + ");"
+                        : v + ".StoreUnsafe(" + v + ".ConditionalSelect(" + mask + ", " + value + ", " + v + ".LoadUnsafe(ref yo, " + at + ")), ref yo, " + at + ");");
+                }
+            }
+        }
+
+        w.Close();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The register-tiled weight gradient.
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// <summary>dw[f, c, ky, kx] += Σ oy, ox g[f, oy, ox] · x[c, oy + ky, ox + kx], x already padded.</summary>
+    private sealed class WeightGradient
+    {
+        public string X { get; set; } = "";
+
+        public int XPlane { get; set; }
+
+        public int XRow { get; set; }
+
+        /// <summary>x rows outside [RowLo, RowHi) are zero: their products are skipped.</summary>
+        public int RowLo { get; set; }
+
+        public int RowHi { get; set; }
+
+        public GradientLayout G { get; set; } = new();
+
+        public int Filters { get; set; }
+
+        public int Channels { get; set; }
+
+        public int K { get; set; }
+
+        public int OutH { get; set; }
+
+        public int OutW { get; set; }
+    }
+
+    private static void EmitWeightGradient(CodeWriter w, WeightGradient wg, Tile tile, int width)
+    {
+        int fr = tile.Rows, kc = tile.Cols;
+        int fullF = wg.Filters / fr * fr, remF = wg.Filters - fullF;
+        int[] blocks = Blocks(wg.OutW, width);
+        int regular = RegularBlocks(wg.OutW, width);
+        bool hasTail = regular < blocks.Length;
+        int tailAt = blocks[blocks.Length - 1];
+        bool partial = wg.OutW < width;
+        w.Line("// dw[f, c, ky, kx] += Σ g[f, oy, ox] · x[c, oy + ky, ox + kx]: tiles of " + I(fr) + " filters × " + I(kc) + " kx, vectors along ox.");
+        if (hasTail)
+        {
+            int from = partial ? 0 : (regular * width) - tailAt;
+            int to = partial ? wg.OutW : width;
+            w.Line("var dwMask = " + MaskVector(width, lane => lane >= from && lane < to) + "; // lanes of the last vector at column " + I(tailAt) + " that no other vector covers");
+        }
+
+        // kx in chunks of kc: full chunks by a loop (when there are several), the rest as its own tile.
+        void Chunks(int rows, string? fVar, int fConst)
+        {
+            int fullKx = wg.K / kc * kc;
+            if (fullKx > kc)
+            {
+                w.Open("for (int kx0 = 0; kx0 < " + I(fullKx) + "; kx0 += " + I(kc) + ")");
+                WeightTile(w, wg, width, rows, fVar, fConst, "kx0", 0, kc, regular, hasTail ? tailAt : -1);
+                w.Close();
+            }
+            else if (fullKx > 0)
+            {
+                WeightTile(w, wg, width, rows, fVar, fConst, null, 0, kc, regular, hasTail ? tailAt : -1);
+            }
+
+            if (fullKx < wg.K)
+            {
+                WeightTile(w, wg, width, rows, fVar, fConst, null, fullKx, wg.K - fullKx, regular, hasTail ? tailAt : -1);
+            }
+        }
+
+        if (fullF > 0)
+        {
+            if (fullF > fr)
+            {
+                w.Open("for (int f0 = 0; f0 < " + I(fullF) + "; f0 += " + I(fr) + ")");
+                Chunks(fr, "f0", 0);
+                w.Close();
+            }
+            else
+            {
+                Chunks(fr, null, 0);
+            }
+        }
+
+        if (remF > 0)
+        {
+            Chunks(remF, null, fullF);
+        }
+    }
+
+    private static void WeightTile(CodeWriter w, WeightGradient wg, int width, int rows, string? fVar, int fConst, string? kxVar, int kx0, int cols, int regular, int tailAt)
+    {
+        string v = Vector(width), vf = VectorOfFloat(width);
+        GradientLayout g = wg.G;
+        int kk = wg.K * wg.K, ckk = wg.Channels * kk;
+        bool clipLo = wg.RowLo > 0, clipHi = wg.RowHi < wg.OutH - 1 + wg.K;
+        string fName = fVar is null ? I(fConst) : fConst == 0 ? fVar : fVar + " + " + I(fConst);
+        string kxName = kxVar is null ? I(kx0) : kx0 == 0 ? kxVar : kxVar + " + " + I(kx0);
+        w.Open("// filters " + fName + (rows > 1 ? " … +" + I(rows - 1) : "") + " × kx " + kxName + (cols > 1 ? " … +" + I(cols - 1) : "") + ": " + I(rows) + " × " + I(cols) + " accumulators");
+        w.Line("ref float gf = ref " + Ref(g.Ref, Lin(g.Origin + (fConst * g.Plane), (c: g.Plane, v: fVar))) + ";");
+        w.Line("ref float dwf = ref " + Ref("dwr", Lin((fConst * ckk) + kx0, (c: ckk, v: fVar), (c: 1, v: kxVar))) + ";");
+        w.Open("for (int c = 0; c < " + I(wg.Channels) + "; c++)");
+        w.Open("for (int ky = 0; ky < " + I(wg.K) + "; ky++)");
+        for (int r = 0; r < rows; r++)
+        {
+            for (int t = 0; t < cols; t++)
+            {
+                w.Line("var a" + I(r) + "_" + I(t) + " = " + vf + ".Zero;");
+            }
+        }
+
+        w.Line("ref float xk = ref " + U + ".Add(ref " + wg.X + ", " + Lin(kx0, (c: wg.XPlane, v: "c"), (c: wg.XRow, v: "ky"), (c: 1, v: kxVar)) + ");");
+        string lo = clipLo ? "ky < " + I(wg.RowLo) + " ? " + I(wg.RowLo) + " - ky : 0" : "0";
+        string hi = clipHi ? "ky > " + I(wg.RowHi - wg.OutH) + " ? " + I(wg.RowHi) + " - ky : " + I(wg.OutH) : I(wg.OutH);
+        if (clipLo)
+        {
+            w.Line("int oyLo = " + lo + "; // x rows above " + I(wg.RowLo) + " are padding");
+        }
+
+        if (clipHi)
+        {
+            w.Line("int oyHi = " + hi + "; // x rows from " + I(wg.RowHi) + " on are padding");
+        }
+
+        w.Open("for (int oy = " + (clipLo ? "oyLo" : "0") + "; oy < " + (clipHi ? "oyHi" : I(wg.OutH)) + "; oy++)");
+        w.Line("ref float xo = ref " + U + ".Add(ref xk, oy * " + I(wg.XRow) + ");");
+        w.Line("ref float go = ref " + U + ".Add(ref gf, oy * " + I(g.Row) + ");");
+
+        // One vector of columns: the side with fewer vectors (filters' g or kx's x) is loaded first and kept.
+        void Step(string? oxVar, int oxConst, bool masked)
+        {
+            string G(int r)
+            {
+                string load = v + ".LoadUnsafe(ref go, " + Offset(oxConst + (r * g.Plane), oxVar) + ")";
+                return masked ? load + " & dwMask" : load;
+            }
+
+            string X(int t) => v + ".LoadUnsafe(ref xo, " + Offset(oxConst + t, oxVar) + ")";
+            string Fma(int r, int t, string gv, string xv) => "a" + I(r) + "_" + I(t) + " = " + v + ".FusedMultiplyAdd(" + gv + ", " + xv + ", a" + I(r) + "_" + I(t) + ");";
+            if (rows <= cols)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    w.Line("var g" + I(r) + " = " + G(r) + ";");
+                }
+
+                for (int t = 0; t < cols; t++)
+                {
+                    w.Line((t == 0 ? "var " : "") + "xv = " + X(t) + ";");
+                    for (int r = 0; r < rows; r++)
+                    {
+                        w.Line(Fma(r, t, "g" + I(r), "xv"));
+                    }
+                }
+            }
+            else
+            {
+                for (int t = 0; t < cols; t++)
+                {
+                    w.Line("var x" + I(t) + " = " + X(t) + ";");
+                }
+
+                for (int r = 0; r < rows; r++)
+                {
+                    w.Line((r == 0 ? "var " : "") + "gv = " + G(r) + ";");
+                    for (int t = 0; t < cols; t++)
+                    {
+                        w.Line(Fma(r, t, "gv", "x" + I(t)));
+                    }
+                }
+            }
+        }
+
+        if (regular > 1)
+        {
+            w.Open("for (int ox = 0; ox < " + I(regular * width) + "; ox += " + I(width) + ")");
+            Step("ox", 0, false);
+            w.Close();
+        }
+        else if (regular == 1)
+        {
+            w.Open("// the one full vector at column 0");
+            Step(null, 0, false);
+            w.Close();
+        }
+
+        if (tailAt >= 0)
+        {
+            w.Open("// the last vector, at column " + I(tailAt) + ", masked to the lanes no other vector covers");
+            Step(null, tailAt, true);
+            w.Close();
+        }
+
+        w.Close();
+        w.Line("ref float dwk = ref " + U + ".Add(ref dwf, " + Lin(0, (c: kk, v: "c"), (c: wg.K, v: "ky")) + ");");
+        for (int r = 0; r < rows; r++)
+        {
+            for (int t = 0; t < cols; t++)
+            {
+                w.Line(U + ".Add(ref dwk, " + I((r * ckk) + t) + ") += " + v + ".Sum(a" + I(r) + "_" + I(t) + ");");
+            }
+        }
+
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>The tile of dw with filters in lanes: KyRows × KxCols taps × filter vectors, over Positions output columns a step.</summary>
+    private readonly struct FilterTile
+    {
+        public FilterTile(int kyRows, int kxCols, int positions)
+        {
+            KyRows = kyRows;
+            KxCols = kxCols;
+            Positions = positions;
+        }
+
+        public int KyRows { get; }
+
+        public int KxCols { get; }
+
+        public int Positions { get; }
+    }
+
+    private static int RoundUp(int n, int width) => (n + width - 1) / width * width;
+
+    /// <summary>Sum of <paramref name="cost"/> over the chunks of <paramref name="n"/> by <paramref name="t"/> (the last one smaller).</summary>
+    private static double Chunks(int n, int t, Func<int, double> cost) => ((n / t) * cost(t)) + (n % t > 0 ? cost(n % t) : 0);
+
+    /// <summary>Issue slots of dw with output columns in lanes: the tile steps, and one horizontal sum (about 10 slots, 14 for a Vector512) per dw element.</summary>
+    private static double ColumnLanesCost(WeightGradient wg, Tile tile, int width)
+    {
+        int blocks = Blocks(wg.OutW, width).Length;
+        double steps = Chunks(wg.Filters, tile.Rows, r => Chunks(wg.K, tile.Cols, c => Step(r * c, (r + c) * VectorLoad(width))));
+        return (steps * wg.Channels * wg.K * wg.OutH * blocks) + ((double)wg.Filters * wg.Channels * wg.K * wg.K * (width == 16 ? 14 : 10));
+    }
+
+    /// <summary>Issue slots of dw with filters in lanes: the tile steps, transposing g, and adding the transposed dw (two slots an element each).</summary>
+    private static double FilterLanesCost(WeightGradient wg, FilterTile tile, int width)
+    {
+        int vectors = RoundUp(wg.Filters, width) / width;
+        double steps = Chunks(wg.K, tile.KyRows, ky => Chunks(wg.K, tile.KxCols, kx => Chunks(wg.OutW, tile.Positions, p =>
+            Step((int)(ky * kx * vectors * p), (p * vectors) + (ky * (p + kx - 1)), p))));
+        return (steps * wg.Channels * wg.OutH) + (2.0 * wg.Filters * wg.OutH * wg.OutW) + (2.0 * wg.Filters * wg.Channels * wg.K * wg.K);
+    }
+
+    /// <summary>Whether dw with filters in lanes is estimated cheaper than with output columns in lanes (shapes and width only).</summary>
+    private static bool WeightGradientByFilters(Shape input, Shape output, int k, int width)
+    {
+        var wg = new WeightGradient { Filters = output.C, Channels = input.C, K = k, OutH = output.H, OutW = output.W };
+        return FilterLanesCost(wg, PickFilterTile(wg, width), width) < ColumnLanesCost(wg, PickTile(output.C, k, width), width);
+    }
+
+    /// <summary>The filter-lane tile with the least cost that fits the registers (accumulators, the g vectors of a step, one broadcast, one spare).</summary>
+    private static FilterTile PickFilterTile(WeightGradient wg, int width)
+    {
+        int vectors = RoundUp(wg.Filters, width) / width;
+        var best = new FilterTile(1, 1, 1);
+        double bestCost = double.MaxValue;
+        for (int ky = Math.Min(wg.K, Registers(width)); ky >= 1; ky--)
+        {
+            for (int kx = Math.Min(wg.K, Registers(width) / ky); kx >= 1; kx--)
+            {
+                for (int p = Math.Min(wg.OutW, Registers(width)); p >= 1; p--)
+                {
+                    if ((ky * kx * vectors) + (p * vectors) + 2 > Registers(width))
+                    {
+                        continue;
+                    }
+
+                    var tile = new FilterTile(ky, kx, p);
+                    double cost = FilterLanesCost(wg, tile, width);
+                    if (cost < bestCost)
+                    {
+                        best = tile;
+                        bestCost = cost;
+                    }
+                }
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// dw with filters in lanes: g is transposed once to gᵀ[position][filter]; then for every input channel a
+    /// tile of (ky, kx) taps × filter vectors accumulates bcast(x[c, oy + ky, ox + kx]) · gᵀ[oy, ox] over all
+    /// positions (each broadcast serves every (position, kx) pair with the same ox + kx), is stored to a
+    /// [K·K][filters] buffer and added, transposed, to dw.
+    /// </summary>
+    private static void EmitWeightGradientByFilters(CodeWriter w, WeightGradient wg, FilterTile tile, ScratchPlan scratch, int width)
+    {
+        string v = Vector(width), vf = VectorOfFloat(width);
+        GradientLayout g = wg.G;
+        int lanes = RoundUp(wg.Filters, width), vectors = lanes / width;
+        int kk = wg.K * wg.K, ckk = wg.Channels * kk;
+        int positions = wg.OutH * wg.OutW;
+        w.Line("// gᵀ[oy·" + I(wg.OutW) + " + ox][f] = g[f, oy, ox], " + I(lanes) + " lanes a position" + (lanes > wg.Filters ? " (lanes from " + I(wg.Filters) + " on stay zero)" : "") + ".");
+        w.Line(Span + " gts = scratch.Slice(" + I(scratch.TransposedOffset) + ", " + I(positions * lanes) + ");");
+        if (lanes > wg.Filters)
+        {
+            w.Line("gts.Clear();");
+        }
+
+        w.Line("ref float gtr = ref " + MM + ".GetReference(gts);");
+        w.Open("for (int f = 0; f < " + I(wg.Filters) + "; f++)");
+        w.Line("ref float gf = ref " + U + ".Add(ref " + g.Ref + ", " + Lin(g.Origin, (c: g.Plane, v: "f")) + ");");
+        w.Line("ref float gtf = ref " + U + ".Add(ref gtr, f);");
+        w.Open("for (int oy = 0; oy < " + I(wg.OutH) + "; oy++)");
+        w.Open("for (int ox = 0; ox < " + I(wg.OutW) + "; ox++)");
+        w.Line(U + ".Add(ref gtf, " + Lin((c: wg.OutW * lanes, v: "oy"), (c: lanes, v: "ox")) + ") = " + U + ".Add(ref gf, " + Lin((c: g.Row, v: "oy"), (c: 1, v: "ox")) + ");");
+        w.Close();
+        w.Close();
+        w.Close();
+
+        w.Line("// dw[f, c, ky, kx] += Σ x[c, oy + ky, ox + kx] · gᵀ[oy, ox][f]: tiles of " + I(tile.KyRows) + " ky × " + I(tile.KxCols) + " kx × " + I(vectors) + " filter vector"
+            + (vectors > 1 ? "s" : "") + ", " + I(tile.Positions) + " columns a step.");
+        w.Line("ref float dwt = ref " + MM + ".GetReference(scratch.Slice(" + I(scratch.WeightsOffset) + ", " + I(kk * lanes) + "));");
+        w.Open("for (int c = 0; c < " + I(wg.Channels) + "; c++)");
+        w.Line("ref float xc = ref " + U + ".Add(ref " + wg.X + ", c * " + I(wg.XPlane) + ");");
+
+        void KxChunks(string? kyVar, int kyConst, int kyRows)
+        {
+            int fullKx = wg.K / tile.KxCols * tile.KxCols;
+            if (fullKx > tile.KxCols)
+            {
+                w.Open("for (int kx0 = 0; kx0 < " + I(fullKx) + "; kx0 += " + I(tile.KxCols) + ")");
+                FilterLaneTile(w, wg, tile, width, kyVar, kyConst, kyRows, "kx0", 0, tile.KxCols);
+                w.Close();
+            }
+            else if (fullKx > 0)
+            {
+                FilterLaneTile(w, wg, tile, width, kyVar, kyConst, kyRows, null, 0, tile.KxCols);
+            }
+
+            if (fullKx < wg.K)
+            {
+                FilterLaneTile(w, wg, tile, width, kyVar, kyConst, kyRows, null, fullKx, wg.K - fullKx);
+            }
+        }
+
+        int fullKy = wg.K / tile.KyRows * tile.KyRows;
+        if (fullKy > tile.KyRows)
+        {
+            w.Open("for (int ky0 = 0; ky0 < " + I(fullKy) + "; ky0 += " + I(tile.KyRows) + ")");
+            KxChunks("ky0", 0, tile.KyRows);
+            w.Close();
+        }
+        else if (fullKy > 0)
+        {
+            KxChunks(null, 0, tile.KyRows);
+        }
+
+        if (fullKy < wg.K)
+        {
+            KxChunks(null, fullKy, wg.K - fullKy);
+        }
+
+        w.Line("// dw[f, c, ·, ·] += the transposed accumulators.");
+        w.Open("for (int t = 0; t < " + I(kk) + "; t++)");
+        w.Line("ref float src = ref " + U + ".Add(ref dwt, t * " + I(lanes) + ");");
+        w.Line("ref float dst = ref " + U + ".Add(ref dwr, (c * " + I(kk) + ") + t);");
+        if (wg.Filters <= 32)
+        {
+            for (int f = 0; f < wg.Filters; f++)
+            {
+                w.Line(Ref("dst", I(f * ckk)) + " += " + Ref("src", I(f)) + ";");
+            }
+        }
+        else
+        {
+            w.Open("for (int f = 0; f < " + I(wg.Filters) + "; f++)");
+            w.Line(U + ".Add(ref dst, f * " + I(ckk) + ") += " + U + ".Add(ref src, f);");
+            w.Close();
+        }
+
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>One filter-lane tile: taps ky0 … ky0 + kyRows − 1 × kx0 … kx0 + kxCols − 1 of channel c, over every position.</summary>
+    private static void FilterLaneTile(CodeWriter w, WeightGradient wg, FilterTile tile, int width, string? kyVar, int kyConst, int kyRows, string? kxVar, int kxConst, int kxCols)
+    {
+        string v = Vector(width), vf = VectorOfFloat(width);
+        int lanes = RoundUp(wg.Filters, width), vectors = lanes / width;
+        string kyName = kyVar is null ? I(kyConst) : kyVar, kxName = kxVar is null ? I(kxConst) : kxVar;
+        w.Open("// ky " + kyName + (kyRows > 1 ? " … +" + I(kyRows - 1) : "") + " × kx " + kxName + (kxCols > 1 ? " … +" + I(kxCols - 1) : "") + ": " + I(kyRows * kxCols * vectors) + " accumulators");
+        string A(int ky, int kx, int fv) => "a" + I(ky) + "_" + I(kx) + "_" + I(fv);
+        for (int ky = 0; ky < kyRows; ky++)
+        {
+            for (int kx = 0; kx < kxCols; kx++)
+            {
+                for (int fv = 0; fv < vectors; fv++)
+                {
+                    w.Line("var " + A(ky, kx, fv) + " = " + vf + ".Zero;");
+                }
+            }
+        }
+
+        w.Line("ref float xk = ref " + Ref("xc", Lin((kyConst * wg.XRow) + kxConst, (c: wg.XRow, v: kyVar), (c: 1, v: kxVar))) + ";");
+        w.Open("for (int oy = 0; oy < " + I(wg.OutH) + "; oy++)");
+        w.Line("ref float xo = ref " + U + ".Add(ref xk, oy * " + I(wg.XRow) + ");");
+        w.Line("ref float go = ref " + U + ".Add(ref gtr, oy * " + I(wg.OutW * lanes) + ");");
+
+        void Positions(string? oxVar, int oxConst, int count)
+        {
+            for (int j = 0; j < count; j++)
+            {
+                for (int fv = 0; fv < vectors; fv++)
+                {
+                    w.Line("var g" + I(j) + "_" + I(fv) + " = " + v + ".LoadUnsafe(ref go, (nuint)(" + Lin(((oxConst + j) * lanes) + (fv * width), (c: lanes, v: oxVar)) + "));");
+                }
+            }
+
+            bool first = true;
+            for (int ky = 0; ky < kyRows; ky++)
+            {
+                for (int sx = 0; sx < count + kxCols - 1; sx++)
+                {
+                    w.Line((first ? "var " : "") + "xb = " + v + ".Create(" + U + ".Add(ref xo, " + Lin((ky * wg.XRow) + oxConst + sx, (c: 1, v: oxVar)) + "));");
+                    first = false;
+                    for (int j = Math.Max(0, sx - kxCols + 1); j <= Math.Min(count - 1, sx); j++)
+                    {
+                        for (int fv = 0; fv < vectors; fv++)
+                        {
+                            string a = A(ky, sx - j, fv);
+                            w.Line(a + " = " + v + ".FusedMultiplyAdd(xb, g" + I(j) + "_" + I(fv) + ", " + a + ");");
+                        }
+                    }
+                }
+            }
+        }
+
+        int full = wg.OutW / tile.Positions * tile.Positions;
+        if (full > 0)
+        {
+            w.Open(full > tile.Positions ? "for (int ox = 0; ox < " + I(full) + "; ox += " + I(tile.Positions) + ")" : "// columns 0 … " + I(tile.Positions - 1));
+            Positions(full > tile.Positions ? "ox" : null, 0, tile.Positions);
+            w.Close();
+        }
+
+        if (full < wg.OutW)
+        {
+            w.Open("// columns " + I(full) + " … " + I(wg.OutW - 1));
+            Positions(null, full, wg.OutW - full);
+            w.Close();
+        }
+
+        w.Close();
+        for (int ky = 0; ky < kyRows; ky++)
+        {
+            for (int kx = 0; kx < kxCols; kx++)
+            {
+                for (int fv = 0; fv < vectors; fv++)
+                {
+                    string at = Lin((((kyConst + ky) * wg.K) + kxConst + kx) * lanes + (fv * width), (c: wg.K * lanes, v: kyVar), (c: lanes, v: kxVar));
+                    w.Line(v + ".StoreUnsafe(" + A(ky, kx, fv) + ", ref dwt, (nuint)(" + at + "));");
+                }
+            }
+        }
+
+        w.Close();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Scratch and small helpers.
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The layer's private scratch: [padded copy of x | g], each region followed by <see cref="Slack"/> floats
+    /// and rounded to 16. The padded copy exists for stride 1 when the layer pads or its rows are narrower than
+    /// a Vector512 (so vector loads never leave memory the kernel owns); g is sized for the larger of dy ⊙ act′(y)
+    /// and g zero-padded by K − 1 − padding (for dx). Planned for the widest vector so both paths share it.
+    /// </summary>
+    private readonly struct ScratchPlan
+    {
+        private ScratchPlan(int padded, int gradient, int transposed, int weights)
+        {
+            Padded = padded;
+            Gradient = gradient;
+            Transposed = transposed;
+            Weights = weights;
+        }
+
+        /// <summary>Floats of the padded-input region, which starts the scratch (0 when none).</summary>
+        public int Padded { get; }
+
+        /// <summary>Floats of the gradient region (g, or g zero-padded for dx), which follows.</summary>
+        public int Gradient { get; }
+
+        /// <summary>Floats of gᵀ, [OH·OW positions][filters rounded up to a Vector512], for dw with filters in lanes (0 when no width uses it).</summary>
+        public int Transposed { get; }
+
+        /// <summary>Floats of one input channel's dw with filters in lanes, [K·K][filters rounded up].</summary>
+        public int Weights { get; }
+
+        public int GradientOffset => Padded;
+
+        public int TransposedOffset => Padded + Gradient;
+
+        public int WeightsOffset => Padded + Gradient + Transposed;
+
+        public int Total => Padded + Gradient + Transposed + Weights;
+
+        public static ScratchPlan Of(LayerPlan layer) => Of(layer.Input, layer.Output, layer.Kernel, layer.Stride, layer.Padding);
+
+        public static ScratchPlan Of(Shape input, Shape output, int k, int stride, int padding)
+        {
+            if (stride != 1 || input.IsFlat || k <= 0 || padding < 0)
+            {
+                return default;
+            }
+
+            long padded = padding > 0 || output.W < MaxWidth
+                ? Round((long)input.C * (input.H + (2L * padding)) * (input.W + (2L * padding)) + Slack)
+                : 0;
+            long q = Math.Max(k - 1 - padding, 0);
+            long gradient = Round(((long)output.C * Math.Max((long)output.H * output.W, (output.H + (2 * q)) * (output.W + (2 * q)))) + Slack);
+            // gᵀ and the transposed dw exist only where some vector width computes dw with filters in lanes.
+            bool byFilters = (long)output.C * input.C * k * k <= MaxScratch
+                && (WeightGradientByFilters(input, output, k, 8) || WeightGradientByFilters(input, output, k, 16));
+            long lanes = Round(output.C);
+            long transposed = byFilters ? Round(((long)output.H * output.W * lanes) + Slack) : 0;
+            long weights = byFilters ? Round((long)k * k * lanes) : 0;
+            return padded + gradient + transposed + weights > MaxScratch
+                ? default
+                : new ScratchPlan((int)padded, (int)gradient, (int)transposed, (int)weights);
+        }
+
+        private static long Round(long n) => (n + 15) / 16 * 16;
+    }
+
+    /// <summary>A vector of all-ones lanes where <paramref name="keep"/> holds, zero elsewhere, as floats.</summary>
+    private static string MaskVector(int width, Func<int, bool> keep) =>
+        Vector(width) + ".AsSingle(" + Vector(width) + ".Create(" + string.Join(", ", Enumerable.Range(0, width).Select(l => keep(l) ? "-1" : "0")) + "))";
+
+    /// <summary><c>Unsafe.Add(ref r, index)</c>, or just <c>r</c> for index 0.</summary>
+    private static string Ref(string r, string index) => index == "0" ? r : U + ".Add(ref " + r + ", " + index + ")";
+
+    /// <summary>The sum of two index expressions, leaving out a literal 0.</summary>
+    private static string Plus(string a, string b) => a == "0" ? b : b == "0" ? a : a + " + " + b;
+
+    /// <summary>A load/store element offset: <c>(nuint)(var + c)</c>, or <c>(nuint)c</c>.</summary>
+    private static string Offset(int constant, string? variable) =>
+        variable is null ? "(nuint)" + I(constant) : constant == 0 ? "(nuint)" + variable : "(nuint)(" + variable + " + " + I(constant) + ")";
+
+    /// <summary>A linear index: Σ coefficient · variable + constant, skipping absent variables and zero coefficients.</summary>
+    private static string Lin(int constant, params (int c, string? v)[] terms)
+    {
+        var parts = new List<string>();
+        foreach ((int c, string? v) in terms)
+        {
+            if (v is null || c == 0)
+            {
+                continue;
+            }
+
+            parts.Add(c == 1 ? v : c == -1 ? "-" + v : "(" + v + " * " + I(c) + ")");
+        }
+
+        if (constant != 0 || parts.Count == 0)
+        {
+            parts.Add(I(constant));
+        }
+
+        if (parts.Count == 1 && parts[0].StartsWith("(", StringComparison.Ordinal))
+        {
+            return parts[0].Substring(1, parts[0].Length - 2);
+        }
+
+        return string.Join(" + ", parts);
+    }
+
+    private static string Lin(params (int c, string? v)[] terms) => Lin(0, terms);
 }

@@ -18,6 +18,8 @@ internal sealed class DropoutLayer : LayerKind
 
     public override bool HasMask => true;
 
+    public override bool HasVectorKernels => true;
+
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
         // Written so that NaN fails too.
@@ -62,4 +64,62 @@ internal sealed class DropoutLayer : LayerKind
     }
 
     public override string BackwardCall(LayerPlan layer, LayerOperands o) => Backward(layer) + "(" + o.Mask + ", " + o.Dy + ", " + o.Dx + ");";
+
+    /// <summary>
+    /// The mask is drawn exactly as on the scalar path (one <c>rng.NextFloat()</c> per value, in order), so every
+    /// path drops the same values; only the multiply by the mask is vectorized.
+    /// </summary>
+    public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
+    {
+        int n = layer.Input.Size;
+        Summary(w, Head(layer) + ", rate " + F(layer.Rate) + ", " + Suffix(width) + " forward: the mask is drawn value by value as on the scalar path, then y = x ⊙ mask over "
+            + VectorCode.ElementwisePlan(n, width, Unroll) + ".");
+        w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + ReadOnlySpan + " x, " + Span + " y, " + Span + " mask, bool training, ref global::NetGen.Rng rng)");
+        w.Open("if (!training)");
+        w.Line("x.CopyTo(y);");
+        w.Line("mask.Fill(1f);");
+        w.Line("return;");
+        w.Close();
+        w.Line(VectorCode.Ref("xr", "x"));
+        w.Line(VectorCode.Ref("yr", "y"));
+        w.Line(VectorCode.Ref("mr", "mask"));
+        w.Open("for (int i = 0; i < " + I(n) + "; i++)");
+        w.Line(VectorCode.At("mr", "i") + " = rng.NextFloat() < " + F(layer.Rate) + " ? 0f : " + F(1f / (1f - layer.Rate)) + ";");
+        w.Close();
+        VectorCode.Elementwise(
+            w,
+            n,
+            width,
+            Unroll,
+            (lanes, at, k, _) => w.Line(VectorCode.Store(lanes, VectorCode.Load(lanes, "xr", at) + " * " + VectorCode.Load(lanes, "mr", at), "yr", at)),
+            at => w.Line(VectorCode.At("yr", at) + " = " + VectorCode.At("xr", at) + " * " + VectorCode.At("mr", at) + ";"));
+        w.Close();
+    }
+
+    public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width) =>
+        Forward(layer) + Suffix(width) + "(" + o.X + ", " + o.Y + ", " + o.Mask + ", training, ref rng);";
+
+    public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
+    {
+        int n = layer.Input.Size;
+        Summary(w, Head(layer) + ", " + Suffix(width) + " backward: dx = dy ⊙ mask over " + VectorCode.ElementwisePlan(n, width, Unroll) + ".");
+        w.Open("private static void " + Backward(layer) + Suffix(width) + "(" + ReadOnlySpan + " mask, " + ReadOnlySpan + " dy, " + Span + " dx)");
+        w.Line(VectorCode.Ref("mr", "mask"));
+        w.Line(VectorCode.Ref("dyr", "dy"));
+        w.Line(VectorCode.Ref("dxr", "dx"));
+        VectorCode.Elementwise(
+            w,
+            n,
+            width,
+            Unroll,
+            (lanes, at, k, _) => w.Line(VectorCode.Store(lanes, VectorCode.Load(lanes, "dyr", at) + " * " + VectorCode.Load(lanes, "mr", at), "dxr", at)),
+            at => w.Line(VectorCode.At("dxr", at) + " = " + VectorCode.At("dyr", at) + " * " + VectorCode.At("mr", at) + ";"));
+        w.Close();
+    }
+
+    public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) =>
+        Backward(layer) + Suffix(width) + "(" + o.Mask + ", " + o.Dy + ", " + o.Dx + ");";
+
+    /// <summary>Vectors per loop iteration of the multiply by the mask.</summary>
+    private const int Unroll = 4;
 }
