@@ -54,21 +54,32 @@ public class LeNetEndToEndTests
             net.Predict(inputs, outputs, 64);
         }
 
-        long allocated = long.MaxValue;
-        for (int attempt = 0; attempt < 3 && allocated != 0; attempt++)
+        // Predict runs on this thread: its counter is exact.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++)
         {
-            long start = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 50; i++)
-            {
-                trainer.TrainBatch(train, batch);
-                net.Predict(test.Sample(i), output);
-                net.Predict(inputs, outputs, 64);
-            }
-
-            allocated = GC.GetTotalAllocatedBytes(precise: true) - start;
+            net.Predict(test.Sample(i), output);
+            net.Predict(inputs, outputs, 64);
         }
 
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        // Training also runs on the trainer's worker thread, so count every thread's allocations. Background
+        // work of the test host can allocate meanwhile; a per-step allocation shows in every attempt, so the
+        // best of a few short attempts must be zero.
+        long best = long.MaxValue;
+        for (int attempt = 0; attempt < 5 && best > 0; attempt++)
+        {
+            long start = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 10; i++)
+            {
+                trainer.TrainBatch(train, batch);
+            }
+
+            best = Math.Min(best, GC.GetTotalAllocatedBytes(precise: true) - start);
+        }
+
+        Assert.Equal(0, best);
     }
 
     [Fact]
