@@ -218,9 +218,13 @@ internal static class NetworkEmitter
             {
                 LayerPlan l = plan.Layers[i];
                 LayerKind kind = LayerKind.For(l.Kind);
-                if (width == 1 || !kind.HasVectorKernels)
+                if (width > 1 && l.FusedIntoPrevious)
                 {
-                    w.Line(l.FusedIntoPrevious && width > 1 ? "// " + l.Name + ": applied by " + plan.Layers[i - 1].Name + "'s kernel" : kind.ForwardCall(l, Operands(plan, i, fused: width > 1)));
+                    w.Line("// " + l.Name + ": applied by " + plan.Layers[i - 1].Name + "'s kernel");
+                }
+                else if (width == 1 || !kind.HasVectorKernels)
+                {
+                    w.Line(kind.ForwardCall(l, Operands(plan, i, fused: width > 1)));
                 }
                 else
                 {
@@ -275,9 +279,13 @@ internal static class NetworkEmitter
                 {
                     continue;
                 }
+                else if (width > 1 && l.FusedIntoPrevious)
+                {
+                    w.Line("// " + l.Name + ": folded into " + plan.Layers[i - 1].Name + "'s kernel");
+                }
                 else if (width == 1 || !kind.HasVectorKernels)
                 {
-                    w.Line(l.FusedIntoPrevious && width > 1 ? "// " + l.Name + ": folded into " + plan.Layers[i - 1].Name + "'s kernel" : kind.BackwardCall(l, Operands(plan, i, fused: width > 1)));
+                    w.Line(kind.BackwardCall(l, Operands(plan, i, fused: width > 1)));
                 }
                 else
                 {
@@ -304,7 +312,8 @@ internal static class NetworkEmitter
                 kind.EmitBackward(w, l);
             }
 
-            if (!kind.HasVectorKernels)
+            // Fused activations run inside the previous layer's vector kernels and need none of their own.
+            if (!kind.HasVectorKernels || l.FusedIntoPrevious)
             {
                 continue;
             }
