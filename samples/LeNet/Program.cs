@@ -7,11 +7,11 @@ using System.IO;
 using LeNet;
 using NetGen;
 
-var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 12 };
+var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 20 };
 var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
 var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and the shuffling.", DefaultValueFactory = _ => 42 };
 var threads = new Option<int>("--threads") { Description = "Worker threads per batch (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
-var lr = new Option<float>("--lr") { Description = "Learning rate of SGD.", DefaultValueFactory = _ => 0.05f };
+var lr = new Option<float>("--lr") { Description = "Learning rate of SGD.", DefaultValueFactory = _ => 0.02f };
 var momentum = new Option<float>("--momentum") { Description = "Momentum of SGD.", DefaultValueFactory = _ => 0.9f };
 var data = new Option<DirectoryInfo>("--data")
 {
