@@ -12,7 +12,7 @@ namespace NetGen.Generators.Layers;
 /// <remarks>
 /// The vector kernels run the same formulas a vector at a time; a last partial vector is recomputed as the
 /// full vector ending at the last value (see <see cref="VectorCode.Elementwise"/>). Dense applies these
-/// activations itself where it can (<see cref="LayerPlan.FusedIntoPrevious"/>); such a layer gets no vector kernels.
+/// activations itself where it can (<see cref="LayerPlan.FusedIntoPrevious"/>); the emitter then gives such a layer no vector kernels or calls.
 /// </remarks>
 internal sealed class ActivationLayer(LayerKindId id) : LayerKind
 {
@@ -60,16 +60,6 @@ internal sealed class ActivationLayer(LayerKindId id) : LayerKind
 
     public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
     {
-        if (layer.FusedIntoPrevious)
-        {
-            if (width == 8)
-            {
-                w.Line("// " + layer.Name + ": applied in registers by the layer before it; no vector kernels of its own.");
-            }
-
-            return;
-        }
-
         int n = layer.Input.Size;
         int unroll = id == LayerKindId.ReLU ? Unroll : 1;
         Summary(w, Head(layer) + ", " + Suffix(width) + " forward: " + VectorCode.ElementwisePlan(n, width, unroll) + ".");
@@ -92,17 +82,11 @@ internal sealed class ActivationLayer(LayerKindId id) : LayerKind
         w.Close();
     }
 
-    public override string VectorForwardCall(LayerPlan layer, LayerOperands operands, int width) => layer.FusedIntoPrevious
-        ? "// " + layer.Name + ": applied in registers by the layer before it."
-        : Forward(layer) + Suffix(width) + "(" + operands.X + ", " + operands.Y + ");";
+    public override string VectorForwardCall(LayerPlan layer, LayerOperands operands, int width) =>
+        Forward(layer) + Suffix(width) + "(" + operands.X + ", " + operands.Y + ");";
 
     public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
     {
-        if (layer.FusedIntoPrevious)
-        {
-            return;
-        }
-
         int n = layer.Input.Size;
         Summary(w, Head(layer) + ", " + Suffix(width) + " backward from the output y: " + VectorCode.ElementwisePlan(n, width, Unroll) + ".");
         w.Open("private static void " + Backward(layer) + Suffix(width) + "(" + ReadOnlySpan + " y, " + ReadOnlySpan + " dy, " + Span + " dx)");
@@ -124,9 +108,8 @@ internal sealed class ActivationLayer(LayerKindId id) : LayerKind
         w.Close();
     }
 
-    public override string VectorBackwardCall(LayerPlan layer, LayerOperands operands, int width) => layer.FusedIntoPrevious
-        ? "// " + layer.Name + ": folded into the backward of the layer before it."
-        : Backward(layer) + Suffix(width) + "(" + operands.Y + ", " + operands.Dy + ", " + operands.Dx + ");";
+    public override string VectorBackwardCall(LayerPlan layer, LayerOperands operands, int width) =>
+        Backward(layer) + Suffix(width) + "(" + operands.Y + ", " + operands.Dy + ", " + operands.Dx + ");";
 
     /// <summary>Vectors per loop iteration of the cheap element-wise loops (ReLU, the derivatives).</summary>
     private const int Unroll = 4;
