@@ -42,6 +42,13 @@ public interface INetwork
     /// <summary>All parameters in one flat, 64-byte aligned buffer, at the offsets given by <see cref="Layers"/>.</summary>
     Span<float> Parameters { get; }
 
+    /// <summary>
+    /// Non-trainable state in one flat buffer (BatchNorm's running statistics), at the offsets of the
+    /// <see cref="LayerInfo"/> tensors marked <see cref="TensorInfo.IsBuffer"/>; empty when the network has none.
+    /// Saved in checkpoints, never touched by optimizers.
+    /// </summary>
+    Span<float> Buffers => Span<float>.Empty;
+
     /// <summary>The layers in order, with their names, shapes and parameter tensors.</summary>
     IReadOnlyList<LayerInfo> Layers { get; }
 

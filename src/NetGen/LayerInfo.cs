@@ -3,11 +3,16 @@ using System.Collections.Generic;
 
 namespace NetGen;
 
-/// <summary>One parameter tensor of a layer: where it lives in the flat parameter buffer and its PyTorch shape.</summary>
-/// <param name="Key">Checkpoint key, <c>&lt;layer&gt;.weight</c> or <c>&lt;layer&gt;.bias</c>.</param>
-/// <param name="Offset">Offset in <see cref="INetwork.Parameters"/>.</param>
+/// <summary>
+/// One tensor of a layer: where it lives in the network's flat buffers and its PyTorch shape. Trainable tensors
+/// (weights, biases, BatchNorm's weight and bias) live in <see cref="INetwork.Parameters"/>; non-trainable state
+/// (BatchNorm's <c>running_mean</c> and <c>running_var</c>) lives in <see cref="INetwork.Buffers"/>.
+/// </summary>
+/// <param name="Key">Checkpoint key, as in a PyTorch state dict: <c>&lt;layer&gt;.weight</c>, <c>&lt;layer&gt;.bias</c>, <c>&lt;layer&gt;.running_mean</c>, …</param>
+/// <param name="Offset">Offset in <see cref="INetwork.Parameters"/>, or in <see cref="INetwork.Buffers"/> when <paramref name="IsBuffer"/>.</param>
 /// <param name="Shape">Dimensions, outermost first (Linear: [out, in]; Conv2d: [out, in, kH, kW]).</param>
-public sealed record TensorInfo(string Key, int Offset, IReadOnlyList<int> Shape)
+/// <param name="IsBuffer">True for non-trainable state kept in <see cref="INetwork.Buffers"/>.</param>
+public sealed record TensorInfo(string Key, int Offset, IReadOnlyList<int> Shape, bool IsBuffer = false)
 {
     /// <summary>Number of floats in the tensor.</summary>
     public int Length
@@ -30,7 +35,7 @@ public sealed record TensorInfo(string Key, int Offset, IReadOnlyList<int> Shape
 /// <param name="Kind">Layer kind (<c>Conv2D</c>, <c>Dense</c>, <c>ReLU</c>, …).</param>
 /// <param name="InputShape">Shape of one input sample of this layer.</param>
 /// <param name="OutputShape">Shape of one output sample of this layer.</param>
-/// <param name="Tensors">Parameter tensors (weight first, then bias); empty for layers without parameters.</param>
+/// <param name="Tensors">Parameter tensors (weight first, then bias), then buffers; empty for layers without parameters.</param>
 public sealed record LayerInfo(
     string Name,
     string Kind,
@@ -46,7 +51,10 @@ public sealed record LayerInfo(
             int n = 0;
             foreach (TensorInfo t in Tensors)
             {
-                n += t.Length;
+                if (!t.IsBuffer)
+                {
+                    n += t.Length;
+                }
             }
 
             return n;
