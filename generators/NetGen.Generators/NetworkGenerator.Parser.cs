@@ -29,6 +29,7 @@ public sealed partial class NetworkGenerator
             ["NetGen.TanhAttribute"] = LayerKindId.Tanh,
             ["NetGen.SoftmaxAttribute"] = LayerKindId.Softmax,
             ["NetGen.DropoutAttribute"] = LayerKindId.Dropout,
+            ["NetGen.BatchNormAttribute"] = LayerKindId.BatchNorm,
         };
 
         /// <summary>
@@ -179,7 +180,7 @@ public sealed partial class NetworkGenerator
             int Arg(int index) => index < args.Length && args[index].Value is int v ? v : 0;
 
             int size = Arg(0), kernel = Arg(1), stride = 0, padding = 0;
-            float rate = 0f;
+            float rate = 0f, epsilon = 1e-5f, momentum = 0.1f;
             string? name = null;
             if (kind == LayerKindId.Dropout)
             {
@@ -202,6 +203,12 @@ public sealed partial class NetworkGenerator
                     case "Padding" when named.Value.Value is int p:
                         padding = p;
                         break;
+                    case "Epsilon" when named.Value.Value is float e:
+                        epsilon = e;
+                        break;
+                    case "Momentum" when named.Value.Value is float m:
+                        momentum = m;
+                        break;
                 }
             }
 
@@ -211,7 +218,7 @@ public sealed partial class NetworkGenerator
                 stride = kind == LayerKindId.Conv2D ? 1 : size;
             }
 
-            return new LayerSpec(kind, name, size, kernel, stride, padding, rate, location);
+            return new LayerSpec(kind, name, size, kernel, stride, padding, rate, location, epsilon, momentum);
         }
 
         /// <summary>The name as written in an attribute list: <c>Dense</c> for <c>DenseAttribute</c>.</summary>

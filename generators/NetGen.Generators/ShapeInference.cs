@@ -31,12 +31,16 @@ internal static class ShapeInference
         "Parameters", "Layers", "KernelPath", "Predict", "Forward", "Backward", "Equals", "GetHashCode", "ToString", "GetType",
         "MemberwiseClone", "Finalize", "_parameters", "_predictWorkspace", "s_layers",
         "ForwardScalar", "ForwardV256", "ForwardV512", "BackwardScalar", "BackwardV256", "BackwardV512", "_",
+        "EndsWithSigmoid", "Buffers", "TrainableFrom", "SegmentCount", "BatchStateSize", "BatchNorms", "BufferCount",
+        "ForwardSegment", "BackwardSegment", "_buffers", "_trainableFrom", "s_batchNorms",
     };
 
     /// <summary>Suffixes of the per-layer kernel methods; a layer's property name plus any of them is taken.</summary>
     private static readonly string[] s_kernelSuffixes =
     {
         string.Empty, "Forward", "Backward", "ForwardV256", "BackwardV256", "ForwardV512", "BackwardV512",
+        "Statistics", "StatisticsV256", "StatisticsV512", "ForwardEval", "ForwardEvalV256", "ForwardEvalV512",
+        "BackwardInput", "BackwardInputV256", "BackwardInputV512",
     };
 
     /// <summary>Whether <paramref name="name"/> is a member NetGen generates in every network.</summary>
@@ -176,22 +180,26 @@ internal static class ShapeInference
     private static NetworkPlan? Layout(NetworkModel model, string[] names, Shape input, List<(LayerSpec Spec, Shape In, Shape Out)> shapes, List<DiagnosticInfo> diagnostics)
     {
         int count = shapes.Count;
-        // A trailing softmax is fused into the loss when something before it produces the logits.
+        // A trailing softmax (or sigmoid) is fused into the loss when something before it produces the logits.
         bool endsWithSoftmax = count > 1 && shapes[count - 1].Spec.Kind == LayerKindId.Softmax;
-        int logitsLayer = endsWithSoftmax ? count - 2 : count - 1;
+        bool endsWithSigmoid = count > 1 && shapes[count - 1].Spec.Kind == LayerKindId.Sigmoid;
+        int logitsLayer = endsWithSoftmax || endsWithSigmoid ? count - 2 : count - 1;
 
         // A layer needs d loss / d input when some layer below it has parameters.
         int firstParameterLayer = shapes.FindIndex(s => LayerKind.For(s.Spec.Kind).HasParameters);
         bool NeedsInputGradient(int i) => firstParameterLayer >= 0 && i > firstParameterLayer;
         bool RunsBackward(int i) => i <= logitsLayer && (LayerKind.For(shapes[i].Spec.Kind).HasParameters || NeedsInputGradient(i));
 
-        // Parameters: one flat buffer, layer by layer, weight then bias.
-        long parameterOffset = 0;
+        // Parameters: one flat buffer, layer by layer, weight then bias. Buffers (BatchNorm's running
+        // statistics) go to a second flat buffer, and BatchNorm's batch statistics to a third (4·C each).
+        long parameterOffset = 0, bufferOffset = 0, stateOffset = 0;
         var tensors = new List<TensorPlan>[count];
+        var states = new int[count];
         for (int i = 0; i < count; i++)
         {
             tensors[i] = new List<TensorPlan>();
-            foreach ((string suffix, int[] dims) in LayerKind.For(shapes[i].Spec.Kind).ParameterShapes(shapes[i].Spec, shapes[i].In, shapes[i].Out))
+            LayerKind kind = LayerKind.For(shapes[i].Spec.Kind);
+            foreach ((string suffix, int[] dims) in kind.ParameterShapes(shapes[i].Spec, shapes[i].In, shapes[i].Out))
             {
                 long length = dims.Aggregate(1L, (a, d) => a * d);
                 if (!CheckSize(model, names[i] + "." + suffix, parameterOffset + length, shapes[i].Spec.Location, diagnostics))
@@ -201,6 +209,20 @@ internal static class ShapeInference
 
                 tensors[i].Add(new TensorPlan(suffix, (int)parameterOffset, dims.ToEquatableArray()));
                 parameterOffset += length;
+            }
+
+            foreach ((string suffix, int[] dims) in kind.BufferShapes(shapes[i].Spec, shapes[i].In, shapes[i].Out))
+            {
+                long length = dims.Aggregate(1L, (a, d) => a * d);
+                tensors[i].Add(new TensorPlan(suffix, (int)bufferOffset, dims.ToEquatableArray(), IsBuffer: true));
+                bufferOffset += length;
+            }
+
+            states[i] = -1;
+            if (shapes[i].Spec.Kind == LayerKindId.BatchNorm)
+            {
+                states[i] = (int)stateOffset;
+                stateOffset += 4L * shapes[i].In.C;
             }
         }
 
@@ -272,15 +294,24 @@ internal static class ShapeInference
                 FusedIntoPrevious: i > 0 && Fuses(shapes, i - 1),
                 IsFirst: i == 0,
                 ScratchOffset: scratch[i],
-                ScratchSize: scratchSizes[i]);
+                ScratchSize: scratchSizes[i],
+                Epsilon: spec.Epsilon,
+                Momentum: spec.Momentum,
+                StateOffset: states[i]);
         }
 
-        return new NetworkPlan(model.Namespace, model.ClassName, input, layers.ToEquatableArray(), (int)parameterOffset, (int)workspace, outputs[logitsLayer], endsWithSoftmax);
+        return new NetworkPlan(
+            model.Namespace, model.ClassName, input, layers.ToEquatableArray(), (int)parameterOffset, (int)workspace, outputs[logitsLayer],
+            endsWithSoftmax, endsWithSigmoid, (int)bufferOffset, (int)stateOffset);
     }
 
-    /// <summary>Whether layer <paramref name="i"/>'s vector kernels apply the activation that follows it.</summary>
+    /// <summary>
+    /// Whether layer <paramref name="i"/>'s vector kernels apply the activation that follows it. A trailing
+    /// sigmoid is never fused: like a trailing softmax it belongs to the loss, and the logits stay in their slot.
+    /// </summary>
     private static bool Fuses(List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int i) =>
         i + 1 < shapes.Count
+        && !(i + 2 == shapes.Count && shapes[i + 1].Spec.Kind == LayerKindId.Sigmoid)
         && LayerKind.For(shapes[i].Spec.Kind).CanFuseActivation
         && shapes[i + 1].Spec.Kind is LayerKindId.ReLU or LayerKindId.Sigmoid or LayerKindId.Tanh;
 
@@ -290,7 +321,7 @@ internal static class ShapeInference
         for (int j = i + 1; j < shapes.Count; j++)
         {
             LayerKindId kind = shapes[j].Spec.Kind;
-            if (kind is LayerKindId.Flatten or LayerKindId.Dropout)
+            if (kind is LayerKindId.Flatten or LayerKindId.Dropout or LayerKindId.BatchNorm)
             {
                 continue;
             }

@@ -39,6 +39,15 @@ public static class Guard
         }
     }
 
+    /// <summary>Throws unless <paramref name="segment"/> is in [0, <paramref name="count"/>).</summary>
+    public static void Segment(int segment, int count, string argument)
+    {
+        if ((uint)segment >= (uint)count)
+        {
+            throw new ArgumentOutOfRangeException(argument, segment, $"'{argument}' must be a segment index in [0, {count}).");
+        }
+    }
+
     [DoesNotReturn]
     private static void Throw(int length, int expected, string what, string argument, string how) =>
         throw new ArgumentException($"'{argument}' must hold {how} {expected} {what}; it holds {length}.", argument);

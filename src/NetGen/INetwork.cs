@@ -33,6 +33,29 @@ public interface INetwork
     /// <summary>True when the last layer is a softmax, which losses fuse with cross-entropy.</summary>
     bool EndsWithSoftmax { get; }
 
+    /// <summary>True when the last layer is a sigmoid, which losses fuse with binary cross-entropy (the logits are the values before it).</summary>
+    bool EndsWithSigmoid => false;
+
+    /// <summary>
+    /// Index of the lowest layer whose parameters train (default 0: all). <see cref="Backward"/> stops below it:
+    /// frozen layers underneath get no gradient and cost nothing. Layers above it that are frozen too still get
+    /// gradients; the trainer simply does not apply them. <see cref="Layers"/>.Count freezes every layer.
+    /// </summary>
+    int TrainableFrom { get; set; }
+
+    /// <summary>
+    /// Segments of a training pass: 1, plus one per BatchNorm layer. BatchNorm normalizes with statistics of the
+    /// whole batch, so a training pass runs segment by segment over every sample of the batch, and the runtime
+    /// gathers the statistics in between (see <see cref="BatchNormalization"/>).
+    /// </summary>
+    int SegmentCount => 1;
+
+    /// <summary>Floats of batch state shared by all samples of a batch between segments (0 without BatchNorm).</summary>
+    int BatchStateSize => 0;
+
+    /// <summary>The BatchNorm layers, in order; segment <c>k</c> (from 1) starts at BatchNorm <c>k − 1</c>.</summary>
+    IReadOnlyList<BatchNormInfo> BatchNorms => Array.Empty<BatchNormInfo>();
+
     /// <summary>
     /// Which generated kernels this instance runs (default <see cref="KernelPath.Auto"/>: the widest the CPU
     /// accelerates). All paths compute the same function; tests compare them.
@@ -82,4 +105,39 @@ public interface INetwork
     /// <param name="logitsGradient">d loss / d logits, <see cref="OutputSize"/> floats.</param>
     /// <param name="gradients"><see cref="ParameterCount"/> floats, accumulated into (not overwritten).</param>
     void Backward(ReadOnlySpan<float> input, Span<float> workspace, ReadOnlySpan<float> logitsGradient, Span<float> gradients);
+
+    /// <summary>
+    /// Forward segment <paramref name="segment"/> of one sample of a batch. In training, a segment that ends
+    /// before a BatchNorm leaves the sample's statistics of that layer's input in the workspace, and a segment that
+    /// starts at a BatchNorm reads the batch's statistics from <paramref name="batchState"/>. Without BatchNorm
+    /// there is one segment and this is <see cref="Forward"/>.
+    /// </summary>
+    /// <param name="segment">In [0, <see cref="SegmentCount"/>).</param>
+    /// <param name="input"><see cref="InputSize"/> floats.</param>
+    /// <param name="workspace">This sample's workspace, kept across the segments of the batch.</param>
+    /// <param name="batchState"><see cref="BatchStateSize"/> floats, filled by <see cref="BatchNormalization.GatherForward"/>.</param>
+    /// <param name="training">True for batch statistics and dropout; false for running statistics.</param>
+    /// <param name="dropoutSeed">The sample's dropout seed.</param>
+    void ForwardSegment(int segment, ReadOnlySpan<float> input, Span<float> workspace, ReadOnlySpan<float> batchState, bool training, ulong dropoutSeed)
+    {
+        Guard.Segment(segment, 1, nameof(segment));
+        Forward(input, workspace, training, dropoutSeed);
+    }
+
+    /// <summary>
+    /// Backward segment <paramref name="segment"/> of one sample, run from the last segment down to the first:
+    /// adds the gradient of the layers in the segment into <paramref name="gradients"/>; a segment that ends at a
+    /// BatchNorm leaves that layer's per-sample sums in the workspace for <see cref="BatchNormalization.GatherBackward"/>.
+    /// </summary>
+    /// <param name="segment">In [0, <see cref="SegmentCount"/>).</param>
+    /// <param name="input">The sample's input.</param>
+    /// <param name="workspace">The workspace its forward segments filled.</param>
+    /// <param name="batchState">The batch state.</param>
+    /// <param name="logitsGradient">d loss / d logits (read by the last segment).</param>
+    /// <param name="gradients"><see cref="ParameterCount"/> floats, accumulated into.</param>
+    void BackwardSegment(int segment, ReadOnlySpan<float> input, Span<float> workspace, ReadOnlySpan<float> batchState, ReadOnlySpan<float> logitsGradient, Span<float> gradients)
+    {
+        Guard.Segment(segment, 1, nameof(segment));
+        Backward(input, workspace, logitsGradient, gradients);
+    }
 }

@@ -88,6 +88,11 @@ internal static class DiagnosticDescriptors
         "NG0016", "Softmax needs a flat input",
         "Softmax layer '{0}' needs a 1-D input, but gets {1}; add [Flatten] or a Dense before it");
 
+    /// <summary>"BatchNorm layer '{0}' has {1} = {2}; it must be {3}".</summary>
+    public static readonly DiagnosticDescriptor InvalidBatchNormArgument = Error(
+        "NG0017", "Invalid BatchNorm argument",
+        "BatchNorm layer '{0}' has {1} = {2}; it must be {3}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

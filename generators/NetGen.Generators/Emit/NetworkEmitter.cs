@@ -51,7 +51,7 @@ internal static class NetworkEmitter
         var rows = new List<string[]> { TableHeader };
         foreach (LayerPlan l in plan.Layers)
         {
-            int count = l.Tensors.Sum(t => t.Length);
+            int count = l.Tensors.Where(t => !t.IsBuffer).Sum(t => t.Length);
             rows.Add(new[]
             {
                 l.Name, LayerKind.For(l.Kind).DisplayName, l.Input.ToString(), l.Output.ToString(),
@@ -93,7 +93,7 @@ internal static class NetworkEmitter
             string tensors = l.Tensors.Count == 0
                 ? "global::System.Array.Empty<global::NetGen.TensorInfo>()"
                 : "new global::NetGen.TensorInfo[] { " + string.Join(", ", l.Tensors.Select(t =>
-                    CodeWriter.Format("new(\"{0}.{1}\", {2}, new[] {{ {3} }})", l.Name, t.Suffix, t.Offset, string.Join(", ", t.Shape.Select(CodeWriter.Int))))) + " }";
+                    CodeWriter.Format("new(\"{0}.{1}\", {2}, new[] {{ {3} }}{4})", l.Name, t.Suffix, t.Offset, string.Join(", ", t.Shape.Select(CodeWriter.Int)), t.IsBuffer ? ", IsBuffer: true" : string.Empty))) + " }";
             w.Line(CodeWriter.Format(
                 "new(\"{0}\", \"{1}\", new[] {{ {2} }}, new[] {{ {3} }}, {4}),",
                 l.Name, LayerKind.For(l.Kind).DisplayName, Dimensions(l.Input), Dimensions(l.Output), tensors));
@@ -103,6 +103,33 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("private readonly global::NetGen.AlignedBuffer _parameters = new(ParameterCount);");
         w.Line("private readonly global::NetGen.AlignedBuffer _predictWorkspace = new(WorkspaceSize);");
+        if (plan.HasBatchNorm)
+        {
+            w.Line("private readonly global::NetGen.AlignedBuffer _buffers = new(" + CodeWriter.Int(plan.BufferCount) + ");");
+            w.Line();
+            w.Line("/// <summary>BatchNorm layers: where their statistics live in the workspace, the batch state and the buffers.</summary>");
+            w.Open("private static readonly global::NetGen.BatchNormInfo[] s_batchNorms = new global::NetGen.BatchNormInfo[]");
+            int segment = 0;
+            for (int i = 0; i < plan.Layers.Count; i++)
+            {
+                LayerPlan l = plan.Layers[i];
+                if (l.Kind != LayerKindId.BatchNorm)
+                {
+                    continue;
+                }
+
+                segment++;
+                w.Line(CodeWriter.Format(
+                    "new(\"{0}\", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}),",
+                    l.Name, i, segment, l.Input.C, l.Input.H * l.Input.W, l.ScratchOffset + BatchNormLayer.StatisticsAt(l.Input), l.StateOffset,
+                    l.Tensors[2].Offset, l.Tensors[3].Offset, CodeWriter.Float(l.Epsilon), CodeWriter.Float(l.Momentum)));
+            }
+
+            w.Close(";");
+        }
+
+        w.Line();
+        w.Line("private int _trainableFrom;");
         w.Line();
     }
 
@@ -117,6 +144,13 @@ internal static class NetworkEmitter
             w.Line("global::System.Span<float> p = _parameters.Span;");
             foreach (LayerPlan l in plan.Layers.Where(l => l.Tensors.Count > 0))
             {
+                if (l.Kind == LayerKindId.BatchNorm)
+                {
+                    w.Line(CodeWriter.Format("p.Slice({0}, {1}).Fill(1f); // {2}.weight", l.Tensors[0].Offset, l.Tensors[0].Length, l.Name));
+                    w.Line(CodeWriter.Format("_buffers.Span.Slice({0}, {1}).Fill(1f); // {2}.running_var", l.Tensors[3].Offset, l.Tensors[3].Length, l.Name));
+                    continue;
+                }
+
                 TensorPlan weight = l.Tensors[0];
                 int receptive = weight.Shape.Skip(2).Aggregate(1, (a, d) => a * d);
                 int fanIn = weight.Shape[1] * receptive, fanOut = weight.Shape[0] * receptive;
@@ -147,7 +181,31 @@ internal static class NetworkEmitter
         w.Line("int global::NetGen.INetwork.WorkspaceSize => WorkspaceSize;");
         w.Line("int global::NetGen.INetwork.LogitsOffset => LogitsOffset;");
         w.Line("bool global::NetGen.INetwork.EndsWithSoftmax => " + (plan.EndsWithSoftmax ? "true" : "false") + ";");
+        w.Line("bool global::NetGen.INetwork.EndsWithSigmoid => " + (plan.EndsWithSigmoid ? "true" : "false") + ";");
         w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open("public int TrainableFrom");
+        w.Line("get => _trainableFrom;");
+        w.Line("set => _trainableFrom = (uint)value <= " + CodeWriter.Int(plan.Layers.Count) + "u ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"TrainableFrom must be a layer index in [0, " + CodeWriter.Int(plan.Layers.Count) + "].\");");
+        w.Close();
+        w.Line();
+        if (plan.HasBatchNorm)
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line("public global::System.Span<float> Buffers => _buffers.Span;");
+            w.Line();
+            w.Line("/// <summary>Forward segments of a training pass: one, plus one per BatchNorm layer.</summary>");
+            w.Line("public const int SegmentCount = " + CodeWriter.Int(Segments(plan).Count) + ";");
+            w.Line();
+            w.Line("/// <summary>Floats of batch state: per BatchNorm layer, the batch's mean, 1/σ, mean dy and mean dy·x̂ per channel.</summary>");
+            w.Line("public const int BatchStateSize = " + CodeWriter.Int(plan.BatchStateSize) + ";");
+            w.Line();
+            w.Line("int global::NetGen.INetwork.SegmentCount => SegmentCount;");
+            w.Line("int global::NetGen.INetwork.BatchStateSize => BatchStateSize;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<global::NetGen.BatchNormInfo> global::NetGen.INetwork.BatchNorms => s_batchNorms;");
+            w.Line();
+        }
+
         for (int i = 0; i < plan.Layers.Count; i++)
         {
             LayerPlan l = plan.Layers[i];
@@ -190,45 +248,133 @@ internal static class NetworkEmitter
 
     private static string CoreSuffix(int width) => width switch { 1 => "Scalar", 8 => "V256", _ => "V512" };
 
+    /// <summary>
+    /// The network's segments as [first, end) layer ranges: segment 0 starts at the input, and each BatchNorm
+    /// layer starts a new one, because it needs the whole batch's statistics of its input (so segment 0 is empty
+    /// when the first layer is a BatchNorm: it only gathers the statistics of the input).
+    /// </summary>
+    private static List<(int First, int End)> Segments(NetworkPlan plan)
+    {
+        var segments = new List<(int First, int End)>();
+        int first = 0;
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            if (plan.Layers[i].Kind == LayerKindId.BatchNorm)
+            {
+                segments.Add((first, i));
+                first = i;
+            }
+        }
+
+        segments.Add((first, plan.Layers.Count));
+        return segments;
+    }
+
     private static void WriteForward(CodeWriter w, NetworkPlan plan)
     {
+        string guards = "global::NetGen.Guard.Length(input.Length, InputSize, \"input floats ([" + plan.Input + "])\", nameof(input));";
+        string workspaceGuard = "global::NetGen.Guard.AtLeast(workspace.Length, WorkspaceSize, \"workspace floats\", nameof(workspace));";
         w.Line("/// <inheritdoc/>");
         w.Line(GeneratedCode);
         w.Open("public void Forward(" + ROS + " input, " + Span + " workspace, bool training, ulong dropoutSeed)");
-        w.Line("global::NetGen.Guard.Length(input.Length, InputSize, \"input floats ([" + plan.Input + "])\", nameof(input));");
-        w.Line("global::NetGen.Guard.AtLeast(workspace.Length, WorkspaceSize, \"workspace floats\", nameof(workspace));");
-        w.Line(ROS + " p = _parameters.Span;");
-        w.Line("var rng = new global::NetGen.Rng(dropoutSeed);");
+        if (plan.HasBatchNorm)
+        {
+            w.Open("if (training)");
+            w.Line("throw new global::System.InvalidOperationException(\"" + plan.ClassName + " has BatchNorm layers: a training pass needs the statistics of the whole batch. Run it segment by segment with ForwardSegment and BackwardSegment, as the Trainer does.\");");
+            w.Close();
+            w.Line();
+        }
+
+        w.Line(guards);
+        w.Line(workspaceGuard);
+        if (plan.HasBatchNorm)
+        {
+            w.Line("ForwardCore(-1, input, workspace, default, training: false, dropoutSeed);");
+            w.Close();
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Open("public void ForwardSegment(int segment, " + ROS + " input, " + Span + " workspace, " + ROS + " batchState, bool training, ulong dropoutSeed)");
+            w.Line("global::NetGen.Guard.Segment(segment, SegmentCount, nameof(segment));");
+            w.Line(guards);
+            w.Line(workspaceGuard);
+            w.Line("global::NetGen.Guard.Length(batchState.Length, BatchStateSize, \"batch-state floats\", nameof(batchState));");
+            w.Line("ForwardCore(segment, input, workspace, batchState, training, dropoutSeed);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Runs forward segment <paramref name=\"segment\"/>, or all of them (-1, evaluation only), on the instance's kernel path.</summary>");
+            w.Open("private void ForwardCore(int segment, " + ROS + " input, " + Span + " workspace, " + ROS + " state, bool training, ulong dropoutSeed)");
+            w.Line(ROS + " p = _parameters.Span;");
+            w.Line(ROS + " buffers = _buffers.Span;");
+            w.Line("// Each segment draws its dropout masks from its own stream.");
+            w.Line("var rng = new global::NetGen.Rng(segment <= 0 ? dropoutSeed : global::NetGen.Rng.Mix(dropoutSeed, (ulong)segment));");
+        }
+        else
+        {
+            w.Line(ROS + " p = _parameters.Span;");
+            w.Line("var rng = new global::NetGen.Rng(dropoutSeed);");
+        }
+
+        string forwardArguments = plan.HasBatchNorm ? "(segment, input, workspace, p, buffers, state, training, ref rng);" : "(input, workspace, p, training, ref rng);";
         w.Open("switch (global::NetGen.Kernels.Resolve(KernelPath))");
         foreach ((string label, int width) in new[] { ("Vector512", 16), ("Vector256", 8), ("Scalar", 1) })
         {
             w.Line(width == 1 ? "default:" : "case global::NetGen.KernelPath." + label + ":");
-            w.Line("    Forward" + CoreSuffix(width) + "(input, workspace, p, training, ref rng);");
+            w.Line("    Forward" + CoreSuffix(width) + forwardArguments);
             w.Line("    break;");
         }
 
         w.Close();
         w.Close();
         w.Line();
+        List<(int First, int End)> segments = Segments(plan);
         foreach (int width in Widths)
         {
             w.Line("/// <summary>Forward pass on the " + CoreSuffix(width) + " kernels.</summary>");
-            w.Open("private static void Forward" + CoreSuffix(width) + "(" + ROS + " input, " + Span + " workspace, " + ROS + " p, bool training, ref global::NetGen.Rng rng)");
-            for (int i = 0; i < plan.Layers.Count; i++)
+            w.Open("private static void Forward" + CoreSuffix(width) + "("
+                + (plan.HasBatchNorm ? "int segment, " : string.Empty) + ROS + " input, " + Span + " workspace, " + ROS + " p, "
+                + (plan.HasBatchNorm ? ROS + " buffers, " + ROS + " state, " : string.Empty) + "bool training, ref global::NetGen.Rng rng)");
+            for (int k = 0; k < segments.Count; k++)
             {
-                LayerPlan l = plan.Layers[i];
-                LayerKind kind = LayerKind.For(l.Kind);
-                if (width > 1 && l.FusedIntoPrevious)
+                (int first, int end) = segments[k];
+                if (plan.HasBatchNorm)
                 {
-                    w.Line("// " + l.Name + ": applied by " + plan.Layers[i - 1].Name + "'s kernel");
+                    w.Open("if (segment < 0 || segment == " + CodeWriter.Int(k) + ")");
                 }
-                else if (width == 1 || !kind.HasVectorKernels)
+
+                for (int i = first; i < end; i++)
                 {
-                    w.Line(kind.ForwardCall(l, Operands(plan, i, fused: width > 1)));
+                    LayerPlan l = plan.Layers[i];
+                    LayerKind kind = LayerKind.For(l.Kind);
+                    if (l.Kind == LayerKindId.BatchNorm)
+                    {
+                        LayerOperands o = Operands(plan, i, fused: width > 1);
+                        w.Line("if (training) " + kind.VectorForwardCall(l, o, width));
+                        w.Line("else " + BatchNormLayer.EvalCall(l, o, width));
+                    }
+                    else if (width > 1 && l.FusedIntoPrevious)
+                    {
+                        w.Line("// " + l.Name + ": applied by " + plan.Layers[i - 1].Name + "'s kernel");
+                    }
+                    else if (width == 1 || !kind.HasVectorKernels)
+                    {
+                        w.Line(kind.ForwardCall(l, Operands(plan, i, fused: width > 1)));
+                    }
+                    else
+                    {
+                        w.Line(kind.VectorForwardCall(l, Operands(plan, i, fused: true), width));
+                    }
                 }
-                else
+
+                if (plan.HasBatchNorm)
                 {
-                    w.Line(kind.VectorForwardCall(l, Operands(plan, i, fused: true), width));
+                    if (end < plan.Layers.Count)
+                    {
+                        w.Line("// The batch's statistics of " + plan.Layers[end].Name + "'s input are gathered between segments.");
+                        w.Line("if (training) " + BatchNormLayer.StatisticsCall(plan.Layers[end], Operands(plan, end, fused: width > 1), width));
+                    }
+
+                    w.Close();
                 }
             }
 
@@ -239,62 +385,127 @@ internal static class NetworkEmitter
 
     private static void WriteBackward(CodeWriter w, NetworkPlan plan)
     {
+        string[] guards =
+        {
+            "global::NetGen.Guard.Length(input.Length, InputSize, \"input floats ([" + plan.Input + "])\", nameof(input));",
+            "global::NetGen.Guard.AtLeast(workspace.Length, WorkspaceSize, \"workspace floats\", nameof(workspace));",
+            "global::NetGen.Guard.Length(logitsGradient.Length, OutputSize, \"logit gradients\", nameof(logitsGradient));",
+            "global::NetGen.Guard.Length(gradients.Length, ParameterCount, \"gradient floats\", nameof(gradients));",
+        };
         w.Line("/// <inheritdoc/>");
         w.Line(GeneratedCode);
         w.Open("public void Backward(" + ROS + " input, " + Span + " workspace, " + ROS + " logitsGradient, " + Span + " gradients)");
-        w.Line("global::NetGen.Guard.Length(input.Length, InputSize, \"input floats ([" + plan.Input + "])\", nameof(input));");
-        w.Line("global::NetGen.Guard.AtLeast(workspace.Length, WorkspaceSize, \"workspace floats\", nameof(workspace));");
-        w.Line("global::NetGen.Guard.Length(logitsGradient.Length, OutputSize, \"logit gradients\", nameof(logitsGradient));");
-        w.Line("global::NetGen.Guard.Length(gradients.Length, ParameterCount, \"gradient floats\", nameof(gradients));");
+        if (plan.HasBatchNorm)
+        {
+            w.Line("throw new global::System.InvalidOperationException(\"" + plan.ClassName + " has BatchNorm layers: a training pass needs the statistics of the whole batch. Run it segment by segment with ForwardSegment and BackwardSegment, as the Trainer does.\");");
+            w.Close();
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Open("public void BackwardSegment(int segment, " + ROS + " input, " + Span + " workspace, " + ROS + " batchState, " + ROS + " logitsGradient, " + Span + " gradients)");
+            w.Line("global::NetGen.Guard.Segment(segment, SegmentCount, nameof(segment));");
+        }
+
+        foreach (string guard in guards)
+        {
+            w.Line(guard);
+        }
+
+        string backwardArguments;
+        if (plan.HasBatchNorm)
+        {
+            w.Line("global::NetGen.Guard.Length(batchState.Length, BatchStateSize, \"batch-state floats\", nameof(batchState));");
+            backwardArguments = "(segment, input, workspace, logitsGradient, gradients, p, batchState, _trainableFrom);";
+        }
+        else
+        {
+            backwardArguments = "(input, workspace, logitsGradient, gradients, p, _trainableFrom);";
+        }
+
         w.Line(ROS + " p = _parameters.Span;");
         w.Open("switch (global::NetGen.Kernels.Resolve(KernelPath))");
         foreach ((string label, int width) in new[] { ("Vector512", 16), ("Vector256", 8), ("Scalar", 1) })
         {
             w.Line(width == 1 ? "default:" : "case global::NetGen.KernelPath." + label + ":");
-            w.Line("    Backward" + CoreSuffix(width) + "(input, workspace, logitsGradient, gradients, p);");
+            w.Line("    Backward" + CoreSuffix(width) + backwardArguments);
             w.Line("    break;");
         }
 
         w.Close();
         w.Close();
         w.Line();
+        List<(int First, int End)> segments = Segments(plan);
         foreach (int width in Widths)
         {
-            w.Line("/// <summary>Backward pass on the " + CoreSuffix(width) + " kernels.</summary>");
-            w.Open("private static void Backward" + CoreSuffix(width) + "(" + ROS + " input, " + Span + " workspace, " + ROS + " logitsGradient, " + Span + " gradients, " + ROS + " p)");
-            if (plan.EndsWithSoftmax)
+            w.Line("/// <summary>Backward pass on the " + CoreSuffix(width) + " kernels; layers below <paramref name=\"trainableFrom\"/> are skipped.</summary>");
+            w.Open("private static void Backward" + CoreSuffix(width) + "(" + (plan.HasBatchNorm ? "int segment, " : string.Empty)
+                + ROS + " input, " + Span + " workspace, " + ROS + " logitsGradient, " + Span + " gradients, " + ROS + " p, "
+                + (plan.HasBatchNorm ? ROS + " state, " : string.Empty) + "int trainableFrom)");
+            if (plan.EndsWithSoftmax || plan.EndsWithSigmoid)
             {
-                w.Line("// " + plan.Layers[plan.Layers.Count - 1].Name + ": the trailing softmax is fused into the loss; backward starts at the logits.");
+                w.Line("// " + plan.Layers[plan.Layers.Count - 1].Name + ": the trailing " + (plan.EndsWithSoftmax ? "softmax" : "sigmoid") + " is fused into the loss; backward starts at the logits.");
             }
 
-            for (int i = plan.Layers.Count - 1; i >= 0; i--)
+            for (int k = segments.Count - 1; k >= 0; k--)
             {
-                LayerPlan l = plan.Layers[i];
-                LayerKind kind = LayerKind.For(l.Kind);
-                if (l.Kind == LayerKindId.Flatten && i > 0 && plan.Layers[i - 1].RunsBackward)
+                (int first, int end) = segments[k];
+                if (plan.HasBatchNorm)
                 {
-                    w.Line(kind.BackwardCall(l, Operands(plan, i, fused: false)));
+                    w.Open("if (segment == " + CodeWriter.Int(k) + ")");
+                    if (end < plan.Layers.Count && plan.Layers[end].NeedsInputGradient)
+                    {
+                        LayerPlan bn = plan.Layers[end];
+                        w.Line("if (trainableFrom >= " + CodeWriter.Int(end) + ") return;");
+                        w.Line("// " + bn.Name + "'s input gradient, from the batch means gathered between segments.");
+                        w.Line(BatchNormLayer.BackwardInputCall(bn, Operands(plan, end, fused: width > 1), width));
+                    }
                 }
-                else if (!l.RunsBackward)
+
+                for (int i = end - 1; i >= first; i--)
                 {
-                    continue;
+                    WriteBackwardLayer(w, plan, i, width);
                 }
-                else if (width > 1 && l.FusedIntoPrevious)
+
+                if (plan.HasBatchNorm)
                 {
-                    w.Line("// " + l.Name + ": folded into " + plan.Layers[i - 1].Name + "'s kernel");
-                }
-                else if (width == 1 || !kind.HasVectorKernels)
-                {
-                    w.Line(kind.BackwardCall(l, Operands(plan, i, fused: width > 1)));
-                }
-                else
-                {
-                    w.Line(kind.VectorBackwardCall(l, Operands(plan, i, fused: true), width));
+                    w.Line("return;");
+                    w.Close();
                 }
             }
 
             w.Close();
             w.Line();
+        }
+    }
+
+    /// <summary>One layer's backward call, then a return when no layer below it is trainable.</summary>
+    private static void WriteBackwardLayer(CodeWriter w, NetworkPlan plan, int i, int width)
+    {
+        LayerPlan l = plan.Layers[i];
+        LayerKind kind = LayerKind.For(l.Kind);
+        if (l.Kind == LayerKindId.Flatten && i > 0 && plan.Layers[i - 1].RunsBackward)
+        {
+            w.Line(kind.BackwardCall(l, Operands(plan, i, fused: false)));
+            return;
+        }
+
+        if (!l.RunsBackward)
+        {
+            return;
+        }
+
+        if (width > 1 && l.FusedIntoPrevious)
+        {
+            w.Line("// " + l.Name + ": folded into " + plan.Layers[i - 1].Name + "'s kernel");
+            return;
+        }
+
+        w.Line(width == 1 || !kind.HasVectorKernels
+            ? kind.BackwardCall(l, Operands(plan, i, fused: width > 1))
+            : kind.VectorBackwardCall(l, Operands(plan, i, fused: true), width));
+        if (l.NeedsInputGradient && !(l.Kind == LayerKindId.BatchNorm && plan.HasBatchNorm))
+        {
+            w.Line("if (trainableFrom >= " + CodeWriter.Int(i) + ") return;");
         }
     }
 

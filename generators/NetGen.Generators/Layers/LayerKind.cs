@@ -38,6 +38,7 @@ internal abstract class LayerKind
         [LayerKindId.Tanh] = new ActivationLayer(LayerKindId.Tanh),
         [LayerKindId.Softmax] = new SoftmaxLayer(),
         [LayerKindId.Dropout] = new DropoutLayer(),
+        [LayerKindId.BatchNorm] = new BatchNormLayer(),
     };
 
     public static LayerKind For(LayerKindId id) => s_kinds[id];
@@ -62,6 +63,12 @@ internal abstract class LayerKind
 
     /// <summary>Parameter tensors (key suffix and PyTorch shape), weight first.</summary>
     public virtual IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    {
+        yield break;
+    }
+
+    /// <summary>Non-trainable state tensors (key suffix and PyTorch shape), kept in the network's buffers.</summary>
+    public virtual IEnumerable<(string Suffix, int[] Shape)> BufferShapes(LayerSpec spec, Shape input, Shape output)
     {
         yield break;
     }

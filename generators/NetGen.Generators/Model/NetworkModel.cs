@@ -13,12 +13,13 @@ internal enum LayerKindId
     Tanh,
     Softmax,
     Dropout,
+    BatchNorm,
 }
 
 /// <summary>
 /// One layer attribute as written: its kind and arguments, unchecked. <see cref="Size"/> is the unit count
 /// (Dense), filter count (Conv2D) or window size (pools); <see cref="Kernel"/> is Conv2D's kernel.
-/// <see cref="Stride"/> is 0 when not given.
+/// <see cref="Stride"/> is 0 when not given. <see cref="Epsilon"/> and <see cref="Momentum"/> are BatchNorm's.
 /// </summary>
 internal sealed record LayerSpec(
     LayerKindId Kind,
@@ -28,7 +29,9 @@ internal sealed record LayerSpec(
     int Stride,
     int Padding,
     float Rate,
-    LocationInfo? Location);
+    LocationInfo? Location,
+    float Epsilon = 1e-5f,
+    float Momentum = 0.1f);
 
 /// <summary>
 /// A network as parsed from its attributes: no Roslyn symbol or syntax, only values, so it compares by value.

@@ -1,7 +1,10 @@
 namespace NetGen.Generators.Model;
 
-/// <summary>A parameter tensor: its checkpoint key suffix, offset in the flat parameter buffer and PyTorch shape.</summary>
-internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int> Shape)
+/// <summary>
+/// A tensor: its checkpoint key suffix, offset in the flat parameter buffer (or, when <paramref name="IsBuffer"/>,
+/// in the buffer of non-trainable state) and PyTorch shape.
+/// </summary>
+internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int> Shape, bool IsBuffer = false)
 {
     public int Length
     {
@@ -35,6 +38,9 @@ internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int>
 /// <param name="IsFirst">Whether the layer reads the caller's input span, which kernels must never read past.</param>
 /// <param name="ScratchOffset">Workspace offset of the layer's private scratch (padded copies, transposed weights), or -1.</param>
 /// <param name="ScratchSize">Floats of scratch (<see cref="Layers.LayerKind.ScratchFloats"/>).</param>
+/// <param name="Epsilon">BatchNorm's epsilon.</param>
+/// <param name="Momentum">BatchNorm's running-statistics momentum.</param>
+/// <param name="StateOffset">BatchNorm's offset in the batch-state buffer (mean, 1/σ, mean dy, mean dy·x̂; 4·C floats), or -1.</param>
 internal sealed record LayerPlan(
     LayerKindId Kind,
     string Name,
@@ -56,7 +62,10 @@ internal sealed record LayerPlan(
     bool FusedIntoPrevious,
     bool IsFirst,
     int ScratchOffset,
-    int ScratchSize);
+    int ScratchSize,
+    float Epsilon,
+    float Momentum,
+    int StateOffset);
 
 /// <summary>The whole network, planned: what the emitters turn into code.</summary>
 internal sealed record NetworkPlan(
@@ -67,8 +76,14 @@ internal sealed record NetworkPlan(
     int ParameterCount,
     int WorkspaceSize,
     int LogitsOffset,
-    bool EndsWithSoftmax)
+    bool EndsWithSoftmax,
+    bool EndsWithSigmoid,
+    int BufferCount,
+    int BatchStateSize)
 {
+    /// <summary>Whether the network has BatchNorm layers, whose training passes run in segments between batch-wide statistics.</summary>
+    public bool HasBatchNorm => BatchStateSize > 0;
+
     public Shape Output => Layers[Layers.Count - 1].Output;
 }
 

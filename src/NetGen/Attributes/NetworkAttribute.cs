@@ -92,6 +92,23 @@ public sealed class TanhAttribute : LayerAttribute;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class SoftmaxAttribute : LayerAttribute;
 
+/// <summary>
+/// Batch normalization over the channels of the previous layer's output (PyTorch's <c>BatchNorm2d</c> after a
+/// Conv2D or pool, <c>BatchNorm1d</c> after a Dense): in training each channel is normalized with the mean and
+/// biased variance of the batch and the running statistics are updated; in evaluation the running statistics are
+/// used. Its tensors are <c>weight</c> and <c>bias</c> (trainable, [C]) and <c>running_mean</c> and
+/// <c>running_var</c> (buffers, [C]).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class BatchNormAttribute : LayerAttribute
+{
+    /// <summary>Added to the variance before the square root; finite and &gt; 0 (PyTorch's default 1e-5).</summary>
+    public float Epsilon { get; set; } = 1e-5f;
+
+    /// <summary>Weight of the batch statistics in the running statistics' update, in [0, 1] (PyTorch's default 0.1).</summary>
+    public float Momentum { get; set; } = 0.1f;
+}
+
 /// <summary>Inverted dropout: in training each value is zeroed with probability <see cref="Rate"/> and the rest scaled by 1/(1−rate).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class DropoutAttribute(float rate) : LayerAttribute

@@ -297,7 +297,7 @@ internal static class GradientCheck
     {
         foreach (LayerInfo layer in net.Layers)
         {
-            foreach (TensorInfo t in layer.Tensors)
+            foreach (TensorInfo t in layer.Tensors.Where(t => !t.IsBuffer))
             {
                 if (index >= t.Offset && index < t.Offset + t.Length)
                 {
@@ -323,7 +323,7 @@ internal static class GradientCheck
     {
         foreach (LayerInfo layer in net.Layers)
         {
-            foreach (TensorInfo t in layer.Tensors)
+            foreach (TensorInfo t in layer.Tensors.Where(t => !t.IsBuffer))
             {
                 if (index >= t.Offset && index < t.Offset + t.Length)
                 {
@@ -342,7 +342,7 @@ internal static class GradientCheck
         var rng = new Rng(options.Seed ^ 0x5A3B1EUL);
         foreach (LayerInfo layer in net.Layers)
         {
-            foreach (TensorInfo t in layer.Tensors)
+            foreach (TensorInfo t in layer.Tensors.Where(t => !t.IsBuffer))
             {
                 if (options.WeightsPerTensor is not int sample || t.Key.EndsWith(".bias", StringComparison.Ordinal) || t.Length <= sample)
                 {

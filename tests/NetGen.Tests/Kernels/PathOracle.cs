@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Xunit;
 
 namespace NetGen.Tests.Kernels;
@@ -82,7 +83,7 @@ internal static class PathOracle
     {
         foreach (LayerInfo layer in net.Layers)
         {
-            foreach (TensorInfo t in layer.Tensors)
+            foreach (TensorInfo t in layer.Tensors.Where(t => !t.IsBuffer))
             {
                 if (index >= t.Offset && index < t.Offset + t.Length)
                 {

@@ -42,6 +42,9 @@ internal sealed class LinearSoftmaxNetwork : INetwork
     /// <summary>Ignored: the double has one (scalar) path.</summary>
     public KernelPath KernelPath { get; set; }
 
+    /// <summary>0 trains the one layer; 1 freezes it, and <see cref="Backward"/> then adds nothing.</summary>
+    public int TrainableFrom { get; set; }
+
     public int LogitsOffset => InputSize;
 
     public bool EndsWithSoftmax => false;
@@ -115,6 +118,11 @@ internal sealed class LinearSoftmaxNetwork : INetwork
 
     public void Backward(ReadOnlySpan<float> input, Span<float> workspace, ReadOnlySpan<float> logitsGradient, Span<float> gradients)
     {
+        if (TrainableFrom > 0)
+        {
+            return;
+        }
+
         ReadOnlySpan<float> x = workspace[..InputSize];
         for (int o = 0; o < OutputSize; o++)
         {
