@@ -5,7 +5,8 @@ namespace NetGen;
 
 /// <summary>
 /// An in-memory labelled data set: <see cref="Count"/> samples of <see cref="SampleSize"/> floats laid out one
-/// after another (for images: channel, row, column — PyTorch's order), and one class label per sample.
+/// after another (for images: channel, row, column — PyTorch's order), one class label per sample and, optionally,
+/// a float target vector of <see cref="TargetSize"/> values per sample (for regression or multi-label losses).
 /// </summary>
 public sealed class Dataset
 {
@@ -15,7 +16,8 @@ public sealed class Dataset
     /// <param name="sampleShape">The shape of one sample (e.g. [1, 28, 28]).</param>
     /// <param name="classCount">Number of classes.</param>
     /// <param name="classNames">Optional names of the classes, <paramref name="classCount"/> of them.</param>
-    public Dataset(float[] features, int[] labels, IReadOnlyList<int> sampleShape, int classCount, IReadOnlyList<string>? classNames = null)
+    /// <param name="targets">Optional float targets, the same number of values for every sample, one sample after another; with no samples it must be empty.</param>
+    public Dataset(float[] features, int[] labels, IReadOnlyList<int> sampleShape, int classCount, IReadOnlyList<string>? classNames = null, float[]? targets = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
@@ -52,12 +54,27 @@ public sealed class Dataset
             throw new ArgumentException($"Expected {classCount} class names; got {classNames.Count}.", nameof(classNames));
         }
 
+        int targetSize = 0;
+        if (targets is not null)
+        {
+            if (labels.Length == 0 ? targets.Length != 0 : targets.Length == 0 || targets.Length % labels.Length != 0)
+            {
+                throw new ArgumentException(
+                    $"{labels.Length} samples need the same positive number of target values each; got {targets.Length} values.",
+                    nameof(targets));
+            }
+
+            targetSize = labels.Length == 0 ? 0 : targets.Length / labels.Length;
+        }
+
         Features = features;
         Labels = labels;
         SampleShape = sampleShape;
         SampleSize = sampleSize;
         ClassCount = classCount;
         ClassNames = classNames;
+        Targets = targets;
+        TargetSize = targetSize;
     }
 
     /// <summary>All samples, one after another.</summary>
@@ -81,14 +98,37 @@ public sealed class Dataset
     /// <summary>Class names, when the data set has them.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
 
+    /// <summary>All target vectors, one after another; null when the data set has none.</summary>
+    public float[]? Targets { get; }
+
+    /// <summary>Floats in each sample's target vector; 0 when the data set has none.</summary>
+    public int TargetSize { get; }
+
     /// <summary>The features of sample <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Sample(int index) => Features.AsSpan(checked(index * SampleSize), SampleSize);
 
-    /// <summary>The first <paramref name="count"/> samples as a new data set sharing nothing with this one.</summary>
+    /// <summary>The target vector of sample <paramref name="index"/>; empty when the data set has no targets.</summary>
+    public ReadOnlySpan<float> Target(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Not a sample index of a data set of {Count}.");
+        }
+
+        return Targets is null ? default : Targets.AsSpan(index * TargetSize, TargetSize);
+    }
+
+    /// <summary>The first <paramref name="count"/> samples (with their targets) as a new data set sharing nothing with this one.</summary>
     public Dataset Take(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
-        return new Dataset(Features.AsSpan(0, count * SampleSize).ToArray(), Labels.AsSpan(0, count).ToArray(), SampleShape, ClassCount, ClassNames);
+        return new Dataset(
+            Features.AsSpan(0, count * SampleSize).ToArray(),
+            Labels.AsSpan(0, count).ToArray(),
+            SampleShape,
+            ClassCount,
+            ClassNames,
+            Targets?.AsSpan(0, count * TargetSize).ToArray());
     }
 }

@@ -1,50 +1,60 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace NetGen;
 
 /// <summary>
-/// Stochastic gradient descent with optional momentum and weight decay, with PyTorch's <c>torch.optim.SGD</c>
-/// semantics: <c>g ← g + weightDecay·θ</c>; with momentum μ, <c>v ← μ·v + g</c> (on the first step
-/// <c>v ← g</c>); then <c>θ ← θ − lr·v</c> (or <c>θ ← θ − lr·g</c> without momentum).
+/// Stochastic gradient descent with optional momentum (classical or Nesterov) and weight decay, with PyTorch's
+/// <c>torch.optim.SGD</c> semantics (no dampening): <c>g ← g + weightDecay·θ</c>; with momentum μ,
+/// <c>v ← μ·v + g</c> (on the first step <c>v ← g</c>), then <c>g ← v</c>, or <c>g ← g + μ·v</c> with Nesterov;
+/// finally <c>θ ← θ − lr·g</c>.
 /// </summary>
 /// <remarks>
-/// The velocity buffer is allocated on the first <see cref="Step"/>, sized to the parameters; after that a step
-/// allocates nothing. Each element is computed with the same operations in the vector body and the scalar tail,
-/// so the result does not depend on the buffer's length or alignment.
+/// The momentum buffer (<c>"momentum_buffer"</c> in <see cref="ExportState"/>) is allocated on the first
+/// <see cref="Step(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{ParameterGroup})"/>, sized to the whole parameter
+/// buffer; after that a step allocates nothing. Elements that first enter a group after the first step start
+/// from a zero buffer, which gives them <c>v ← g</c> like PyTorch's first step. Each element is computed with the
+/// same operations in the vector body and the scalar tail, so the result does not depend on the buffer's length
+/// or alignment.
 /// </remarks>
 public sealed class Sgd : IOptimizer
 {
+    private const string MomentumBuffer = "momentum_buffer";
+
     private float _learningRate;
     private float[]? _velocity;
+    private long _stepCount;
 
     /// <summary>Creates the optimizer.</summary>
     /// <param name="learningRate">Step size, finite and ≥ 0.</param>
     /// <param name="momentum">Momentum factor μ in [0, 1); 0 turns momentum off.</param>
     /// <param name="weightDecay">L2 penalty added to the gradient as <c>weightDecay·θ</c>, finite and ≥ 0.</param>
-    public Sgd(float learningRate, float momentum = 0f, float weightDecay = 0f)
+    /// <param name="nesterov">Nesterov momentum (<c>g ← g + μ·v</c> after updating v); needs <paramref name="momentum"/> &gt; 0.</param>
+    public Sgd(float learningRate, float momentum = 0f, float weightDecay = 0f, bool nesterov = false)
     {
-        _learningRate = CheckLearningRate(learningRate, nameof(learningRate));
+        _learningRate = OptimizerSupport.CheckLearningRate(learningRate, nameof(learningRate));
         if (!(momentum >= 0f && momentum < 1f))
         {
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
         }
 
-        if (!(weightDecay >= 0f && float.IsFinite(weightDecay)))
+        if (nesterov && momentum == 0f)
         {
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be finite and ≥ 0.");
+            throw new ArgumentException("Nesterov momentum needs a momentum in (0, 1); the momentum is 0.", nameof(nesterov));
         }
 
         Momentum = momentum;
-        WeightDecay = weightDecay;
+        WeightDecay = OptimizerSupport.CheckWeightDecay(weightDecay, nameof(weightDecay));
+        Nesterov = nesterov;
     }
 
     /// <inheritdoc />
     public float LearningRate
     {
         get => _learningRate;
-        set => _learningRate = CheckLearningRate(value, nameof(value));
+        set => _learningRate = OptimizerSupport.CheckLearningRate(value, nameof(value));
     }
 
     /// <summary>The momentum factor μ (0: plain SGD).</summary>
@@ -53,41 +63,75 @@ public sealed class Sgd : IOptimizer
     /// <summary>The L2 weight-decay factor added to the gradient.</summary>
     public float WeightDecay { get; }
 
+    /// <summary>Whether the momentum is Nesterov's.</summary>
+    public bool Nesterov { get; }
+
+    /// <inheritdoc />
+    public long StepCount => _stepCount;
+
     /// <inheritdoc />
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        if (gradients.Length != parameters.Length)
-        {
-            throw new ArgumentException($"Expected one gradient per parameter ({parameters.Length}); got {gradients.Length}.", nameof(gradients));
-        }
-
-        if (Momentum == 0f)
-        {
-            Plain(parameters, gradients, _learningRate, WeightDecay);
-            return;
-        }
-
-        if (_velocity is null)
-        {
-            _velocity = new float[parameters.Length];
-            First(parameters, gradients, _velocity, _learningRate, WeightDecay);
-            return;
-        }
-
-        if (_velocity.Length != parameters.Length)
-        {
-            throw new ArgumentException(
-                $"This optimizer holds momentum for {_velocity.Length} parameters; got {parameters.Length}. Use one optimizer per network.",
-                nameof(parameters));
-        }
-
-        WithMomentum(parameters, gradients, _velocity, _learningRate, Momentum, WeightDecay);
+        var all = new ParameterGroup(0, parameters.Length);
+        Step(parameters, gradients, new ReadOnlySpan<ParameterGroup>(in all));
     }
 
-    private static float CheckLearningRate(float value, string paramName) =>
-        value >= 0f && float.IsFinite(value)
-            ? value
-            : throw new ArgumentOutOfRangeException(paramName, value, "The learning rate must be finite and ≥ 0.");
+    /// <inheritdoc />
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterGroup> groups)
+    {
+        OptimizerSupport.CheckStep(parameters.Length, gradients.Length, _velocity?.Length ?? -1, groups);
+        if (Momentum == 0f)
+        {
+            foreach (ParameterGroup group in groups)
+            {
+                Plain(
+                    parameters.Slice(group.Offset, group.Length),
+                    gradients.Slice(group.Offset, group.Length),
+                    _learningRate * group.LearningRateScale,
+                    WeightDecay);
+            }
+        }
+        else
+        {
+            bool first = _velocity is null;
+            _velocity ??= new float[parameters.Length];
+            foreach (ParameterGroup group in groups)
+            {
+                WithMomentum(
+                    parameters.Slice(group.Offset, group.Length),
+                    gradients.Slice(group.Offset, group.Length),
+                    _velocity.AsSpan(group.Offset, group.Length),
+                    _learningRate * group.LearningRateScale,
+                    Momentum,
+                    WeightDecay,
+                    first,
+                    Nesterov);
+            }
+        }
+
+        _stepCount++;
+    }
+
+    /// <inheritdoc />
+    public OptimizerState ExportState()
+    {
+        var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        if (_velocity is not null)
+        {
+            buffers.Add(MomentumBuffer, (float[])_velocity.Clone());
+        }
+
+        return new OptimizerState("sgd", _stepCount, buffers);
+    }
+
+    /// <inheritdoc />
+    public void ImportState(OptimizerState state)
+    {
+        ReadOnlySpan<string> names = Momentum == 0f ? [] : [MomentumBuffer];
+        float[][]? buffers = OptimizerSupport.ReadState(state, "sgd", names, _velocity?.Length ?? -1);
+        _velocity = buffers?[0];
+        _stepCount = state.StepCount;
+    }
 
     private static void Plain(Span<float> parameters, ReadOnlySpan<float> gradients, float lr, float wd)
     {
@@ -123,44 +167,12 @@ public sealed class Sgd : IOptimizer
         }
     }
 
-    private static void First(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity, float lr, float wd)
-    {
-        ref float p = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float v = ref MemoryMarshal.GetReference(velocity);
-        int n = parameters.Length;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<float> vlr = new(lr), vwd = new(wd);
-            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                Vector<float> pi = Vector.LoadUnsafe(ref p, (nuint)i);
-                Vector<float> gi = Vector.LoadUnsafe(ref g, (nuint)i);
-                if (wd != 0f)
-                {
-                    gi += vwd * pi;
-                }
-
-                gi.StoreUnsafe(ref v, (nuint)i);
-                (pi - (vlr * gi)).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float gi = gradients[i];
-            if (wd != 0f)
-            {
-                gi += wd * parameters[i];
-            }
-
-            velocity[i] = gi;
-            parameters[i] -= lr * gi;
-        }
-    }
-
-    private static void WithMomentum(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity, float lr, float mu, float wd)
+    /// <summary>
+    /// <c>g' = g + wd·θ</c>; <c>v = g'</c> on the first step, else <c>μ·v + g'</c>; <c>d = v</c>, or <c>g' + μ·v</c>
+    /// with Nesterov; <c>θ −= lr·d</c>.
+    /// </summary>
+    private static void WithMomentum(
+        Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity, float lr, float mu, float wd, bool first, bool nesterov)
     {
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -179,9 +191,10 @@ public sealed class Sgd : IOptimizer
                     gi += vwd * pi;
                 }
 
-                Vector<float> vi = (vmu * Vector.LoadUnsafe(ref v, (nuint)i)) + gi;
+                Vector<float> vi = first ? gi : (vmu * Vector.LoadUnsafe(ref v, (nuint)i)) + gi;
                 vi.StoreUnsafe(ref v, (nuint)i);
-                (pi - (vlr * vi)).StoreUnsafe(ref p, (nuint)i);
+                Vector<float> di = nesterov ? gi + (vmu * vi) : vi;
+                (pi - (vlr * di)).StoreUnsafe(ref p, (nuint)i);
             }
         }
 
@@ -193,9 +206,10 @@ public sealed class Sgd : IOptimizer
                 gi += wd * parameters[i];
             }
 
-            float vi = (mu * velocity[i]) + gi;
+            float vi = first ? gi : (mu * velocity[i]) + gi;
             velocity[i] = vi;
-            parameters[i] -= lr * vi;
+            float di = nesterov ? gi + (mu * vi) : vi;
+            parameters[i] -= lr * di;
         }
     }
 }

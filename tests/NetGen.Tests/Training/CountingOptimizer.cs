@@ -13,9 +13,21 @@ internal sealed class CountingOptimizer(IOptimizer inner) : IOptimizer
         set => inner.LearningRate = value;
     }
 
+    public long StepCount => inner.StepCount;
+
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         Steps++;
         inner.Step(parameters, gradients);
     }
+
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterGroup> groups)
+    {
+        Steps++;
+        inner.Step(parameters, gradients, groups);
+    }
+
+    public OptimizerState ExportState() => inner.ExportState();
+
+    public void ImportState(OptimizerState state) => inner.ImportState(state);
 }

@@ -66,12 +66,71 @@ public class SgdTests
         Assert.Equal(0.194125f, theta[0], 1e-6f);
     }
 
+    [Fact]
+    public void NesterovThreeSteps_MatchHandComputedPyTorchValues()
+    {
+        // PyTorch SGD(nesterov=True): v1 = g1, v(t) = 0.9·v(t−1) + g(t); d = g + 0.9·v; θ −= 0.1·d.
+        // θ[0], g = 0.5 each step:
+        //   v = 0.5,   d = 0.5 + 0.45   = 0.95,   θ = 1 − 0.095        = 0.905
+        //   v = 0.95,  d = 0.5 + 0.855  = 1.355,  θ = 0.905 − 0.1355   = 0.7695
+        //   v = 1.355, d = 0.5 + 1.2195 = 1.7195, θ = 0.7695 − 0.17195 = 0.59755
+        // θ[1], g = 1, −1, 0.25:
+        //   v = 1,     d = 1 + 0.9      = 1.9,    θ = −2 − 0.19        = −2.19
+        //   v = −0.1,  d = −1 − 0.09    = −1.09,  θ = −2.19 + 0.109    = −2.081
+        //   v = 0.16,  d = 0.25 + 0.144 = 0.394,  θ = −2.081 − 0.0394  = −2.1204
+        // (Classical momentum gives 0.95, 0.855, 0.7195 for θ[0]: see MomentumThreeSteps_MatchHandComputedPyTorchValues.)
+        var sgd = new Sgd(0.1f, momentum: 0.9f, nesterov: true);
+        float[] theta = [1f, -2f];
+
+        sgd.Step(theta, [0.5f, 1f]);
+        Assert.Equal(0.905f, theta[0], 1e-6f);
+        Assert.Equal(-2.19f, theta[1], 1e-6f);
+
+        sgd.Step(theta, [0.5f, -1f]);
+        Assert.Equal(0.7695f, theta[0], 1e-6f);
+        Assert.Equal(-2.081f, theta[1], 1e-6f);
+
+        sgd.Step(theta, [0.5f, 0.25f]);
+        Assert.Equal(0.59755f, theta[0], 1e-6f);
+        Assert.Equal(-2.1204f, theta[1], 1e-6f);
+        Assert.Equal(3, sgd.StepCount);
+    }
+
+    [Fact]
+    public void NesterovWithWeightDecay_MatchesHandComputedValues()
+    {
+        // lr 0.1, μ 0.5, wd 0.5, θ0 = 1, g = 1 every step:
+        // g' = 1 + 0.5·1 = 1.5,     v = 1.5,                   d = 1.5 + 0.75 = 2.25,          θ = 1 − 0.225 = 0.775
+        // g' = 1 + 0.5·0.775 = 1.3875, v = 0.75 + 1.3875 = 2.1375, d = 1.3875 + 1.06875 = 2.45625, θ = 0.775 − 0.245625 = 0.529375
+        var sgd = new Sgd(0.1f, momentum: 0.5f, weightDecay: 0.5f, nesterov: true);
+        float[] theta = [1f];
+        sgd.Step(theta, [1f]);
+        Assert.Equal(0.775f, theta[0], 1e-6f);
+        sgd.Step(theta, [1f]);
+        Assert.Equal(0.529375f, theta[0], 1e-6f);
+    }
+
+    [Fact]
+    public void NesterovWithoutMomentum_IsRejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Sgd(0.1f, nesterov: true));
+        Assert.Equal("nesterov", ex.ParamName);
+        Assert.Contains("momentum", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0f, 0f)]
     [InlineData(0.9f, 0f)]
     [InlineData(0f, 0.01f)]
     [InlineData(0.8f, 0.05f)]
-    public void LongBuffers_MatchTheFormulaInEveryLane(float momentum, float weightDecay)
+    public void LongBuffers_MatchTheFormulaInEveryLane(float momentum, float weightDecay) => LongBuffers(momentum, weightDecay, nesterov: false);
+
+    [Theory]
+    [InlineData(0.9f, 0f)]
+    [InlineData(0.8f, 0.05f)]
+    public void LongBuffers_MatchTheNesterovFormulaInEveryLane(float momentum, float weightDecay) => LongBuffers(momentum, weightDecay, nesterov: true);
+
+    private static void LongBuffers(float momentum, float weightDecay, bool nesterov)
     {
         // 37 elements: several vector widths plus a scalar tail.
         const int n = 37;
@@ -86,7 +145,7 @@ public class SgdTests
             expected[i] = theta[i];
         }
 
-        var sgd = new Sgd(lr, momentum, weightDecay);
+        var sgd = new Sgd(lr, momentum, weightDecay, nesterov);
         for (int step = 0; step < 3; step++)
         {
             float[] g = new float[n];
@@ -95,7 +154,7 @@ public class SgdTests
                 g[i] = rng.NextGaussian();
                 double gi = g[i] + (weightDecay * expected[i]);
                 velocity[i] = momentum == 0f ? gi : step == 0 ? gi : (momentum * velocity[i]) + gi;
-                expected[i] -= lr * velocity[i];
+                expected[i] -= lr * (nesterov ? gi + (momentum * velocity[i]) : velocity[i]);
             }
 
             sgd.Step(theta, g);

@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace NetGen;
+
+/// <summary>
+/// The state and the update shared by <see cref="Adam"/> (L2 weight decay added to the gradient) and
+/// <see cref="AdamW"/> (decoupled weight decay), following PyTorch's single-tensor implementation: with
+/// <c>t</c> the step number from 1, <c>step = lr / (1 − β1^t)</c> and <c>denom = √v / √(1 − β2^t) + ε</c>,
+/// both bias corrections in double; then <c>θ ← θ − step·m/denom</c>.
+/// </summary>
+internal sealed class AdamCore
+{
+    private const string FirstMoment = "exp_avg";
+    private const string SecondMoment = "exp_avg_sq";
+
+    private readonly string _kind;
+    private readonly bool _decoupled;
+    private float _learningRate;
+    private float[]? _m;
+    private float[]? _v;
+    private long _stepCount;
+
+    public AdamCore(string kind, bool decoupled, float learningRate, float beta1, float beta2, float epsilon, float weightDecay)
+    {
+        _kind = kind;
+        _decoupled = decoupled;
+        _learningRate = OptimizerSupport.CheckLearningRate(learningRate, nameof(learningRate));
+        Beta1 = CheckBeta(beta1, nameof(beta1));
+        Beta2 = CheckBeta(beta2, nameof(beta2));
+        Epsilon = epsilon > 0f && float.IsFinite(epsilon)
+            ? epsilon
+            : throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be finite and > 0.");
+        WeightDecay = OptimizerSupport.CheckWeightDecay(weightDecay, nameof(weightDecay));
+    }
+
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = OptimizerSupport.CheckLearningRate(value, nameof(value));
+    }
+
+    public float Beta1 { get; }
+
+    public float Beta2 { get; }
+
+    public float Epsilon { get; }
+
+    public float WeightDecay { get; }
+
+    public long StepCount => _stepCount;
+
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterGroup> groups)
+    {
+        OptimizerSupport.CheckStep(parameters.Length, gradients.Length, _m?.Length ?? -1, groups);
+        _m ??= new float[parameters.Length];
+        _v ??= new float[parameters.Length];
+        long t = _stepCount + 1;
+        double biasCorrection1 = 1.0 - Math.Pow(Beta1, t);
+        double biasCorrection2Sqrt = Math.Sqrt(1.0 - Math.Pow(Beta2, t));
+        foreach (ParameterGroup group in groups)
+        {
+            double lr = (double)_learningRate * group.LearningRateScale;
+            var kernel = new Kernel(
+                Beta1,
+                Beta2,
+                Epsilon,
+                (float)(lr / biasCorrection1),
+                (float)biasCorrection2Sqrt,
+                _decoupled ? 0f : WeightDecay,
+                _decoupled && WeightDecay != 0f ? (float)(1.0 - (lr * WeightDecay)) : 1f);
+            kernel.Run(
+                parameters.Slice(group.Offset, group.Length),
+                gradients.Slice(group.Offset, group.Length),
+                _m.AsSpan(group.Offset, group.Length),
+                _v.AsSpan(group.Offset, group.Length));
+        }
+
+        _stepCount = t;
+    }
+
+    public OptimizerState ExportState()
+    {
+        var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        if (_m is not null && _v is not null)
+        {
+            buffers.Add(FirstMoment, (float[])_m.Clone());
+            buffers.Add(SecondMoment, (float[])_v.Clone());
+        }
+
+        return new OptimizerState(_kind, _stepCount, buffers);
+    }
+
+    public void ImportState(OptimizerState state)
+    {
+        float[][]? buffers = OptimizerSupport.ReadState(state, _kind, [FirstMoment, SecondMoment], _m?.Length ?? -1);
+        _m = buffers?[0];
+        _v = buffers?[1];
+        _stepCount = state.StepCount;
+    }
+
+    private static float CheckBeta(float value, string paramName) =>
+        value >= 0f && value < 1f
+            ? value
+            : throw new ArgumentOutOfRangeException(paramName, value, $"'{paramName}' must be in [0, 1).");
+
+    /// <summary>The per-element update of one group, with its constants.</summary>
+    /// <param name="Beta1">β1.</param>
+    /// <param name="Beta2">β2.</param>
+    /// <param name="Epsilon">ε.</param>
+    /// <param name="StepSize">lr / (1 − β1^t).</param>
+    /// <param name="BiasCorrection2Sqrt">√(1 − β2^t).</param>
+    /// <param name="L2">Adam's weight decay added to the gradient (0 for AdamW).</param>
+    /// <param name="Decay">AdamW's factor 1 − lr·λ applied to θ first (1 for Adam).</param>
+    private readonly record struct Kernel(float Beta1, float Beta2, float Epsilon, float StepSize, float BiasCorrection2Sqrt, float L2, float Decay)
+    {
+        /// <summary>
+        /// <c>g ← g + L2·θ</c>; <c>m ← β1·m + (1 − β1)·g</c>; <c>v ← β2·v + (1 − β2)·(g·g)</c>;
+        /// <c>θ ← θ·decay − step·(m / (√v / √bc2 + ε))</c>, the same operations in the vector body and the tail.
+        /// </summary>
+        public void Run(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> firstMoment, Span<float> secondMoment)
+        {
+            ref float p = ref MemoryMarshal.GetReference(parameters);
+            ref float g = ref MemoryMarshal.GetReference(gradients);
+            ref float m = ref MemoryMarshal.GetReference(firstMoment);
+            ref float v = ref MemoryMarshal.GetReference(secondMoment);
+            float b1 = Beta1, c1 = 1f - Beta1, b2 = Beta2, c2 = 1f - Beta2;
+            float eps = Epsilon, step = StepSize, bc2 = BiasCorrection2Sqrt, l2 = L2, decay = Decay;
+            bool hasL2 = l2 != 0f, hasDecay = decay != 1f;
+            int n = parameters.Length;
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                Vector<float> vb1 = new(b1), vc1 = new(c1), vb2 = new(b2), vc2 = new(c2);
+                Vector<float> veps = new(eps), vstep = new(step), vbc2 = new(bc2), vl2 = new(l2), vdecay = new(decay);
+                for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    Vector<float> pi = Vector.LoadUnsafe(ref p, (nuint)i);
+                    Vector<float> gi = Vector.LoadUnsafe(ref g, (nuint)i);
+                    if (hasL2)
+                    {
+                        gi += vl2 * pi;
+                    }
+
+                    Vector<float> mi = (vb1 * Vector.LoadUnsafe(ref m, (nuint)i)) + (vc1 * gi);
+                    Vector<float> vi = (vb2 * Vector.LoadUnsafe(ref v, (nuint)i)) + (vc2 * (gi * gi));
+                    mi.StoreUnsafe(ref m, (nuint)i);
+                    vi.StoreUnsafe(ref v, (nuint)i);
+                    Vector<float> denom = (Vector.SquareRoot(vi) / vbc2) + veps;
+                    if (hasDecay)
+                    {
+                        pi *= vdecay;
+                    }
+
+                    (pi - (vstep * (mi / denom))).StoreUnsafe(ref p, (nuint)i);
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                float pi = parameters[i];
+                float gi = gradients[i];
+                if (hasL2)
+                {
+                    gi += l2 * pi;
+                }
+
+                float mi = (b1 * firstMoment[i]) + (c1 * gi);
+                float vi = (b2 * secondMoment[i]) + (c2 * (gi * gi));
+                firstMoment[i] = mi;
+                secondMoment[i] = vi;
+                float denom = (MathF.Sqrt(vi) / bc2) + eps;
+                if (hasDecay)
+                {
+                    pi *= decay;
+                }
+
+                parameters[i] = pi - (step * (mi / denom));
+            }
+        }
+    }
+}
