@@ -228,6 +228,16 @@ public sealed class DiagnosticsTests
     }
 
     [Fact]
+    public void NG0017_BatchNormArguments_PointAtTheBatchNorm()
+    {
+        Diagnostic d = Expect("[Network, Input(4), Dense(3), BatchNorm(Epsilon = 0f), ReLU, Dense(2)] public partial class BadEpsilon;", "NG0017", out GeneratorRun run);
+        Assert.Equal("BatchNorm(Epsilon = 0f)", run.LocatedText(d));
+        Assert.Equal("BatchNorm layer 'bn1' has Epsilon = 0; it must be finite and > 0", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Diagnostic m = Expect("[Network, Input(4), Dense(3), BatchNorm(Momentum = 1.5f)] public partial class BadMomentum;", "NG0017", out _);
+        Assert.Equal("BatchNorm layer 'bn1' has Momentum = 1.5; it must be in [0, 1]", m.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void EveryDescriptor_HasATest()
     {
         // The ids this class tests; a new descriptor without a test here fails.

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
@@ -9,7 +10,9 @@ using System.Threading;
 namespace NetGen;
 
 /// <summary>
-/// Trains an <see cref="INetwork"/> with softmax cross-entropy and an <see cref="IOptimizer"/> on all cores.
+/// Trains an <see cref="INetwork"/> with a loss (softmax cross-entropy by default) and an <see cref="IOptimizer"/> on
+/// all cores: schedules, gradient clipping, frozen layers, per-layer learning rates, early stopping, progress and
+/// checkpoints (see <see cref="TrainingOptions"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -19,6 +22,11 @@ namespace NetGen;
 /// per-worker gradients are then summed in worker order (0 + 1 + 2 …) and handed to the optimizer. The
 /// partitioning and every summation order are fixed, so a seed and a thread count give bit-identical weights
 /// run after run; different thread counts agree up to float rounding.
+/// </para>
+/// <para>
+/// Networks with BatchNorm train in segments (see <see cref="INetwork.SegmentCount"/>): every sample of the batch
+/// keeps its own workspace, the workers run one segment for all their samples, and the calling thread gathers the
+/// batch's statistics (in sample order, so the result does not depend on the thread count) before the next one.
 /// </para>
 /// <para>
 /// A training step allocates nothing on the managed heap once the trainer has seen its largest batch. A trainer
@@ -33,6 +41,15 @@ public sealed class Trainer : IDisposable
     private readonly Worker[] _workers;
     private readonly int _logitsOffset;
     private readonly int _classes;
+    private readonly bool _segmented;
+    private readonly float[] _batchState;
+    private AlignedBuffer[] _sampleWorkspaces = [];
+    private float[] _sampleLogitsGradients = [];
+    private ParameterGroup[] _groups;
+    private bool _anyTrainable = true;
+    private int _lowestBackwardSegment;
+    private ILoss _loss = new SoftmaxCrossEntropyLoss();
+    private int _jobSegment;
     private int[] _batch = [];
     private int[] _predicted = [];
     private int _jobFirst;
@@ -69,6 +86,9 @@ public sealed class Trainer : IDisposable
         ThreadCount = threads;
         _logitsOffset = network.LogitsOffset;
         _classes = network.OutputSize;
+        _segmented = network.SegmentCount > 1;
+        _batchState = new float[network.BatchStateSize];
+        _groups = [new ParameterGroup(0, network.ParameterCount)];
         _workers = new Worker[threads];
         for (int w = 0; w < threads; w++)
         {
@@ -89,8 +109,20 @@ public sealed class Trainer : IDisposable
 
     private enum JobKind
     {
+        /// <summary>Forward, loss and backward of each sample on the worker's one workspace (no BatchNorm).</summary>
         Train,
+
+        /// <summary>Evaluation-mode forward of each sample, counting correct predictions and the loss.</summary>
         Evaluate,
+
+        /// <summary>Forward segment <see cref="_jobSegment"/> of each sample, on the sample's own workspace.</summary>
+        ForwardSegment,
+
+        /// <summary>The last forward segment, the loss, and the last backward segment.</summary>
+        LastSegment,
+
+        /// <summary>Backward segment <see cref="_jobSegment"/> of each sample.</summary>
+        BackwardSegment,
     }
 
     /// <summary>The network being trained.</summary>
@@ -109,25 +141,41 @@ public sealed class Trainer : IDisposable
     public ReadOnlySpan<float> Gradients => _workers[0].Gradients.Span;
 
     /// <summary>
-    /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/>, visiting the samples of each epoch
-    /// in an order shuffled from <paramref name="seed"/>, in mini-batches of <paramref name="batchSize"/> (the last,
-    /// smaller batch of an epoch is used, not dropped).
+    /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> in mini-batches of
+    /// <paramref name="batchSize"/>: <see cref="Fit(Dataset, Dataset?, TrainingOptions)"/> with those options.
     /// </summary>
-    /// <param name="train">The training samples; <see cref="Dataset.SampleSize"/> must equal the network's input size and <see cref="Dataset.ClassCount"/> its output size.</param>
+    /// <param name="train">The training samples.</param>
     /// <param name="epochs">Number of passes, ≥ 0.</param>
     /// <param name="batchSize">Samples per optimizer step, ≥ 1.</param>
     /// <param name="validation">When given, the accuracy on it is measured after every epoch.</param>
-    /// <param name="seed">Fixes the shuffling and the dropout masks: epoch <c>e</c> (from 0) is shuffled with
-    /// <c>new Rng(Rng.Mix(seed, e))</c> and its batches use <see cref="TrainBatch"/>'s <c>dropoutSeed</c>
-    /// <c>Rng.Mix(Rng.Mix(seed, e), c)</c> for a fixed constant <c>c</c>, so each sample's masks depend on (seed, epoch,
-    /// sample index) only, never on the thread count or the order of the batch.</param>
+    /// <param name="seed">Fixes the shuffling and the dropout masks (see <see cref="TrainingOptions.Seed"/>).</param>
     /// <param name="onEpoch">Called after each epoch with its result, e.g. to print progress.</param>
     /// <returns>One result per epoch.</returns>
     public TrainingHistory Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, ulong seed = 0, Action<EpochResult>? onEpoch = null)
     {
-        ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        return Fit(train, validation, new TrainingOptions { Epochs = epochs, BatchSize = batchSize, Seed = seed, OnEpoch = onEpoch });
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/> as <paramref name="options"/> say: epochs <c>StartEpoch + 1</c> to
+    /// <c>Epochs</c>, each visiting the samples in an order shuffled from the seed, one optimizer step per batch;
+    /// after each epoch, validation, early stopping, the checkpoint and the callbacks.
+    /// </summary>
+    /// <param name="train">The training samples; <see cref="Dataset.SampleSize"/> must equal the network's input size and <see cref="Dataset.ClassCount"/> its output size.</param>
+    /// <param name="validation">Measured after every epoch (accuracy and loss, evaluation mode); needed for early stopping.</param>
+    /// <param name="options">The loop, loss, schedule and controls.</param>
+    /// <returns>One result per epoch run, and why training stopped.</returns>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; the step that produced it is not applied.</exception>
+    public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs, nameof(options.Epochs));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options.BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.StartEpoch, nameof(options.StartEpoch));
+        ArgumentNullException.ThrowIfNull(options.Loss, nameof(options.Loss));
         CheckCompatible(train, nameof(train));
         if (validation is not null)
         {
@@ -138,42 +186,149 @@ public sealed class Trainer : IDisposable
             }
         }
 
-        if (epochs > 0 && train.Count == 0)
+        if (options.EarlyStopping is not null && validation is null)
+        {
+            throw new ArgumentException("Early stopping watches the validation set; pass one.", nameof(validation));
+        }
+
+        if (options.Epochs > options.StartEpoch && train.Count == 0)
         {
             throw new ArgumentException("The training set has no samples.", nameof(train));
         }
 
         ObjectDisposedException.ThrowIf(_disposed, this);
+        UseLoss(options.Loss);
+        ConfigureTrainable(options);
         int count = train.Count;
+        int batchSize = options.BatchSize;
+        int batches = (count + batchSize - 1) / batchSize;
         int[] order = new int[count];
-        var results = new List<EpochResult>(epochs);
-        for (int epoch = 0; epoch < epochs; epoch++)
+        var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
+        EarlyStopping? stopping = options.EarlyStopping;
+        float best = float.NaN;
+        int bestEpoch = 0, sinceBest = 0;
+        float[]? bestParameters = null, bestBuffers = null;
+        StopReason reason = StopReason.Completed;
+        float baseLearningRate = Optimizer.LearningRate;
+        try
         {
-            ulong epochSeed = Rng.Mix(seed, (ulong)epoch);
-            for (int i = 0; i < count; i++)
+            for (int epoch = options.StartEpoch; epoch < options.Epochs; epoch++)
             {
-                order[i] = i;
+                ulong epochSeed = Rng.Mix(options.Seed, (ulong)epoch);
+                for (int i = 0; i < count; i++)
+                {
+                    order[i] = i;
+                }
+
+                var rng = new Rng(epochSeed);
+                rng.Shuffle(order);
+                ulong dropoutSeed = Rng.Mix(epochSeed, DropoutStream);
+
+                long start = Stopwatch.GetTimestamp();
+                double lossSum = 0;
+                int correct = 0;
+                for (int b = 0; b < batches; b++)
+                {
+                    if (options.Schedule is not null)
+                    {
+                        Optimizer.LearningRate = baseLearningRate * options.Schedule.Factor((epoch * batches) + b, batches);
+                    }
+
+                    int first = b * batchSize;
+                    int size = Math.Min(batchSize, count - first);
+                    double loss = Step(train, order.AsSpan(first, size), dropoutSeed, options.MaxGradientNorm, out int batchCorrect);
+                    if (!double.IsFinite(loss))
+                    {
+                        throw new TrainingDivergedException(
+                            $"Training diverged in epoch {epoch + 1}, batch {b + 1} of {batches}: the {options.Loss.Name} loss is {(double.IsNaN(loss) ? "NaN" : "infinite")}. " +
+                            $"The step was not applied. Lower the learning rate (now {Optimizer.LearningRate:G4}) or clip the gradient (MaxGradientNorm).",
+                            epoch + 1,
+                            b + 1,
+                            results);
+                    }
+
+                    lossSum += loss;
+                    correct += batchCorrect;
+                    if (options.Progress is not null)
+                    {
+                        int done = first + size;
+                        double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                        double rate = elapsed > 0 ? done / elapsed : 0;
+                        long remainingSamples = ((long)(options.Epochs - epoch - 1) * count) + (count - done);
+                        var remaining = TimeSpan.FromSeconds(rate > 0 ? remainingSamples / rate : 0);
+                        options.Progress.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, (float)(lossSum / done), (float)correct / done, rate, remaining, null));
+                    }
+                }
+
+                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                float? validationAccuracy = null, validationLoss = null;
+                if (validation is not null)
+                {
+                    int validationCorrect = Evaluate(validation, 0, validation.Count, nameof(validation), out double validationLossSum);
+                    validationAccuracy = (float)validationCorrect / validation.Count;
+                    validationLoss = (float)(validationLossSum / validation.Count);
+                }
+
+                var result = new EpochResult(epoch + 1, count > 0 ? (float)(lossSum / count) : 0f, seconds, seconds > 0 ? count / seconds : double.PositiveInfinity, validationAccuracy)
+                {
+                    TrainingAccuracy = count > 0 ? (float)correct / count : 0f,
+                    ValidationLoss = validationLoss,
+                    LearningRate = Optimizer.LearningRate,
+                };
+                results.Add(result);
+
+                bool stop = false;
+                if (stopping is not null)
+                {
+                    float figure = stopping.Monitor == EarlyStoppingMonitor.ValidationLoss ? validationLoss!.Value : validationAccuracy!.Value;
+                    bool improved = float.IsNaN(best) || (stopping.Monitor == EarlyStoppingMonitor.ValidationLoss
+                        ? figure < best - stopping.MinDelta
+                        : figure > best + stopping.MinDelta);
+                    if (improved)
+                    {
+                        best = figure;
+                        bestEpoch = epoch + 1;
+                        sinceBest = 0;
+                        if (stopping.RestoreBestWeights)
+                        {
+                            bestParameters ??= new float[Network.ParameterCount];
+                            bestBuffers ??= new float[Network.Buffers.Length];
+                            Network.Parameters.CopyTo(bestParameters);
+                            Network.Buffers.CopyTo(bestBuffers);
+                        }
+                    }
+                    else if (++sinceBest >= stopping.Patience)
+                    {
+                        stop = true;
+                    }
+                }
+
+                if (options.CheckpointPath is not null)
+                {
+                    SaveCheckpoint(options.CheckpointPath, epoch + 1);
+                }
+
+                options.OnEpoch?.Invoke(result);
+                options.Progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, batches, batches, result.TrainingLoss, result.TrainingAccuracy, result.ImagesPerSecond, TimeSpan.FromSeconds(seconds * (options.Epochs - epoch - 1)), result));
+                if (stop)
+                {
+                    reason = StopReason.EarlyStopped;
+                    break;
+                }
             }
-
-            var rng = new Rng(epochSeed);
-            rng.Shuffle(order);
-            ulong dropoutSeed = Rng.Mix(epochSeed, DropoutStream);
-
-            long start = Stopwatch.GetTimestamp();
-            double lossSum = 0;
-            for (int first = 0; first < count; first += batchSize)
-            {
-                lossSum += Step(train, order.AsSpan(first, Math.Min(batchSize, count - first)), dropoutSeed);
-            }
-
-            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            float? accuracy = validation is null ? null : Accuracy(validation);
-            var result = new EpochResult(epoch + 1, (float)(lossSum / count), seconds, seconds > 0 ? count / seconds : double.PositiveInfinity, accuracy);
-            results.Add(result);
-            onEpoch?.Invoke(result);
+        }
+        finally
+        {
+            Optimizer.LearningRate = baseLearningRate;
         }
 
-        return new TrainingHistory(results);
+        if (bestParameters is not null && bestBuffers is not null)
+        {
+            bestParameters.CopyTo(Network.Parameters);
+            bestBuffers.CopyTo(Network.Buffers);
+        }
+
+        return new TrainingHistory(results, reason, stopping is null ? null : bestEpoch);
     }
 
     /// <summary>
@@ -184,12 +339,111 @@ public sealed class Trainer : IDisposable
     /// <param name="data">The data set the indices refer to.</param>
     /// <param name="indices">The batch: indices of samples in <paramref name="data"/>, at least one.</param>
     /// <param name="dropoutSeed">Sample <c>i</c> of <paramref name="data"/> runs with dropout seed <c>Rng.Mix(dropoutSeed, i)</c>.</param>
-    /// <returns>The mean loss of the batch, computed before the update.</returns>
+    /// <returns>The mean loss of the batch, computed before the update; NaN or infinity when it diverged, and then the step is not applied.</returns>
+    /// <remarks>Uses the loss, frozen layers and learning-rate multipliers of the last <c>Fit</c> (by default: cross-entropy, everything trains).</remarks>
     public float TrainBatch(Dataset data, ReadOnlySpan<int> indices, ulong dropoutSeed = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckCompatible(data, nameof(data));
-        return (float)(Step(data, indices, dropoutSeed) / indices.Length);
+        return (float)(Step(data, indices, dropoutSeed, null, out _) / indices.Length);
+    }
+
+    /// <summary>The accuracy and mean loss (of the last <c>Fit</c>'s loss, evaluation mode) on <paramref name="data"/>, on all workers.</summary>
+    /// <param name="data">A non-empty data set matching the network.</param>
+    /// <returns>(accuracy in [0, 1], mean loss).</returns>
+    public (float Accuracy, float Loss) Evaluate(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("The data set has no samples.", nameof(data));
+        }
+
+        int correct = Evaluate(data, 0, data.Count, nameof(data), out double loss);
+        return ((float)correct / data.Count, (float)(loss / data.Count));
+    }
+
+    /// <summary>Predicts every sample of <paramref name="data"/> and tallies predictions against labels.</summary>
+    /// <param name="data">A non-empty data set matching the network.</param>
+    /// <returns>The confusion matrix: rows are true classes, columns predictions.</returns>
+    public ConfusionMatrix ConfusionMatrix(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var predicted = new int[data.Count];
+        if (data.Count > 0)
+        {
+            PredictClasses(data, 0, data.Count, predicted);
+        }
+
+        var matrix = new ConfusionMatrix(Math.Max(data.ClassCount, 2));
+        for (int i = 0; i < predicted.Length; i++)
+        {
+            matrix.Add(data.Labels[i], predicted[i]);
+        }
+
+        return matrix;
+    }
+
+    /// <summary>
+    /// Writes a checkpoint: the network's parameters and buffers under their PyTorch keys, the optimizer's state
+    /// (as <c>optimizer.&lt;buffer&gt;</c> tensors) and <paramref name="epoch"/>, to a temporary file renamed over
+    /// <paramref name="path"/>.
+    /// </summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="epoch">Epochs completed, stored so <see cref="LoadCheckpoint"/> can resume after it.</param>
+    public void SaveCheckpoint(string path, int epoch)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        OptimizerState state = Optimizer.ExportState();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = "pt",
+            ["netgen.epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["netgen.optimizer"] = state.Kind,
+            ["netgen.optimizer.step"] = state.StepCount.ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (BatchNormInfo bn in Network.BatchNorms)
+        {
+            metadata[Checkpoint.NumBatchesTrackedMetadataPrefix + bn.Name] = state.StepCount.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var extra = new List<SafetensorsTensor>();
+        foreach (KeyValuePair<string, float[]> buffer in state.Buffers)
+        {
+            extra.Add(SafetensorsTensor.F32(Checkpoint.OptimizerPrefix + buffer.Key, [buffer.Value.Length], buffer.Value));
+        }
+
+        Checkpoint.Save(Network, path, metadata, extra);
+    }
+
+    /// <summary>
+    /// Loads a checkpoint written by <see cref="SaveCheckpoint"/> (strictly: every tensor of the network must be
+    /// there with its shape) and, when it holds optimizer state of the same kind, the optimizer's state.
+    /// </summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <returns>The epochs completed when it was written (0 for a file without that metadata, e.g. one written by PyTorch); pass it as <see cref="TrainingOptions.StartEpoch"/> to resume.</returns>
+    public int LoadCheckpoint(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        CheckpointLoadResult loaded = Checkpoint.Load(Network, path, strict: true);
+        IReadOnlyDictionary<string, string> metadata = loaded.Metadata;
+        if (metadata.TryGetValue("netgen.optimizer", out string? kind)
+            && metadata.TryGetValue("netgen.optimizer.step", out string? step))
+        {
+            var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            foreach (SafetensorsTensor tensor in loaded.File.Tensors)
+            {
+                if (tensor.Name.StartsWith(Checkpoint.OptimizerPrefix, StringComparison.Ordinal))
+                {
+                    buffers[tensor.Name[Checkpoint.OptimizerPrefix.Length..]] = tensor.Data;
+                }
+            }
+
+            Optimizer.ImportState(new OptimizerState(kind, long.Parse(step, CultureInfo.InvariantCulture), buffers));
+        }
+
+        return metadata.TryGetValue("netgen.epoch", out string? epoch) ? int.Parse(epoch, CultureInfo.InvariantCulture) : 0;
     }
 
     /// <summary>
@@ -206,7 +460,7 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException("The data set has no samples.", nameof(data));
         }
 
-        return (float)((double)Evaluate(data, 0, data.Count, nameof(data)) / data.Count);
+        return (float)((double)Evaluate(data, 0, data.Count, nameof(data), out _) / data.Count);
     }
 
     /// <summary>
@@ -234,13 +488,13 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"'{nameof(predictedClasses)}' must hold exactly {count} classes; it holds {predictedClasses.Length}.", nameof(predictedClasses));
         }
 
-        int correct = Evaluate(data, first, count, nameof(data));
+        int correct = Evaluate(data, first, count, nameof(data), out _);
         _predicted.AsSpan(0, count).CopyTo(predictedClasses);
         return correct;
     }
 
-    /// <summary>Runs evaluation on samples [first, first + count) on all workers; fills <see cref="_predicted"/>; returns the number correct.</summary>
-    private int Evaluate(Dataset data, int first, int count, string argument)
+    /// <summary>Runs evaluation on samples [first, first + count) on all workers; fills <see cref="_predicted"/>; returns the number correct and the summed loss.</summary>
+    private int Evaluate(Dataset data, int first, int count, string argument, out double loss)
     {
         CheckCompatible(data, argument);
         Enter();
@@ -263,9 +517,11 @@ public sealed class Trainer : IDisposable
 
             Run(active);
             int correct = 0;
+            loss = 0;
             for (int w = 0; w < active; w++)
             {
                 correct += _workers[w].Correct;
+                loss += _workers[w].Loss;
             }
 
             return correct;
@@ -319,6 +575,124 @@ public sealed class Trainer : IDisposable
         }
     }
 
+    /// <summary>The predicted class of one sample's logits: the arg-max, or for a single output (binary), whether it is positive.</summary>
+    private static int PredictedClass(ReadOnlySpan<float> logits) =>
+        logits.Length == 1 ? (logits[0] > 0f ? 1 : 0) : Evaluation.ArgMax(logits);
+
+    private void UseLoss(ILoss loss)
+    {
+        bool crossEntropy = loss is SoftmaxCrossEntropyLoss;
+        if (Network.EndsWithSigmoid && crossEntropy)
+        {
+            throw new ArgumentException("The network ends with a sigmoid, which goes with binary cross-entropy (BinaryCrossEntropyWithLogitsLoss), not softmax cross-entropy.", nameof(loss));
+        }
+
+        if (Network.EndsWithSoftmax && !crossEntropy)
+        {
+            throw new ArgumentException($"The network ends with a softmax, which goes with softmax cross-entropy, not {loss.Name}.", nameof(loss));
+        }
+
+        _loss = loss;
+    }
+
+    /// <summary>
+    /// Turns the frozen layers and learning-rate multipliers into parameter groups for the optimizer, and sets the
+    /// network's <see cref="INetwork.TrainableFrom"/> to the lowest trainable layer so backward stops there.
+    /// </summary>
+    private void ConfigureTrainable(TrainingOptions options)
+    {
+        IReadOnlyList<LayerInfo> layers = Network.Layers;
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (LayerInfo layer in layers)
+        {
+            known.Add(layer.Name);
+        }
+
+        var frozenNames = new HashSet<string>((IEnumerable<string>?)options.FrozenLayers ?? [], StringComparer.Ordinal);
+        foreach (string name in frozenNames)
+        {
+            if (!known.Contains(name))
+            {
+                throw new ArgumentException($"FrozenLayers names '{name}', which is not a layer of the network ({string.Join(", ", known)}).", nameof(options));
+            }
+        }
+
+        foreach (KeyValuePair<string, float> multiplier in (IEnumerable<KeyValuePair<string, float>>?)options.LearningRateMultipliers ?? [])
+        {
+            if (!known.Contains(multiplier.Key))
+            {
+                throw new ArgumentException($"LearningRateMultipliers names '{multiplier.Key}', which is not a layer of the network ({string.Join(", ", known)}).", nameof(options));
+            }
+
+            if (!(multiplier.Value >= 0f && float.IsFinite(multiplier.Value)))
+            {
+                throw new ArgumentException($"The learning-rate multiplier of '{multiplier.Key}' must be finite and ≥ 0; got {multiplier.Value}.", nameof(options));
+            }
+        }
+
+        int withParameters = 0;
+        foreach (LayerInfo layer in layers)
+        {
+            withParameters += layer.ParameterCount > 0 ? 1 : 0;
+        }
+
+        if (options.TrainLastLayers is int last && (last < 0 || last > withParameters))
+        {
+            throw new ArgumentException($"TrainLastLayers must be in [0, {withParameters}] (the layers with parameters); got {last}.", nameof(options));
+        }
+
+        var groups = new List<ParameterGroup>();
+        int lowest = layers.Count, seen = 0;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            LayerInfo layer = layers[i];
+            if (layer.ParameterCount == 0)
+            {
+                continue;
+            }
+
+            seen++;
+            bool frozen = frozenNames.Contains(layer.Name)
+                || (options.TrainLastLayers is int n && seen <= withParameters - n);
+            if (frozen)
+            {
+                continue;
+            }
+
+            lowest = Math.Min(lowest, i);
+            float scale = options.LearningRateMultipliers is not null && options.LearningRateMultipliers.TryGetValue(layer.Name, out float m) ? m : 1f;
+            int offset = int.MaxValue;
+            foreach (TensorInfo t in layer.Tensors)
+            {
+                if (!t.IsBuffer)
+                {
+                    offset = Math.Min(offset, t.Offset);
+                }
+            }
+
+            ParameterGroup group = new(offset, layer.ParameterCount, scale);
+            if (groups.Count > 0 && groups[^1].Offset + groups[^1].Length == offset && groups[^1].LearningRateScale == scale)
+            {
+                groups[^1] = groups[^1] with { Length = groups[^1].Length + group.Length };
+            }
+            else
+            {
+                groups.Add(group);
+            }
+        }
+
+        _groups = [.. groups];
+        _anyTrainable = groups.Count > 0;
+        Network.TrainableFrom = lowest;
+        int segment = 0;
+        foreach (BatchNormInfo bn in Network.BatchNorms)
+        {
+            segment += bn.LayerIndex <= lowest ? 1 : 0;
+        }
+
+        _lowestBackwardSegment = segment;
+    }
+
     private void CheckCompatible(Dataset data, string paramName)
     {
         if (data.SampleSize != Network.InputSize)
@@ -328,7 +702,7 @@ public sealed class Trainer : IDisposable
                 paramName);
         }
 
-        if (data.ClassCount != _classes)
+        if (data.ClassCount != _classes && !(_classes == 1 && data.ClassCount == 2))
         {
             throw new ArgumentException(
                 $"The data set has {data.ClassCount} classes but the network has {_classes} outputs; they must be equal.",
@@ -336,8 +710,8 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>One training step; returns the sum (not the mean) of the batch's losses.</summary>
-    private double Step(Dataset data, ReadOnlySpan<int> indices, ulong dropoutSeed)
+    /// <summary>One training step; returns the sum (not the mean) of the batch's losses and the number of correct predictions.</summary>
+    private double Step(Dataset data, ReadOnlySpan<int> indices, ulong dropoutSeed, float? maxGradientNorm, out int correct)
     {
         int n = indices.Length;
         if (n == 0)
@@ -348,7 +722,7 @@ public sealed class Trainer : IDisposable
         Enter();
         try
         {
-            return StepCore(data, indices, dropoutSeed);
+            return StepCore(data, indices, dropoutSeed, maxGradientNorm, out correct);
         }
         finally
         {
@@ -356,7 +730,7 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    private double StepCore(Dataset data, ReadOnlySpan<int> indices, ulong dropoutSeed)
+    private double StepCore(Dataset data, ReadOnlySpan<int> indices, ulong dropoutSeed, float? maxGradientNorm, out int correct)
     {
         int n = indices.Length;
         if (_batch.Length < n)
@@ -378,7 +752,6 @@ public sealed class Trainer : IDisposable
         }
 
         int active = Math.Min(ThreadCount, n);
-        _jobKind = JobKind.Train;
         _jobData = data;
         _jobScale = 1f / n;
         _jobSeed = dropoutSeed;
@@ -388,18 +761,99 @@ public sealed class Trainer : IDisposable
             _workers[w].To = (int)((long)n * (w + 1) / active);
         }
 
-        Run(active);
+        if (_segmented)
+        {
+            RunSegments(n, active);
+        }
+        else
+        {
+            _jobKind = JobKind.Train;
+            Run(active);
+        }
 
         Span<float> gradients = _workers[0].Gradients.Span;
         double loss = _workers[0].Loss;
+        correct = _workers[0].Correct;
         for (int w = 1; w < active; w++)
         {
             Add(gradients, _workers[w].Gradients.Span);
             loss += _workers[w].Loss;
+            correct += _workers[w].Correct;
         }
 
-        Optimizer.Step(Network.Parameters, gradients);
+        if (!double.IsFinite(loss) || !_anyTrainable)
+        {
+            return loss;
+        }
+
+        if (maxGradientNorm is float maxNorm)
+        {
+            GradientClipping.ClipByGlobalNorm(gradients, maxNorm, _groups);
+        }
+
+        Optimizer.Step(Network.Parameters, gradients, _groups);
         return loss;
+    }
+
+    /// <summary>
+    /// A BatchNorm network's step: each forward segment on every sample, the batch statistics gathered in between;
+    /// the loss and the last backward segment; then the backward segments down to the lowest trainable one, the
+    /// batch means of each BatchNorm gathered before the segment below it.
+    /// </summary>
+    private void RunSegments(int n, int active)
+    {
+        INetwork network = Network;
+        if (_sampleWorkspaces.Length < n)
+        {
+            int had = _sampleWorkspaces.Length;
+            Array.Resize(ref _sampleWorkspaces, n);
+            for (int i = had; i < n; i++)
+            {
+                _sampleWorkspaces[i] = new AlignedBuffer(network.WorkspaceSize);
+            }
+
+            _sampleLogitsGradients = new float[n * _classes];
+        }
+
+        ReadOnlySpan<AlignedBuffer> workspaces = _sampleWorkspaces.AsSpan(0, n);
+        IReadOnlyList<BatchNormInfo> norms = network.BatchNorms;
+        int last = network.SegmentCount - 1;
+        for (int segment = 0; segment < last; segment++)
+        {
+            _jobKind = JobKind.ForwardSegment;
+            _jobSegment = segment;
+            Run(active);
+            foreach (BatchNormInfo bn in norms)
+            {
+                if (bn.Segment == segment + 1)
+                {
+                    BatchNormalization.GatherForward(bn, workspaces, _batchState, network.Buffers, updateRunningStatistics: true);
+                }
+            }
+        }
+
+        _jobKind = JobKind.LastSegment;
+        _jobSegment = last;
+        Run(active);
+        if (!_anyTrainable)
+        {
+            return;
+        }
+
+        for (int segment = last - 1; segment >= _lowestBackwardSegment; segment--)
+        {
+            foreach (BatchNormInfo bn in norms)
+            {
+                if (bn.Segment == segment + 1)
+                {
+                    BatchNormalization.GatherBackward(bn, workspaces, _batchState);
+                }
+            }
+
+            _jobKind = JobKind.BackwardSegment;
+            _jobSegment = segment;
+            Run(active);
+        }
     }
 
     /// <summary>Runs the current job on workers 0 … active − 1 and rethrows the first worker's exception, if any.</summary>
@@ -458,13 +912,17 @@ public sealed class Trainer : IDisposable
     {
         try
         {
-            if (_jobKind == JobKind.Train)
+            switch (_jobKind)
             {
-                TrainChunk(worker);
-            }
-            else
-            {
-                EvaluateChunk(worker);
+                case JobKind.Train:
+                    TrainChunk(worker);
+                    break;
+                case JobKind.Evaluate:
+                    EvaluateChunk(worker);
+                    break;
+                default:
+                    SegmentChunk(worker);
+                    break;
             }
         }
 #pragma warning disable CA1031 // Any failure of a worker is captured and rethrown on the calling thread.
@@ -487,18 +945,83 @@ public sealed class Trainer : IDisposable
         Span<float> gradients = worker.Gradients.Span;
         Span<float> logitsGradient = worker.LogitsGradient;
         ReadOnlySpan<float> logits = workspace.Slice(_logitsOffset, _classes);
+        ILoss lossFunction = _loss;
+        bool backward = _anyTrainable;
         gradients.Clear();
         double loss = 0;
+        int correct = 0;
         for (int k = worker.From; k < worker.To; k++)
         {
             int index = batch[k];
             ReadOnlySpan<float> input = data.Sample(index);
             network.Forward(input, workspace, training: true, Rng.Mix(seed, (ulong)index));
-            loss += SoftmaxCrossEntropy.LossAndGradient(logits, labels[index], logitsGradient, scale);
-            network.Backward(input, workspace, logitsGradient, gradients);
+            correct += PredictedClass(logits) == labels[index] ? 1 : 0;
+            loss += lossFunction.LossAndGradient(logits, labels[index], data.Target(index), logitsGradient, scale);
+            if (backward)
+            {
+                network.Backward(input, workspace, logitsGradient, gradients);
+            }
         }
 
         worker.Loss = loss;
+        worker.Correct = correct;
+    }
+
+    /// <summary>One segment job of a BatchNorm network's step, on the worker's samples (each with its own workspace).</summary>
+    private void SegmentChunk(Worker worker)
+    {
+        INetwork network = Network;
+        Dataset data = _jobData!;
+        int[] labels = data.Labels;
+        int[] batch = _batch;
+        int segment = _jobSegment;
+        ReadOnlySpan<float> state = _batchState;
+        Span<float> gradients = worker.Gradients.Span;
+        switch (_jobKind)
+        {
+            case JobKind.ForwardSegment:
+                for (int k = worker.From; k < worker.To; k++)
+                {
+                    int index = batch[k];
+                    network.ForwardSegment(segment, data.Sample(index), _sampleWorkspaces[k].Span, state, training: true, Rng.Mix(_jobSeed, (ulong)index));
+                }
+
+                break;
+
+            case JobKind.LastSegment:
+                gradients.Clear();
+                double loss = 0;
+                int correct = 0;
+                bool backward = _anyTrainable;
+                for (int k = worker.From; k < worker.To; k++)
+                {
+                    int index = batch[k];
+                    Span<float> workspace = _sampleWorkspaces[k].Span;
+                    ReadOnlySpan<float> input = data.Sample(index);
+                    network.ForwardSegment(segment, input, workspace, state, training: true, Rng.Mix(_jobSeed, (ulong)index));
+                    ReadOnlySpan<float> logits = workspace.Slice(_logitsOffset, _classes);
+                    Span<float> logitsGradient = _sampleLogitsGradients.AsSpan(k * _classes, _classes);
+                    correct += PredictedClass(logits) == labels[index] ? 1 : 0;
+                    loss += _loss.LossAndGradient(logits, labels[index], data.Target(index), logitsGradient, _jobScale);
+                    if (backward)
+                    {
+                        network.BackwardSegment(segment, input, workspace, state, logitsGradient, gradients);
+                    }
+                }
+
+                worker.Loss = loss;
+                worker.Correct = correct;
+                break;
+
+            default:
+                for (int k = worker.From; k < worker.To; k++)
+                {
+                    int index = batch[k];
+                    network.BackwardSegment(segment, data.Sample(index), _sampleWorkspaces[k].Span, state, _sampleLogitsGradients.AsSpan(k * _classes, _classes), gradients);
+                }
+
+                break;
+        }
     }
 
     private void EvaluateChunk(Worker worker)
@@ -511,18 +1034,24 @@ public sealed class Trainer : IDisposable
         int[] predicted = _predicted;
         int first = _jobFirst;
         int correct = 0;
+        double loss = 0;
+        ILoss lossFunction = _loss;
+        Span<float> scratch = worker.LogitsGradient;
         for (int i = worker.From; i < worker.To; i++)
         {
             network.Forward(data.Sample(i), workspace, training: false, 0);
-            int predictedClass = Evaluation.ArgMax(logits);
+            int predictedClass = PredictedClass(logits);
             predicted[i - first] = predictedClass;
             if (predictedClass == labels[i])
             {
                 correct++;
             }
+
+            loss += lossFunction.LossAndGradient(logits, labels[i], data.Target(i), scratch, 0f);
         }
 
         worker.Correct = correct;
+        worker.Loss = loss;
     }
 
     /// <summary>One worker's buffers, signals and results.</summary>

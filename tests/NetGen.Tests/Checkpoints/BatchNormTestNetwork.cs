@@ -61,6 +61,8 @@ internal sealed class BatchNormTestNetwork : INetwork
 
     public KernelPath KernelPath { get; set; }
 
+    public int TrainableFrom { get; set; }
+
     public Span<float> Parameters => _parameters;
 
     public Span<float> Buffers => _buffers;
