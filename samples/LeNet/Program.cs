@@ -1,5 +1,6 @@
 // Trains LeNet-5 on MNIST-layout IDX data (by default the 10,000 real digits that ship in samples/data)
-// and prints one line per epoch, then the test accuracy.
+// and prints one line per epoch, then the test accuracy. Options choose the optimizer, regularization,
+// schedule and early stopping, save and load safetensors checkpoints, and print a classification report.
 using System;
 using System.CommandLine;
 using System.Globalization;
@@ -7,40 +8,158 @@ using System.IO;
 using LeNet;
 using NetGen;
 
-var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 20 };
+var epochs = new Option<int>("--epochs") { Description = "Passes over the training set (0 with --load: only evaluate).", DefaultValueFactory = _ => 20 };
 var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
-var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and the shuffling.", DefaultValueFactory = _ => 42 };
+var seed = new Option<int>("--seed") { Description = "Seed of the initial weights, the shuffling and dropout.", DefaultValueFactory = _ => 42 };
 var threads = new Option<int>("--threads") { Description = "Worker threads per batch (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
-var lr = new Option<float>("--lr") { Description = "Learning rate of SGD.", DefaultValueFactory = _ => 0.02f };
+var optimizer = new Option<string>("--optimizer") { Description = "sgd, adam or adamw.", DefaultValueFactory = _ => "sgd" };
+optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
+var lr = new Option<float?>("--lr") { Description = "Learning rate (default 0.02 for sgd, 0.001 for adam and adamw)." };
 var momentum = new Option<float>("--momentum") { Description = "Momentum of SGD.", DefaultValueFactory = _ => 0.9f };
+var weightDecay = new Option<float?>("--weight-decay") { Description = "Weight decay: L2 for sgd and adam, decoupled for adamw (default 0; 0.01 for adamw)." };
+var dropout = new Option<float>("--dropout") { Description = "Dropout before the last two dense layers: 0 or 0.25 (the rate is compiled into the network).", DefaultValueFactory = _ => 0f };
+var batchNorm = new Option<bool>("--batchnorm") { Description = "Batch normalization after every convolution and hidden dense layer." };
+var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, cosine (over --epochs) or step (×0.1 every third of --epochs).", DefaultValueFactory = _ => "constant" };
+schedule.AcceptOnlyFromAmong("constant", "cosine", "step");
+var warmUp = new Option<int>("--warmup") { Description = "Linear learning-rate warm-up over this many steps.", DefaultValueFactory = _ => 0 };
+var clip = new Option<float?>("--clip") { Description = "Clip the gradient to this global L2 norm." };
+var patience = new Option<int?>("--patience") { Description = "Early stopping: stop after this many epochs without a better validation loss, and keep the best weights. Holds out --validation training images." };
+var validationCount = new Option<int>("--validation") { Description = "Training images held out for early stopping (with --patience).", DefaultValueFactory = _ => 5000 };
+var save = new Option<FileInfo?>("--save") { Description = "Write the trained weights (and optimizer state) to this safetensors file." };
+var load = new Option<FileInfo?>("--load") { Description = "Start from the weights in this safetensors file (PyTorch state-dict names)." };
+var report = new Option<bool>("--report") { Description = "Print a per-class precision / recall / F1 report on the test set." };
 var data = new Option<DirectoryInfo>("--data")
 {
     Description = "A folder in MNIST's IDX layout (train-images-idx3-ubyte[.gz], …), e.g. /usr/share/datasets/fashion-mnist.",
     DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "data", "mnist-10k")),
 };
 
-var root = new RootCommand("Train LeNet-5, compiled by NetGen, on MNIST-layout data.") { epochs, batch, seed, threads, lr, momentum, data };
+var root = new RootCommand("Train LeNet-5, compiled by NetGen, on MNIST-layout data.")
+{
+    epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, validationCount, save, load, report, data,
+};
 root.SetAction(parsed =>
 {
     var (train, test) = Idx.LoadFolder(parsed.GetValue(data)!.FullName);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"data: {train.Count} training and {test.Count} test images of [{string.Join(", ", train.SampleShape)}]"));
 
-    var net = new LeNet5(parsed.GetValue(seed));
-    using var trainer = new Trainer(net, new Sgd(parsed.GetValue(lr), parsed.GetValue(momentum)), parsed.GetValue(threads));
-    trainer.Fit(
-        train,
-        epochs: parsed.GetValue(epochs),
-        batchSize: parsed.GetValue(batch),
-        validation: test,
-        seed: (ulong)parsed.GetValue(seed),
-        onEpoch: e => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"epoch {e.Epoch}: loss {e.TrainingLoss:F4}, train images/s {e.ImagesPerSecond:F0}, test accuracy {e.ValidationAccuracy:F4}")));
+    int networkSeed = parsed.GetValue(seed);
+    float rate = parsed.GetValue(dropout);
+    if (rate != 0f && rate != 0.25f)
+    {
+        Console.Error.WriteLine("--dropout: the sample compiles LeNet-5 with Dropout(0.25); use 0 or 0.25, or add a network with another rate to LeNet5.cs.");
+        return 2;
+    }
+
+    INetwork net = (parsed.GetValue(batchNorm), rate > 0f) switch
+    {
+        (false, false) => new LeNet5(networkSeed),
+        (false, true) => new LeNet5Dropout(networkSeed),
+        (true, false) => new LeNet5BatchNorm(networkSeed),
+        (true, true) => new LeNet5BatchNormDropout(networkSeed),
+    };
+
+    string optimizerName = parsed.GetValue(optimizer)!;
+    float learningRate = parsed.GetValue(lr) ?? (optimizerName == "sgd" ? 0.02f : 1e-3f);
+    float decay = parsed.GetValue(weightDecay) ?? (optimizerName == "adamw" ? 0.01f : 0f);
+    IOptimizer opt = optimizerName switch
+    {
+        "adam" => new Adam(learningRate, weightDecay: decay),
+        "adamw" => new AdamW(learningRate, weightDecay: decay),
+        _ => new Sgd(learningRate, parsed.GetValue(momentum), decay),
+    };
+
+    using var trainer = new Trainer(net, opt, parsed.GetValue(threads));
+    int startEpoch = 0;
+    if (parsed.GetValue(load) is FileInfo from)
+    {
+        startEpoch = trainer.LoadCheckpoint(from.FullName);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {from.Name} (after epoch {startEpoch}): test accuracy {trainer.Accuracy(test):F4}"));
+    }
+
+    int epochCount = parsed.GetValue(epochs);
+    LearningRateSchedule? lrSchedule = parsed.GetValue(schedule) switch
+    {
+        "cosine" => LearningRateSchedule.Cosine(Math.Max(1, epochCount)),
+        "step" => LearningRateSchedule.StepDecay(Math.Max(1, epochCount / 3), 0.1f),
+        _ => null,
+    };
+    if (parsed.GetValue(warmUp) is int steps and > 0)
+    {
+        lrSchedule = (lrSchedule ?? LearningRateSchedule.Constant()).WithWarmUp(steps);
+    }
+
+    Dataset fitOn = train;
+    Dataset? validation = null;
+    EarlyStopping? stopping = null;
+    if (parsed.GetValue(patience) is int wait)
+    {
+        int held = parsed.GetValue(validationCount);
+        (fitOn, validation) = train.Split(train.Count - held);
+        stopping = new EarlyStopping(wait, restoreBestWeights: true);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stopping: patience {wait}, {fitOn.Count} training and {validation.Count} validation images"));
+    }
+
+    var options = new TrainingOptions
+    {
+        // Epochs count on from a loaded checkpoint's, so a resumed run continues its schedule and shuffling.
+        Epochs = startEpoch + epochCount,
+        StartEpoch = startEpoch,
+        BatchSize = parsed.GetValue(batch),
+        Seed = (ulong)networkSeed,
+        Schedule = lrSchedule,
+        MaxGradientNorm = parsed.GetValue(clip),
+        EarlyStopping = stopping,
+        OnEpoch = e => Console.WriteLine(EpochLine(e, trainer.Accuracy(test))),
+    };
+
+    if (epochCount > 0)
+    {
+        TrainingHistory history;
+        try
+        {
+            history = trainer.Fit(fitOn, validation, options);
+        }
+        catch (TrainingDivergedException diverged)
+        {
+            Console.Error.WriteLine(diverged.Message);
+            return 3;
+        }
+
+        if (history.StopReason == StopReason.EarlyStopped)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stop after epoch {history.Last!.Epoch}; kept the weights of epoch {history.BestEpoch}"));
+        }
+
+        startEpoch = history.Last?.Epoch ?? startEpoch;
+    }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy: {trainer.Accuracy(test):F4}"));
+    if (parsed.GetValue(report))
+    {
+        Console.WriteLine();
+        Console.WriteLine(new ClassificationReport(trainer.ConfusionMatrix(test), test.ClassNames));
+    }
+
+    if (parsed.GetValue(save) is FileInfo to)
+    {
+        trainer.SaveCheckpoint(to.FullName, startEpoch);
+        Console.WriteLine($"saved {to.FullName}");
+    }
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch-1 latency: {InferenceTiming.Batch1MedianMicroseconds(net, test, calls: 5000):F1} us"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch-64 inference images/s: {InferenceTiming.Batch64ImagesPerSecond(trainer, test):F0}"));
     return 0;
 });
 
 return root.Parse(args).Invoke();
+
+// "epoch N: loss L, train images/s R, test accuracy A", then the validation figures when there are any.
+static string EpochLine(EpochResult e, float testAccuracy)
+{
+    string line = string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}: loss {e.TrainingLoss:F4}, train images/s {e.ImagesPerSecond:F0}, test accuracy {testAccuracy:F4}");
+    return e.ValidationAccuracy is float v
+        ? line + string.Create(CultureInfo.InvariantCulture, $", validation accuracy {v:F4}, validation loss {e.ValidationLoss:F4}")
+        : line;
+}

@@ -123,12 +123,26 @@ public sealed class Dataset
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
-        return new Dataset(
-            Features.AsSpan(0, count * SampleSize).ToArray(),
-            Labels.AsSpan(0, count).ToArray(),
-            SampleShape,
-            ClassCount,
-            ClassNames,
-            Targets?.AsSpan(0, count * TargetSize).ToArray());
+        return Range(0, count);
     }
+
+    /// <summary>
+    /// Splits the data set in two at <paramref name="count"/>: the first <paramref name="count"/> samples and the
+    /// rest (e.g. a training set and a held-out validation set), each a new data set sharing nothing with this one.
+    /// </summary>
+    /// <param name="count">Samples in the first part, in [0, <see cref="Count"/>].</param>
+    public (Dataset First, Dataset Second) Split(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        return (Range(0, count), Range(count, Count - count));
+    }
+
+    private Dataset Range(int first, int count) => new(
+        Features.AsSpan(first * SampleSize, count * SampleSize).ToArray(),
+        Labels.AsSpan(first, count).ToArray(),
+        SampleShape,
+        ClassCount,
+        ClassNames,
+        Targets?.AsSpan(first * TargetSize, count * TargetSize).ToArray());
 }

@@ -870,7 +870,6 @@ public sealed class Trainer : IDisposable
             _workers[w].Done.Wait();
         }
 
-        _jobData = null;
         ExceptionDispatchInfo? error = null;
         for (int w = 0; w < active; w++)
         {
@@ -891,7 +890,12 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    private void Exit() => Volatile.Write(ref _busy, 0);
+    /// <summary>Releases the workers, and the data set of the last job so the trainer does not keep it alive.</summary>
+    private void Exit()
+    {
+        _jobData = null;
+        Volatile.Write(ref _busy, 0);
+    }
 
     private void WorkerLoop(Worker worker)
     {
