@@ -21,15 +21,13 @@ internal sealed class NetGenSide : IBenchmarkSide
 
     public string Setup(Dataset train, Dataset test, SideSettings settings)
     {
-        if (settings.Optimizer != "sgd")
-        {
-            throw new NotSupportedException($"NetGen's side runs '--optimizer sgd' (AdamW is not in the runtime yet); got '{settings.Optimizer}'.");
-        }
-
         _train = train;
         _test = test;
         _net = new NetGenLeNet5(settings.Seed);
-        _trainer = new Trainer(_net, new Sgd(SideSettings.SgdLearningRate, SideSettings.SgdMomentum), settings.Threads);
+        IOptimizer optimizer = settings.Optimizer == "adamw"
+            ? new AdamW(SideSettings.AdamWLearningRate, weightDecay: SideSettings.AdamWWeightDecay)
+            : new Sgd(SideSettings.SgdLearningRate, SideSettings.SgdMomentum);
+        _trainer = new Trainer(_net, optimizer, settings.Threads);
         return $"NetGen generated LeNet-5, kernel path {Kernels.Resolve(_net.KernelPath)}, {settings.Threads} threads, {settings.DescribeOptimizer()}";
     }
 

@@ -823,11 +823,12 @@ public sealed class Trainer : IDisposable
             _jobKind = JobKind.ForwardSegment;
             _jobSegment = segment;
             Run(active);
-            foreach (BatchNormInfo bn in norms)
+            // Indexed loops: enumerating the IReadOnlyList would allocate an enumerator per step.
+            for (int b = 0; b < norms.Count; b++)
             {
-                if (bn.Segment == segment + 1)
+                if (norms[b].Segment == segment + 1)
                 {
-                    BatchNormalization.GatherForward(bn, workspaces, _batchState, network.Buffers, updateRunningStatistics: true);
+                    BatchNormalization.GatherForward(norms[b], workspaces, _batchState, network.Buffers, updateRunningStatistics: true);
                 }
             }
         }
@@ -842,11 +843,11 @@ public sealed class Trainer : IDisposable
 
         for (int segment = last - 1; segment >= _lowestBackwardSegment; segment--)
         {
-            foreach (BatchNormInfo bn in norms)
+            for (int b = 0; b < norms.Count; b++)
             {
-                if (bn.Segment == segment + 1)
+                if (norms[b].Segment == segment + 1)
                 {
-                    BatchNormalization.GatherBackward(bn, workspaces, _batchState);
+                    BatchNormalization.GatherBackward(norms[b], workspaces, _batchState);
                 }
             }
 

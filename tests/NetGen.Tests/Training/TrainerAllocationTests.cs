@@ -52,4 +52,46 @@ public class TrainerAllocationTests
         Assert.Equal(0, bestThread);
         Assert.Equal(0, bestTotal);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void SteadyStateBatchNormStep_AllocatesNothing(int threads)
+    {
+        // BatchNorm trains in segments with the batch statistics gathered in between: still nothing per step.
+        var rng = new Rng(2);
+        var features = new float[64 * 72];
+        for (int i = 0; i < features.Length; i++)
+        {
+            features[i] = rng.NextFloat() - 0.5f;
+        }
+
+        var data = new Dataset(features, new int[64], [2, 6, 6], 4);
+        var net = new BatchNorm.BnConv(1);
+        using var trainer = new Trainer(net, new AdamW(1e-3f), threads);
+        int[] indices = new int[16];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            indices[i] = (i * 3) % data.Count;
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            trainer.TrainBatch(data, indices, (ulong)i);
+        }
+
+        long bestTotal = long.MaxValue;
+        for (int attempt = 0; attempt < 5 && bestTotal > 0; attempt++)
+        {
+            long total = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 20; i++)
+            {
+                trainer.TrainBatch(data, indices.AsSpan(0, 16 - (i % 3)), (ulong)i);
+            }
+
+            bestTotal = Math.Min(bestTotal, GC.GetTotalAllocatedBytes(precise: true) - total);
+        }
+
+        Assert.Equal(0, bestTotal);
+    }
 }
