@@ -43,6 +43,22 @@ public sealed class SnapshotTests
         public partial class Mlp;
         """;
 
+    private const string BatchNormNet = """
+        using NetGen;
+
+        namespace Models;
+
+        /// <summary>BatchNorm after a convolution (per-channel lanes) and after a Dense (lanes across channels).</summary>
+        [Network, Input(1, 12, 12)]
+        [Conv2D(4, 3), BatchNorm, ReLU, MaxPool2D(2)]
+        [Dense(16), BatchNorm(Momentum = 0.2f), ReLU]
+        [Dense(3)]
+        public partial class BatchNormNet;
+        """;
+
+    [Fact]
+    public void BatchNormNet_MatchesSnapshot() => Verify(BatchNormNet, "Models.BatchNormNet.g.cs", "BatchNormNet.g.cs.txt");
+
     [Fact]
     public void LeNet5_MatchesSnapshot() => Verify(LeNet5, "LeNet.LeNet5.g.cs", "LeNet5.g.cs.txt");
 
