@@ -23,7 +23,9 @@ var schedule = new Option<string>("--schedule") { Description = "Learning-rate s
 schedule.AcceptOnlyFromAmong("constant", "cosine", "step");
 var warmUp = new Option<int>("--warmup") { Description = "Linear learning-rate warm-up over this many steps.", DefaultValueFactory = _ => 0 };
 var clip = new Option<float?>("--clip") { Description = "Clip the gradient to this global L2 norm." };
-var patience = new Option<int?>("--patience") { Description = "Early stopping: stop after this many epochs without a better validation loss, and keep the best weights. Holds out --validation training images." };
+var patience = new Option<int?>("--patience") { Description = "Early stopping: stop after this many epochs without a better validation figure (--monitor), and keep the best weights. Holds out --validation training images." };
+var monitor = new Option<string>("--monitor") { Description = "What early stopping watches on the validation images: loss or accuracy.", DefaultValueFactory = _ => "loss" };
+monitor.AcceptOnlyFromAmong("loss", "accuracy");
 var validationCount = new Option<int>("--validation") { Description = "Training images held out for early stopping (with --patience).", DefaultValueFactory = _ => 5000 };
 var save = new Option<FileInfo?>("--save") { Description = "Write the trained weights (and optimizer state) to this safetensors file." };
 var load = new Option<FileInfo?>("--load") { Description = "Start from the weights in this safetensors file (PyTorch state-dict names)." };
@@ -36,7 +38,7 @@ var data = new Option<DirectoryInfo>("--data")
 
 var root = new RootCommand("Train LeNet-5, compiled by NetGen, on MNIST-layout data.")
 {
-    epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, validationCount, save, load, report, data,
+    epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, monitor, validationCount, save, load, report, data,
 };
 root.SetAction(parsed =>
 {
@@ -97,8 +99,9 @@ root.SetAction(parsed =>
     {
         int held = parsed.GetValue(validationCount);
         (fitOn, validation) = train.Split(train.Count - held);
-        stopping = new EarlyStopping(wait, restoreBestWeights: true);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stopping: patience {wait}, {fitOn.Count} training and {validation.Count} validation images"));
+        EarlyStoppingMonitor watch = parsed.GetValue(monitor) == "accuracy" ? EarlyStoppingMonitor.ValidationAccuracy : EarlyStoppingMonitor.ValidationLoss;
+        stopping = new EarlyStopping(wait, monitor: watch, restoreBestWeights: true);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stopping: patience {wait} on the validation {parsed.GetValue(monitor)}, {fitOn.Count} training and {validation.Count} validation images"));
     }
 
     var options = new TrainingOptions
