@@ -7,6 +7,7 @@ using System.Globalization;
 using System.IO;
 using LeNet;
 using NetGen;
+using NetGen.Samples;
 
 var epochs = new Option<int>("--epochs") { Description = "Passes over the training set (0 with --load: only evaluate).", DefaultValueFactory = _ => 20 };
 var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
@@ -29,6 +30,7 @@ monitor.AcceptOnlyFromAmong("loss", "accuracy");
 var validationCount = new Option<int>("--validation") { Description = "Training images held out for early stopping (with --patience).", DefaultValueFactory = _ => 5000 };
 var save = new Option<FileInfo?>("--save") { Description = "Write the trained weights (and optimizer state) to this safetensors file." };
 var load = new Option<FileInfo?>("--load") { Description = "Start from the weights in this safetensors file (PyTorch state-dict names)." };
+var plot = new Option<FileInfo?>("--plot") { Description = "Write the loss and accuracy curves to this PNG file." };
 var report = new Option<bool>("--report") { Description = "Print a per-class precision / recall / F1 report on the test set." };
 var data = new Option<DirectoryInfo>("--data")
 {
@@ -38,7 +40,7 @@ var data = new Option<DirectoryInfo>("--data")
 
 var root = new RootCommand("Train LeNet-5, compiled by NetGen, on MNIST-layout data.")
 {
-    epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, monitor, validationCount, save, load, report, data,
+    epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, monitor, validationCount, save, load, report, plot, data,
 };
 root.SetAction(parsed =>
 {
@@ -114,7 +116,7 @@ root.SetAction(parsed =>
         Schedule = lrSchedule,
         MaxGradientNorm = parsed.GetValue(clip),
         EarlyStopping = stopping,
-        OnEpoch = e => Console.WriteLine(EpochLine(e, trainer.Accuracy(test))),
+        OnEpoch = e => ProgressBar.WriteLine(EpochLine(e, stopping is null ? e.ValidationAccuracy!.Value : trainer.Accuracy(test), stopping is not null)),
     };
 
     if (epochCount > 0)
@@ -122,7 +124,7 @@ root.SetAction(parsed =>
         TrainingHistory history;
         try
         {
-            history = trainer.Fit(fitOn, validation, options);
+            history = ProgressBar.Run("train", progress => trainer.Fit(fitOn, validation ?? test, options with { Progress = progress }));
         }
         catch (TrainingDivergedException diverged)
         {
@@ -136,6 +138,11 @@ root.SetAction(parsed =>
         }
 
         startEpoch = history.Last?.Epoch ?? startEpoch;
+        if (parsed.GetValue(plot) is FileInfo picture && history.Epochs.Count > 0)
+        {
+            TrainingCurves.WritePng(picture.FullName, history.Epochs, $"{net.GetType().Name} on {parsed.GetValue(data)!.Name}");
+            Console.WriteLine($"wrote {picture.FullName}");
+        }
     }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy: {trainer.Accuracy(test):F4}"));
@@ -158,11 +165,11 @@ root.SetAction(parsed =>
 
 return root.Parse(args).Invoke();
 
-// "epoch N: loss L, train images/s R, test accuracy A", then the validation figures when there are any.
-static string EpochLine(EpochResult e, float testAccuracy)
+// "epoch N: loss L, train images/s R, test accuracy A", then the held-out validation figures when early stopping watches them.
+static string EpochLine(EpochResult e, float testAccuracy, bool heldOut)
 {
     string line = string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}: loss {e.TrainingLoss:F4}, train images/s {e.ImagesPerSecond:F0}, test accuracy {testAccuracy:F4}");
-    return e.ValidationAccuracy is float v
-        ? line + string.Create(CultureInfo.InvariantCulture, $", validation accuracy {v:F4}, validation loss {e.ValidationLoss:F4}")
+    return heldOut
+        ? line + string.Create(CultureInfo.InvariantCulture, $", validation accuracy {e.ValidationAccuracy:F4}, validation loss {e.ValidationLoss:F4}")
         : line;
 }

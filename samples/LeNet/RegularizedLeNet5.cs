@@ -24,7 +24,7 @@ public partial class LeNet5BatchNorm;
 [Network, Input(1, 28, 28)]
 [Conv2D(6, 5, Padding = 2), BatchNorm, ReLU, MaxPool2D(2)]
 [Conv2D(16, 5), BatchNorm, ReLU, MaxPool2D(2)]
-[Dense(120), BatchNorm, ReLU, Dropout(0.25f)]
-[Dense(84), BatchNorm, ReLU, Dropout(0.25f)]
+[Dense(120), BatchNorm, ReLU, Dropout(0.5f)]
+[Dense(84), BatchNorm, ReLU, Dropout(0.5f)]
 [Dense(10)]
 public partial class LeNet5BatchNormDropout;
