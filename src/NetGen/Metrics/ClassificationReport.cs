@@ -30,6 +30,16 @@ public sealed class ClassificationReport
     private const int ColumnWidth = 9;
     private const int MaxDigits = 20;
 
+    /// <summary>The report of <paramref name="network"/> on <paramref name="data"/>, with the data set's class names.</summary>
+    /// <param name="network">The network to evaluate (evaluation mode, calling thread).</param>
+    /// <param name="data">A data set matching the network.</param>
+    /// <returns>The report.</returns>
+    public static ClassificationReport Of(INetwork network, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return new ClassificationReport(Evaluation.ConfusionMatrix(network, data), data.ClassNames);
+    }
+
     /// <summary>Computes the report.</summary>
     /// <param name="matrix">The counts, rows the actual classes and columns the predicted ones.</param>
     /// <param name="classNames">Optional names, one per class; the class indices ("0", "1" …) otherwise.</param>

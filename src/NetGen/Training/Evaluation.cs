@@ -53,6 +53,35 @@ public static class Evaluation
         return (float)((double)correct / data.Count);
     }
 
+    /// <summary>
+    /// Predicts every sample of <paramref name="data"/> on the calling thread (evaluation mode) and tallies the
+    /// predicted classes against the labels. <see cref="Trainer.ConfusionMatrix"/> does the same on all cores.
+    /// </summary>
+    /// <param name="network">The network to evaluate.</param>
+    /// <param name="data">A data set matching the network's input and output sizes.</param>
+    /// <returns>Rows are the true classes, columns the predictions.</returns>
+    public static ConfusionMatrix ConfusionMatrix(INetwork network, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.SampleSize != network.InputSize || data.ClassCount != network.OutputSize)
+        {
+            throw new ArgumentException(
+                $"The data set ({data.SampleSize} floats per sample, {data.ClassCount} classes) does not fit the network ({network.InputSize} inputs, {network.OutputSize} outputs).",
+                nameof(data));
+        }
+
+        var matrix = new ConfusionMatrix(data.ClassCount);
+        float[] output = new float[network.OutputSize];
+        for (int i = 0; i < data.Count; i++)
+        {
+            network.Predict(data.Sample(i), output);
+            matrix.Add(data.Labels[i], ArgMax(output));
+        }
+
+        return matrix;
+    }
+
     /// <summary>The index of the largest value (the first one on ties; NaN never wins).</summary>
     /// <param name="values">At least one value.</param>
     /// <returns>An index into <paramref name="values"/>.</returns>

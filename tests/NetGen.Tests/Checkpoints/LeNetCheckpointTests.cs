@@ -53,6 +53,25 @@ public class LeNetCheckpointTests
     }
 
     [Fact]
+    public void Save_and_Load_extensions_round_trip_a_network()
+    {
+        var trained = new EndToEndLeNet5(1);
+        var other = new EndToEndLeNet5(2);
+        string path = Path.Combine(Path.GetTempPath(), $"netgen-roundtrip-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            trained.Save(path);
+            CheckpointLoadResult result = other.Load(path);
+            Assert.Equal(10, result.Loaded.Count);
+            Assert.Equal(trained.Parameters.ToArray(), other.Parameters.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void A_state_dict_written_by_another_tool_loads_and_predicts()
     {
         // The file is built byte by byte, as Python's safetensors writes torch.save-equivalent tensors: a JSON

@@ -248,6 +248,11 @@ public class TrainerOptionsTests
                 Assert.Equal(Enumerable.Range(0, 50).Count(i => data.Labels[i] == actual && predicted[i] == guess), matrix[actual, guess]);
             }
         }
+
+        // The single-threaded evaluation and the report built from it count the same.
+        ConfusionMatrix serial = Evaluation.ConfusionMatrix(net, data);
+        Assert.Equal(new ClassificationReport(matrix).ToString(), ClassificationReport.Of(net, data).ToString());
+        Assert.Equal(matrix.Total, serial.Total);
     }
 
     private sealed class Synchronous<T>(Action<T> report) : IProgress<T>
