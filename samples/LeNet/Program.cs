@@ -18,7 +18,7 @@ optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
 var lr = new Option<float?>("--lr") { Description = "Learning rate (default 0.02 for sgd, 0.001 for adam and adamw)." };
 var momentum = new Option<float>("--momentum") { Description = "Momentum of SGD.", DefaultValueFactory = _ => 0.9f };
 var weightDecay = new Option<float?>("--weight-decay") { Description = "Weight decay: L2 for sgd and adam, decoupled for adamw (default 0; 0.01 for adamw)." };
-var dropout = new Option<float>("--dropout") { Description = "Dropout before the last two dense layers: 0 or 0.25 (the rate is compiled into the network).", DefaultValueFactory = _ => 0f };
+var dropout = new Option<float>("--dropout") { Description = "Dropout before the last two dense layers: 0 or 0.5 (the rate is compiled into the network).", DefaultValueFactory = _ => 0f };
 var batchNorm = new Option<bool>("--batchnorm") { Description = "Batch normalization after every convolution and hidden dense layer." };
 var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, cosine (over --epochs) or step (×0.1 every third of --epochs).", DefaultValueFactory = _ => "constant" };
 schedule.AcceptOnlyFromAmong("constant", "cosine", "step");
@@ -50,9 +50,9 @@ root.SetAction(parsed =>
 
     int networkSeed = parsed.GetValue(seed);
     float rate = parsed.GetValue(dropout);
-    if (rate != 0f && rate != 0.25f)
+    if (rate != 0f && rate != 0.5f)
     {
-        Console.Error.WriteLine("--dropout: the sample compiles LeNet-5 with Dropout(0.25); use 0 or 0.25, or add a network with another rate to LeNet5.cs.");
+        Console.Error.WriteLine("--dropout: the sample compiles LeNet-5 with Dropout(0.5); use 0 or 0.5, or add a network with another rate to RegularizedLeNet5.cs.");
         return 2;
     }
 

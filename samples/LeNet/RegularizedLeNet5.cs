@@ -2,12 +2,12 @@ using NetGen;
 
 namespace LeNet;
 
-/// <summary>LeNet-5 with dropout (rate 0.25) before each of the last two dense layers: <c>--dropout 0.25</c>.</summary>
+/// <summary>LeNet-5 with dropout (rate 0.5) before each of the last two dense layers: <c>--dropout 0.5</c>.</summary>
 [Network, Input(1, 28, 28)]
 [Conv2D(6, 5, Padding = 2), ReLU, MaxPool2D(2)]
 [Conv2D(16, 5), ReLU, MaxPool2D(2)]
-[Dense(120), ReLU, Dropout(0.25f)]
-[Dense(84), ReLU, Dropout(0.25f)]
+[Dense(120), ReLU, Dropout(0.5f)]
+[Dense(84), ReLU, Dropout(0.5f)]
 [Dense(10)]
 public partial class LeNet5Dropout;
 
@@ -20,7 +20,7 @@ public partial class LeNet5Dropout;
 [Dense(10)]
 public partial class LeNet5BatchNorm;
 
-/// <summary>LeNet-5 with batch normalization and dropout: <c>--batchnorm --dropout 0.25</c>.</summary>
+/// <summary>LeNet-5 with batch normalization and dropout: <c>--batchnorm --dropout 0.5</c>.</summary>
 [Network, Input(1, 28, 28)]
 [Conv2D(6, 5, Padding = 2), BatchNorm, ReLU, MaxPool2D(2)]
 [Conv2D(16, 5), BatchNorm, ReLU, MaxPool2D(2)]
