@@ -49,6 +49,11 @@ public sealed record TrainingOptions
     /// <summary>Called after each epoch with its result.</summary>
     public Action<EpochResult>? OnEpoch { get; init; }
 
-    /// <summary>When set, a checkpoint (weights, BatchNorm statistics, optimizer state, epoch) is written here after every epoch, atomically.</summary>
+    /// <summary>
+    /// When set, a checkpoint (weights, BatchNorm statistics, optimizer state, epoch) is written here after every
+    /// epoch, atomically, so a run can resume from its last epoch. With early stopping that restores the best
+    /// weights, the file still holds the last epoch (the state to resume from); save the restored network with
+    /// <c>network.Save(path)</c>.
+    /// </summary>
     public string? CheckpointPath { get; init; }
 }
