@@ -170,6 +170,33 @@ public sealed class BakedWeightsTests
         Assert.DoesNotContain("BakedParameters", Assert.Single(withoutWeights.Sources).Value, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void RealLeNetCheckpoint_BakesBitExact_AndClassifiesTheTestDigits()
+    {
+        string root = RepositoryRoot();
+        string path = Path.Combine(root, "samples", "LeNet.Classify", "lenet5.safetensors");
+        string source = File.ReadAllText(Path.Combine(root, "samples", "LeNet.Classify", "LeNet5.cs"));
+        GeneratorRun run = GeneratorHarness.Run(source, new BinaryAdditionalFile(path));
+        AssertClean(run);
+
+        using LoadedAssembly loaded = GeneratorHarness.EmitAndLoad(run.Output);
+        INetwork baked = loaded.Create("LeNet.Classify.LeNet5");
+        INetwork expected = loaded.Create("LeNet.Classify.LeNet5", seed: 0);
+        Checkpoint.Load(expected, path);
+        AssertSameFloats(expected.Parameters.ToArray(), baked.Parameters.ToArray());
+
+        (_, Dataset test) = Idx.LoadFolder(Path.Combine(root, "samples", "data", "mnist-10k"));
+        Span<float> logits = stackalloc float[10];
+        int correct = 0;
+        for (int i = 0; i < test.Count; i++)
+        {
+            baked.Predict(test.Sample(i), logits);
+            correct += ArgMax(logits) == test.Labels[i] ? 1 : 0;
+        }
+
+        Assert.True(correct >= 0.97 * test.Count, "accuracy " + ((double)correct / test.Count));
+    }
+
     /// <summary>
     /// Mutated files (bytes flipped, cut, grown) against the runtime's reader: the generator's parser accepts exactly
     /// the files the runtime accepts, and the generator never throws on any of them.
@@ -289,5 +316,32 @@ public sealed class BakedWeightsTests
             bool same = float.IsNaN(expected[i]) ? float.IsNaN(actual[i]) : BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]);
             Assert.True(same, "index " + i + ": expected " + expected[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ", got " + actual[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         }
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            best = values[i] > values[best] ? i : best;
+        }
+
+        return best;
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string thisFile = "")
+    {
+        foreach (string start in new[] { Path.GetDirectoryName(thisFile) ?? string.Empty, AppContext.BaseDirectory })
+        {
+            for (DirectoryInfo? d = new(start); d is not null; d = d.Parent)
+            {
+                if (Directory.Exists(Path.Combine(d.FullName, "generators", "NetGen.Generators")))
+                {
+                    return d.FullName;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException("The repository root was not found above " + thisFile);
     }
 }
