@@ -132,7 +132,20 @@ public sealed partial class NetworkGenerator
             }
 
             string sha256 = Sha256(bytes);
-            string? error = SafetensorsParser.Parse(bytes, out List<SafetensorsEntry> tensors, out int dataStart);
+            string? error;
+            List<SafetensorsEntry> tensors;
+            int dataStart;
+            try
+            {
+                error = SafetensorsParser.Parse(bytes, out tensors, out dataStart);
+            }
+#pragma warning disable CA1031 // A bug in the parser must become a diagnostic, never a generator crash (CS8785) that hides every network.
+            catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                return new WeightsFile(path, "NetGen failed to parse it (" + e.GetType().Name + ": " + e.Message + "); please report this with the file", sha256, EquatableArray<SafetensorsEntry>.Empty, EquatableBytes.Empty);
+            }
+
             if (error is not null)
             {
                 return new WeightsFile(path, error, sha256, EquatableArray<SafetensorsEntry>.Empty, EquatableBytes.Empty);

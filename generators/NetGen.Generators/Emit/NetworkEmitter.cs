@@ -575,7 +575,7 @@ internal static class NetworkEmitter
     private static void WriteBakedWeights(CodeWriter w, NetworkPlan plan, BakedWeights baked)
     {
         w.Line();
-        w.Line("// ---- Weights baked in from " + baked.FileName + " (SHA-256 " + baked.Sha256 + "). ----");
+        w.Line("// ---- Weights baked in from " + OneLine(baked.FileName) + " (SHA-256 " + baked.Sha256 + "). ----");
         w.Line();
         w.Line("/// <summary>SHA-256 of the weights file baked into this network, <c>" + Xml(baked.FileName) + "</c>.</summary>");
         w.Line("public const string BakedWeightsSha256 = \"" + baked.Sha256 + "\";");
@@ -631,7 +631,20 @@ internal static class NetworkEmitter
         }
     }
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>Text for an XML doc comment: escaped, and on one line (see <see cref="OneLine"/>).</summary>
+    private static string Xml(string text) => OneLine(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>A user-given name inside a // comment: control characters (a newline would end the comment) become '?'.</summary>
+    private static string OneLine(string text)
+    {
+        var result = new System.Text.StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            result.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? '?' : c);
+        }
+
+        return result.ToString();
+    }
 
     /// <summary>
     /// The span expressions a layer's calls use, from the planned offsets. With <paramref name="fused"/>, a
