@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -15,7 +16,10 @@ namespace NetGen.Generators;
 /// <remarks>
 /// Caching contract: the transform returns a <see cref="NetworkResult"/>, which compares by value and holds
 /// nothing from the compilation (no symbols, no syntax). The plan carries no source locations, so edits that
-/// only move code leave the generated source cached; diagnostics travel on their own output.
+/// only move code leave the generated source cached; diagnostics travel on their own output. A network that
+/// bakes weights names an additional file; only named files are read, each once per change, into a
+/// <see cref="WeightsFile"/> that holds its bytes' hash, so the plan (and the source) changes exactly when the
+/// file's content does.
 /// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class NetworkGenerator : IIncrementalGenerator
@@ -28,6 +32,15 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
     {
         /// <summary>Attributes parsed and shapes planned.</summary>
         public const string Networks = "Networks";
+
+        /// <summary>The weights file names the networks ask for.</summary>
+        public const string RequestedWeights = "RequestedWeights";
+
+        /// <summary>The additional files those names match, read and parsed.</summary>
+        public const string WeightsFiles = "WeightsFiles";
+
+        /// <summary>Networks with their weights resolved against the files (and baked into the plan).</summary>
+        public const string Baked = "Baked";
 
         /// <summary>The plans that are emitted.</summary>
         public const string Plans = "Plans";
@@ -46,7 +59,25 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
                 static (ctx, ct) => Analyze(ctx, ct))
             .WithTrackingName(Steps.Networks);
 
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = networks
+        // Only the additional files some network names are read (once per change of the file or of the names);
+        // the names are sorted and compared by value, so code edits leave the files' step cached.
+        IncrementalValueProvider<EquatableArray<string>> requested = networks
+            .Select(static (r, _) => r.Weights?.Name)
+            .Where(static name => name is not null)
+            .Collect()
+            .Select(static (names, _) => names.Select(n => n!).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(Steps.RequestedWeights);
+        IncrementalValuesProvider<WeightsFile> files = context.AdditionalTextsProvider
+            .Combine(requested)
+            .Where(static pair => Weights.IsRequested(pair.Left.Path, pair.Right))
+            .Select(static (pair, ct) => Weights.Read(pair.Left.Path, ct))
+            .WithTrackingName(Steps.WeightsFiles);
+        IncrementalValuesProvider<NetworkResult> resolved = networks
+            .Combine(files.Collect())
+            .Select(static (pair, _) => Weights.Resolve(pair.Left, pair.Right))
+            .WithTrackingName(Steps.Baked);
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = resolved
             .Select(static (r, _) => r.Diagnostics)
             .WithTrackingName(Steps.Diagnostics);
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
@@ -57,7 +88,7 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             }
         });
 
-        IncrementalValuesProvider<NetworkPlan> plans = networks
+        IncrementalValuesProvider<NetworkPlan> plans = resolved
             .Where(static r => r.Plan is not null)
             .Select(static (r, _) => r.Plan!)
             .WithTrackingName(Steps.Plans);
@@ -74,6 +105,7 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
         var diagnostics = new List<DiagnosticInfo>();
         NetworkModel? model = Parser.Parse(context, diagnostics, cancellationToken);
         NetworkPlan? plan = model is null ? null : ShapeInference.Plan(model, diagnostics);
-        return new NetworkResult(diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray());
+        WeightsRequest? weights = Weights.ReadRequest(context, context.TargetSymbol.ToDisplayString(), cancellationToken);
+        return new NetworkResult(diagnostics.Count == 0 ? plan : null, diagnostics.ToEquatableArray(), weights);
     }
 }

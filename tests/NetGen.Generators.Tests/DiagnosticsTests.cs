@@ -237,6 +237,112 @@ public sealed class DiagnosticsTests
         Assert.Equal("BatchNorm layer 'bn1' has Momentum = 1.5; it must be in [0, 1]", m.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    private const string Tiny = "[Network(Weights = \"tiny.safetensors\"), Input(3), Dense(2)] public partial class Tiny;";
+
+    [Fact]
+    public void NG0018_WeightsFileNotAnAdditionalFile_PointsAtTheWeightsArgument()
+    {
+        using var folder = new TempFolder();
+        Diagnostic d = Expect(Tiny, "NG0018", out GeneratorRun run, folder.Write("other.safetensors", WeightsFiles.Tiny()), folder.Write("sub/tiny.safetensors.bak", WeightsFiles.Tiny()));
+        Assert.Equal("Weights = \"tiny.safetensors\"", run.LocatedText(d));
+        Assert.Equal(
+            "Network 'Models.Tiny' bakes its weights from 'tiny.safetensors', but no additional file matches that name; give the file to the compiler with "
+            + "<AdditionalFiles Include=\"tiny.safetensors\" /> (its path relative to the project); the name matches a file's name or the end of its path",
+            d.GetMessage());
+    }
+
+    [Fact]
+    public void NG0018_EmptyWeightsName_MatchesNoFile()
+    {
+        using var folder = new TempFolder();
+        Diagnostic d = Expect("[Network(Weights = \"\"), Input(3), Dense(2)] public partial class Tiny;", "NG0018", out GeneratorRun run, folder.Write("tiny.safetensors", WeightsFiles.Tiny()));
+        Assert.Equal("Weights = \"\"", run.LocatedText(d));
+    }
+
+    [Fact]
+    public void NG0019_WeightsNameMatchingTwoFiles_PointsAtTheWeightsArgument()
+    {
+        using var folder = new TempFolder();
+        Diagnostic d = Expect(Tiny, "NG0019", out GeneratorRun run, folder.Write("a/tiny.safetensors", WeightsFiles.Tiny()), folder.Write("b/tiny.safetensors", WeightsFiles.Tiny()));
+        Assert.Equal("Weights = \"tiny.safetensors\"", run.LocatedText(d));
+        string message = d.GetMessage();
+        Assert.StartsWith("Network 'Models.Tiny' bakes its weights from 'tiny.safetensors', which matches 2 additional files (", message, System.StringComparison.Ordinal);
+        Assert.Contains(System.IO.Path.Combine(folder.Path, "a", "tiny.safetensors"), message, System.StringComparison.Ordinal);
+        Assert.EndsWith("); give more of the path so that exactly one matches", message, System.StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string> MalformedFiles() => new()
+    {
+        { "short", "it is too short for a safetensors file: expected at least 8 bytes (the header length), found 5" },
+        { "truncated header", "it declares a 1000-byte header but only 2 bytes follow the 8-byte header length" },
+        { "not json", "the header is not valid JSON: expected a property name in quotes but found 'x' (at byte 1 of the header)" },
+        { "unknown dtype", "tensor 'dense1.weight' has dtype 'I32', which NetGen does not read; expected one of F32, F64, F16, BF16, I64" },
+        { "gap", "bytes [24, 28) of the data buffer belong to no tensor (between 'dense1.weight' and 'dense1.bias')" },
+        { "missing", "it cannot be read: " },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedFiles))]
+    public void NG0020_MalformedWeightsFile_PointsAtTheWeightsArgument(string kind, string expected)
+    {
+        using var folder = new TempFolder();
+        byte[] valid = WeightsFiles.Tiny();
+        byte[] bytes = kind switch
+        {
+            "short" => [1, 2, 3, 4, 5],
+            "truncated header" => DeclaringLongerHeader(WeightsFiles.WithHeader("{}"u8.ToArray(), []), 1000),
+            "not json" => WeightsFiles.WithHeader("{x}"u8.ToArray(), []),
+            "unknown dtype" => WeightsFiles.Build([new RawTensor("dense1.weight", "I32", [2, 3], new byte[24]), WeightsFiles.F32("dense1.bias", [2], 0f, 0f)]),
+            "gap" => WeightsFiles.WithHeader(
+                "{\"dense1.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},\"dense1.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[28,36]}}"u8.ToArray(),
+                new byte[36]),
+            _ => valid,
+        };
+        AdditionalText file = kind == "missing"
+            ? new BinaryAdditionalFile(System.IO.Path.Combine(folder.Path, "tiny.safetensors"))
+            : folder.Write("tiny.safetensors", bytes);
+        Diagnostic d = Expect(Tiny, "NG0020", out GeneratorRun run, file);
+        Assert.Equal("Weights = \"tiny.safetensors\"", run.LocatedText(d));
+        Assert.StartsWith("Weights file 'tiny.safetensors' of network 'Models.Tiny' is not a safetensors file NetGen can bake: " + expected, d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    private static byte[] DeclaringLongerHeader(byte[] file, ulong length)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(file, length);
+        return file;
+    }
+
+    [Fact]
+    public void NG0021_WeightsFileNotMatchingTheNetwork_ListsEveryProblem()
+    {
+        using var folder = new TempFolder();
+        byte[] bytes = WeightsFiles.Build(
+        [
+            WeightsFiles.F32("dense1.weight", [3, 2], 1f, 2f, 3f, 4f, 5f, 6f),
+            WeightsFiles.F32("head.weight", [1], 1f),
+            WeightsFiles.F32("optimizer.momentum_buffer", [8], new float[8]),
+            WeightsFiles.I64("dense1.num_batches_tracked", [], 3),
+        ]);
+        Diagnostic d = Expect(Tiny, "NG0021", out GeneratorRun run, folder.Write("tiny.safetensors", bytes));
+        Assert.Equal("Weights = \"tiny.safetensors\"", run.LocatedText(d));
+        Assert.Equal(
+            "Weights file 'tiny.safetensors' does not match network 'Models.Tiny': dense1.weight: shape [2, 3] expected, file has [3, 2]; "
+            + "dense1.bias: missing from the file; head.weight: not a tensor of this network",
+            d.GetMessage());
+    }
+
+    [Fact]
+    public void NG0021_IntegerTensorAndManyProblems_AreListedUpToEight()
+    {
+        using var folder = new TempFolder();
+        RawTensor[] extra = Enumerable.Range(0, 10).Select(i => WeightsFiles.F32("extra" + i, [1], 0f)).ToArray();
+        byte[] bytes = WeightsFiles.Build([WeightsFiles.I64("dense1.weight", [2, 3], 1, 2, 3, 4, 5, 6), WeightsFiles.F32("dense1.bias", [2], 0f, 0f), .. extra]);
+        Diagnostic d = Expect(Tiny, "NG0021", out _, folder.Write("tiny.safetensors", bytes));
+        string message = d.GetMessage();
+        Assert.Contains("dense1.weight: dtype I64 in the file, expected a float dtype (F32, F64, F16 or BF16); extra0: not a tensor of this network", message, System.StringComparison.Ordinal);
+        Assert.EndsWith("extra6: not a tensor of this network; and 3 more", message, System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void EveryDescriptor_HasATest()
     {
@@ -258,9 +364,9 @@ public sealed class DiagnosticsTests
     }
 
     /// <summary>Runs <paramref name="declarations"/> (in namespace Models, with <c>using NetGen;</c>) and returns the first <paramref name="id"/>.</summary>
-    private static Diagnostic Expect(string declarations, string id, out GeneratorRun run)
+    private static Diagnostic Expect(string declarations, string id, out GeneratorRun run, params AdditionalText[] files)
     {
-        run = Run(declarations);
+        run = Run(declarations, files);
         Diagnostic? d = run.NetGenDiagnostics.FirstOrDefault(x => x.Id == id);
         Assert.True(d is not null, "expected " + id + "; " + run.Describe());
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
@@ -268,8 +374,8 @@ public sealed class DiagnosticsTests
         return d;
     }
 
-    private static GeneratorRun Run(string declarations) =>
-        GeneratorHarness.Run("using NetGen;\n\nnamespace Models;\n\n" + declarations + "\n");
+    private static GeneratorRun Run(string declarations, params AdditionalText[] files) =>
+        GeneratorHarness.Run("using NetGen;\n\nnamespace Models;\n\n" + declarations + "\n", files);
 
     private static void AssertNothingGenerated(GeneratorRun run)
     {

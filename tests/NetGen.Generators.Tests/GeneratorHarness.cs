@@ -47,6 +47,10 @@ internal static class GeneratorHarness
     /// <summary>Runs the generator over <paramref name="source"/> (one file at <see cref="UserFilePath"/>).</summary>
     public static GeneratorRun Run(string source) => Run(Compile(Parse(source)));
 
+    /// <summary>Runs the generator over <paramref name="source"/> with <paramref name="files"/> as the compilation's additional files.</summary>
+    public static GeneratorRun Run(string source, params AdditionalText[] files) =>
+        Run(Compile(Parse(source)), CreateDriver().AddAdditionalTexts([.. files]));
+
     public static GeneratorRun Run(Compilation input, GeneratorDriver? driver = null)
     {
         driver = (driver ?? CreateDriver()).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> driverDiagnostics);
@@ -91,6 +95,13 @@ internal sealed class LoadedAssembly(AssemblyLoadContext context, Assembly assem
     {
         Type type = Assembly.GetType(fullName, throwOnError: true)!;
         return (INetwork)Activator.CreateInstance(type, seed)!;
+    }
+
+    /// <summary>Creates the network class <paramref name="fullName"/> with <c>new T()</c> (baked weights).</summary>
+    public INetwork Create(string fullName)
+    {
+        Type type = Assembly.GetType(fullName, throwOnError: true)!;
+        return (INetwork)Activator.CreateInstance(type)!;
     }
 
     public void Dispose() => context.Unload();

@@ -102,6 +102,48 @@ public sealed class IncrementalityTests
         Assert.Contains("public const int ParameterCount = " + (61706 - (4 * 120) - 4 - (4 * 10)) + ";", after, StringComparison.Ordinal);
     }
 
+    private const string Baked = """
+        using NetGen;
+
+        namespace Models;
+
+        [Network(Weights = "tiny.safetensors"), Input(3), Dense(2)]
+        public partial class Tiny;
+        """;
+
+    [Fact]
+    public void CodeEdit_DoesNotRereadTheWeightsFile()
+    {
+        using var folder = new TempFolder();
+        SyntaxTree tree = GeneratorHarness.Parse(Baked);
+        GeneratorRun first = GeneratorHarness.Run(GeneratorHarness.Compile(tree), GeneratorHarness.CreateDriver().AddAdditionalTexts([folder.Write("tiny.safetensors", WeightsFiles.Tiny())]));
+        Assert.Empty(first.GeneratorDiagnostics);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Input.ReplaceSyntaxTree(tree, GeneratorHarness.Parse("// a comment\n" + Baked)), first.Driver);
+        AssertReasons(second, NetworkGenerator.Steps.WeightsFiles, [IncrementalStepRunReason.Cached]);
+        AssertReasons(second, NetworkGenerator.Steps.Plans, s_kept);
+        AssertOutputsKept(second);
+        Assert.Equal(first.Sources, second.Sources);
+    }
+
+    [Fact]
+    public void WeightsFileChange_Regenerates()
+    {
+        using var folder = new TempFolder();
+        BinaryAdditionalFile before = folder.Write("v1/tiny.safetensors", WeightsFiles.Tiny());
+        GeneratorRun first = GeneratorHarness.Run(GeneratorHarness.Compile(GeneratorHarness.Parse(Baked)), GeneratorHarness.CreateDriver().AddAdditionalTexts([before]));
+
+        // The IDE hands the generator a new AdditionalText when the file changes; here, another file with other weights.
+        byte[] other = WeightsFiles.Build([WeightsFiles.F32("dense1.weight", [2, 3], 9f, 9f, 9f, 9f, 9f, 9f), WeightsFiles.F32("dense1.bias", [2], 0f, 0f)]);
+        GeneratorDriver driver = first.Driver.ReplaceAdditionalText(before, folder.Write("v2/tiny.safetensors", other));
+        GeneratorRun second = GeneratorHarness.Run(first.Input, driver);
+
+        AssertReasons(second, NetworkGenerator.Steps.Plans, [IncrementalStepRunReason.Modified]);
+        string was = Assert.Single(first.Sources).Value, now = Assert.Single(second.Sources).Value;
+        Assert.Contains("1f, 2f, 3f, -4f, 0.5f, 0.25f,", was, StringComparison.Ordinal);
+        Assert.Contains("9f, 9f, 9f, 9f, 9f, 9f,", now, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ModelTypes_HoldNothingFromTheCompilation()
     {

@@ -93,6 +93,26 @@ internal static class DiagnosticDescriptors
         "NG0017", "Invalid BatchNorm argument",
         "BatchNorm layer '{0}' has {1} = {2}; it must be {3}");
 
+    /// <summary>"Network '{0}' bakes its weights from '{1}', but no additional file matches that name; give the file to the compiler with <AdditionalFiles Include="{1}" /> (its path relative to the project); the name matches a file's name or the end of its path".</summary>
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = Error(
+        "NG0018", "Weights file not found",
+        "Network '{0}' bakes its weights from '{1}', but no additional file matches that name; give the file to the compiler with <AdditionalFiles Include=\"{1}\" /> (its path relative to the project); the name matches a file's name or the end of its path");
+
+    /// <summary>"Network '{0}' bakes its weights from '{1}', which matches {2} additional files ({3}); give more of the path so that exactly one matches".</summary>
+    public static readonly DiagnosticDescriptor WeightsFileAmbiguous = Error(
+        "NG0019", "Weights file ambiguous",
+        "Network '{0}' bakes its weights from '{1}', which matches {2} additional files ({3}); give more of the path so that exactly one matches");
+
+    /// <summary>"Weights file '{0}' of network '{1}' is not a safetensors file NetGen can bake: {2}".</summary>
+    public static readonly DiagnosticDescriptor WeightsFileMalformed = Error(
+        "NG0020", "Weights file malformed",
+        "Weights file '{0}' of network '{1}' is not a safetensors file NetGen can bake: {2}");
+
+    /// <summary>"Weights file '{0}' does not match network '{1}': {2}".</summary>
+    public static readonly DiagnosticDescriptor WeightsMismatch = Error(
+        "NG0021", "Weights file does not match the network",
+        "Weights file '{0}' does not match network '{1}': {2}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

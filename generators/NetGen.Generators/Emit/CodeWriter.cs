@@ -55,6 +55,30 @@ internal sealed class CodeWriter
         return value.ToString("R", CultureInfo.InvariantCulture) + "f";
     }
 
+    /// <summary>
+    /// A float literal for data: 9 significant digits (enough to round-trip every float, on every runtime the
+    /// compiler runs on), <c>-0f</c> for negative zero, and the named constants for NaN and the infinities.
+    /// </summary>
+    public static string ExactFloat(float value)
+    {
+        if (float.IsNaN(value))
+        {
+            return "float.NaN";
+        }
+
+        if (float.IsInfinity(value))
+        {
+            return value > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
+        }
+
+        if (value == 0f)
+        {
+            return 1f / value < 0f ? "-0f" : "0f";
+        }
+
+        return value.ToString("G9", CultureInfo.InvariantCulture) + "f";
+    }
+
     /// <summary>Formats with the invariant culture.</summary>
     public static string Format(string format, params object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
 }

@@ -39,6 +39,11 @@ internal static class NetworkEmitter
         WriteForward(w, plan);
         WriteBackward(w, plan);
         WriteKernels(w, plan);
+        if (plan.Weights is not null)
+        {
+            WriteBakedWeights(w, plan, plan.Weights);
+        }
+
         w.Close();
         return w.ToString();
     }
@@ -162,6 +167,25 @@ internal static class NetworkEmitter
 
         w.Close();
         w.Line();
+        if (plan.Weights is BakedWeights baked)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// Creates the network with the weights baked in at compile time from <c>" + Xml(baked.FileName) + "</c> (SHA-256");
+            w.Line("/// <c>" + baked.Sha256 + "</c>): <see cref=\"BakedParameters\"/> is copied once into <see cref=\"Parameters\"/>"
+                + (plan.HasBatchNorm ? " and <see cref=\"BakedBuffers\"/> into <see cref=\"Buffers\"/>" : string.Empty) + ",");
+            w.Line("/// so the network can be fine-tuned like any other. No file is read at run time.");
+            w.Line("/// </summary>");
+            w.Line(GeneratedCode);
+            w.Open("public " + plan.ClassName + "()");
+            w.Line("BakedParameters.CopyTo(_parameters.Span);");
+            if (plan.HasBatchNorm)
+            {
+                w.Line("BakedBuffers.CopyTo(_buffers.Span);");
+            }
+
+            w.Close();
+            w.Line();
+        }
     }
 
     private static void WriteMembers(CodeWriter w, NetworkPlan plan)
@@ -540,6 +564,86 @@ internal static class NetworkEmitter
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The baked weights as read-only spans over constant arrays: the compiler stores them as data in the assembly
+    /// image (RVA statics), so they cost no allocation and no copy until a constructor copies them into the
+    /// network's aligned, writable buffers. Values are written with 9 significant digits, which round-trips every
+    /// float; each tensor starts on its own line under a comment with its key, shape and offset.
+    /// </summary>
+    private static void WriteBakedWeights(CodeWriter w, NetworkPlan plan, BakedWeights baked)
+    {
+        w.Line();
+        w.Line("// ---- Weights baked in from " + OneLine(baked.FileName) + " (SHA-256 " + baked.Sha256 + "). ----");
+        w.Line();
+        w.Line("/// <summary>SHA-256 of the weights file baked into this network, <c>" + Xml(baked.FileName) + "</c>.</summary>");
+        w.Line("public const string BakedWeightsSha256 = \"" + baked.Sha256 + "\";");
+        w.Line();
+        WriteBakedArray(w, plan, "BakedParameters", "<see cref=\"Parameters\"/>", baked.Parameters, buffers: false);
+        if (plan.HasBatchNorm)
+        {
+            w.Line();
+            WriteBakedArray(w, plan, "BakedBuffers", "<see cref=\"Buffers\"/> (BatchNorm's running statistics)", baked.Buffers, buffers: true);
+        }
+    }
+
+    private static void WriteBakedArray(CodeWriter w, NetworkPlan plan, string name, string layout, EquatableBytes bytes, bool buffers)
+    {
+        System.ReadOnlySpan<float> values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
+        w.Line("/// <summary>The baked values in the layout of " + layout + ": read-only data of the assembly, never copied by reading it.</summary>");
+        w.Open("public static global::System.ReadOnlySpan<float> " + name + " => new float[]");
+        var starts = new SortedDictionary<int, string>();
+        foreach (LayerPlan l in plan.Layers)
+        {
+            foreach (TensorPlan t in l.Tensors.Where(t => t.IsBuffer == buffers))
+            {
+                starts[t.Offset] = CodeWriter.Format("// {0}.{1} [{2}] at {3}", l.Name, t.Suffix, string.Join(", ", t.Shape.Select(CodeWriter.Int)), t.Offset);
+            }
+        }
+
+        var line = new System.Text.StringBuilder();
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (starts.TryGetValue(i, out string? comment))
+            {
+                Flush();
+                w.Line(comment);
+            }
+
+            line.Append(line.Length == 0 ? string.Empty : " ").Append(CodeWriter.ExactFloat(values[i])).Append(',');
+            if (line.Length >= 100)
+            {
+                Flush();
+            }
+        }
+
+        Flush();
+        w.Close(";");
+
+        void Flush()
+        {
+            if (line.Length > 0)
+            {
+                w.Line(line.ToString());
+                line.Clear();
+            }
+        }
+    }
+
+    /// <summary>Text for an XML doc comment: escaped, and on one line (see <see cref="OneLine"/>).</summary>
+    private static string Xml(string text) => OneLine(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>A user-given name inside a // comment: control characters (a newline would end the comment) become '?'.</summary>
+    private static string OneLine(string text)
+    {
+        var result = new System.Text.StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            result.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? '?' : c);
+        }
+
+        return result.ToString();
     }
 
     /// <summary>

@@ -85,7 +85,13 @@ internal sealed record NetworkPlan(
     public bool HasBatchNorm => BatchStateSize > 0;
 
     public Shape Output => Layers[Layers.Count - 1].Output;
+
+    /// <summary>Weights baked in from the file named by <c>[Network(Weights = ...)]</c>, or null.</summary>
+    public BakedWeights? Weights { get; init; }
 }
 
-/// <summary>What the transform step produces: a plan when the network is valid, and its diagnostics.</summary>
-internal sealed record NetworkResult(NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// What the transform step produces: a plan when the network is valid, its diagnostics, and the weights file it
+/// asks for (resolved against the additional files in a later step).
+/// </summary>
+internal sealed record NetworkResult(NetworkPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics, WeightsRequest? Weights = null);

@@ -8,7 +8,19 @@ namespace NetGen;
 /// at compile time and emits the class's forward and backward code.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class NetworkAttribute : Attribute;
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>
+    /// A safetensors checkpoint to bake into the network at compile time, e.g. <c>"lenet5.safetensors"</c>. The file
+    /// must be given to the compiler as an additional file (<c>&lt;AdditionalFiles Include="lenet5.safetensors" /&gt;</c>);
+    /// the name matches a file's name or the end of its path (<c>"models/lenet5.safetensors"</c>). The generator
+    /// checks the file against the network (every parameter and buffer under its PyTorch key, with a float dtype
+    /// and the network's shape; optimizer state is ignored) and reports a compiler error (NG0018 to NG0021) when
+    /// it is missing, malformed or does not match. The network then gets a parameterless constructor that starts
+    /// from the baked weights, stored as read-only data of the assembly, so no file is needed at run time.
+    /// </summary>
+    public string? Weights { get; set; }
+}
 
 /// <summary>The shape of one input sample: <c>(features)</c>, <c>(height, width)</c> or <c>(channels, height, width)</c>.</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
