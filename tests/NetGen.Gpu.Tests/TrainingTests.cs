@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Xunit;
+
+namespace NetGen.Gpu.Tests;
+
+/// <summary>
+/// Fit on the device against Fit on the CPU (one thread, scalar path) from the same weights and seed: the same
+/// shuffling, losses, schedules, clipping, frozen layers, validation, early stopping and divergence handling.
+/// </summary>
+[Collection(GpuTests.Name)]
+public sealed class TrainingTests(GpuFixture gpu)
+{
+    [Fact]
+    public void BinaryCrossEntropy_WithTrailingSigmoid_FitsLikeTheCpu() =>
+        AssertFitsAgree(() => new GpuBinaryNet(11), () => new Adam(1e-2f), count: 10, new TrainingOptions
+        {
+            Epochs = 2,
+            BatchSize = 4,
+            Seed = 3,
+            Loss = new BinaryCrossEntropyWithLogitsLoss(),
+        }, gpu.Simple);
+
+    [Fact]
+    public void MeanSquaredError_OnTargets_FitsLikeTheCpu() =>
+        AssertFitsAgree(() => new GpuRegressionNet(12), () => new Sgd(0.1f, momentum: 0.9f), count: 10, new TrainingOptions
+        {
+            Epochs = 2,
+            BatchSize = 3,
+            Seed = 4,
+            Loss = new MeanSquaredErrorLoss(),
+        }, gpu.Simple, targets: true);
+
+    [Fact]
+    public void ScheduleClippingMultipliersAndValidation_FitLikeTheCpu() =>
+        AssertFitsAgree(() => new GpuDenseNet(13), () => new AdamW(1e-2f), count: 12, new TrainingOptions
+        {
+            Epochs = 3,
+            BatchSize = 5,
+            Seed = 5,
+            Schedule = LearningRateSchedule.Cosine(3).WithWarmUp(2),
+            MaxGradientNorm = 0.05f,
+            LearningRateMultipliers = new Dictionary<string, float> { ["dense2"] = 0.5f },
+        }, gpu.Simple, validate: true);
+
+    [Fact]
+    public void FrozenLayers_StayFixed_AndTheRestFitsLikeTheCpu()
+    {
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 4, Seed = 6, FrozenLayers = ["conv1"] };
+        (INetwork cpuNet, INetwork gpuNet) = AssertFitsAgree(() => new GpuConvNet(14), () => new Sgd(0.05f, momentum: 0.9f), count: 8, options, gpu.Simple);
+        Assert.Equal(new GpuConvNet(14).Conv1.Weights.ToArray(), ((GpuConvNet)gpuNet).Conv1.Weights.ToArray());
+        Assert.NotEqual(new GpuConvNet(14).Conv2.Weights.ToArray(), ((GpuConvNet)gpuNet).Conv2.Weights.ToArray());
+        Assert.Equal(2, cpuNet.TrainableFrom);
+    }
+
+    [Fact]
+    public void EarlyStopping_RestoresTheBestEpoch_LikeTheCpu() =>
+        AssertFitsAgree(() => new GpuBatchNormNet(15), () => new Sgd(0.2f, momentum: 0.9f), count: 12, new TrainingOptions
+        {
+            Epochs = 4,
+            BatchSize = 6,
+            Seed = 7,
+            EarlyStopping = new EarlyStopping(patience: 1, monitor: EarlyStoppingMonitor.ValidationAccuracy),
+        }, gpu.Simple, validate: true);
+
+    [Fact]
+    public void NonFiniteLoss_StopsAtTheSameBatch_WithTheStepNotApplied()
+    {
+        var cpuNet = new GpuSoftmaxNet(16);
+        var gpuNet = new GpuSoftmaxNet(16);
+        cpuNet.KernelPath = KernelPath.Scalar;
+        Dataset data = DeviceOracle.RandomData(cpuNet, 12, 8);
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 3, Seed = 9 };
+        // Find where sample 7 falls in epoch 2 (index 1), and poison it there.
+        int[] order = Enumerable.Range(0, data.Count).ToArray();
+        new Rng(Rng.Mix(options.Seed, 1)).Shuffle(order);
+        data.Features[7 * GpuSoftmaxNet.InputSize] = float.NaN;
+        int batch = (Array.IndexOf(order, 7) / options.BatchSize) + 1;
+
+        using var cpu = new Trainer(cpuNet, new Sgd(0.1f, momentum: 0.9f), threadCount: 1);
+        using var device = new GpuTrainer(gpuNet, new Sgd(0.1f, momentum: 0.9f), gpu.Simple);
+        // In epoch 1 the NaN sample also diverges; train epoch 2 alone from the same start.
+        var resumed = options with { StartEpoch = 1 };
+        var cpuError = Assert.Throws<TrainingDivergedException>(() => cpu.Fit(data, null, resumed));
+        var gpuError = Assert.Throws<TrainingDivergedException>(() => device.Fit(data, null, resumed));
+        Assert.Equal((2, batch), (cpuError.Epoch, cpuError.Batch));
+        Assert.Equal((cpuError.Epoch, cpuError.Batch), (gpuError.Epoch, gpuError.Batch));
+        Assert.Equal(cpuError.Message, gpuError.Message);
+        DeviceOracle.AssertClose(cpuNet.Parameters, gpuNet.Parameters, "weights after the divergence", i => DeviceOracle.TensorName(cpuNet, i));
+        Assert.Equal(cpu.Optimizer.StepCount, device.Optimizer.StepCount);
+    }
+
+    /// <summary>Fits both and compares every epoch's figures, the weights, the buffers and the optimizer state.</summary>
+    internal static (INetwork Cpu, INetwork Gpu) AssertFitsAgree(Func<INetwork> create, Func<IOptimizer> optimizer, int count, TrainingOptions options, GpuDevice device, bool targets = false, bool validate = false, Dataset? train = null, Dataset? validation = null)
+    {
+        INetwork cpuNet = create(), gpuNet = create();
+        cpuNet.KernelPath = KernelPath.Scalar;
+        train ??= DeviceOracle.RandomData(cpuNet, count, 21, targets);
+        validation ??= validate ? DeviceOracle.RandomData(cpuNet, count, 22, targets) : null;
+        using var cpu = new Trainer(cpuNet, optimizer(), threadCount: 1);
+        using var gpuTrainer = new GpuTrainer(gpuNet, optimizer(), device);
+        TrainingHistory expected = cpu.Fit(train, validation, options);
+        TrainingHistory actual = gpuTrainer.Fit(train, validation, options);
+        Assert.Equal(expected.Epochs.Count, actual.Epochs.Count);
+        Assert.Equal(expected.StopReason, actual.StopReason);
+        Assert.Equal(expected.BestEpoch, actual.BestEpoch);
+        for (int e = 0; e < expected.Epochs.Count; e++)
+        {
+            EpochResult c = expected.Epochs[e], g = actual.Epochs[e];
+            DeviceOracle.AssertClose([c.TrainingLoss], [g.TrainingLoss], "epoch " + c.Epoch + " training loss", _ => "loss");
+            Assert.Equal(c.TrainingAccuracy, g.TrainingAccuracy);
+            Assert.Equal(c.ValidationAccuracy, g.ValidationAccuracy);
+            Assert.Equal(c.LearningRate, g.LearningRate);
+            if (c.ValidationLoss is float loss)
+            {
+                DeviceOracle.AssertClose([loss], [g.ValidationLoss!.Value], "epoch " + c.Epoch + " validation loss", _ => "loss");
+            }
+        }
+
+        DeviceOracle.AssertClose(cpuNet.Parameters, gpuNet.Parameters, "weights", i => DeviceOracle.TensorName(cpuNet, i));
+        DeviceOracle.AssertClose(cpuNet.Buffers, gpuNet.Buffers, "buffers", i => "buffer " + i);
+        OptimizerState cpuState = cpu.Optimizer.ExportState(), gpuState = gpuTrainer.Optimizer.ExportState();
+        Assert.Equal(cpuState.StepCount, gpuState.StepCount);
+        Assert.Equal(cpuState.Buffers.Keys.Order(), gpuState.Buffers.Keys.Order());
+        foreach (string key in cpuState.Buffers.Keys)
+        {
+            DeviceOracle.AssertClose(cpuState.Buffers[key], gpuState.Buffers[key], "optimizer " + key, i => DeviceOracle.TensorName(cpuNet, i));
+        }
+
+        return (cpuNet, gpuNet);
+    }
+
+}
