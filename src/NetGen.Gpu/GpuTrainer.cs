@@ -52,6 +52,7 @@ public sealed class GpuTrainer : IDisposable
     private long _stepCount;
     private bool _momentumStarted;
     private int _capacity;
+    private int _sequenceReady;
     private bool _disposed;
 
     private enum OptimizerKind
@@ -404,7 +405,7 @@ public sealed class GpuTrainer : IDisposable
         return loss[0] / n;
     }
 
-    /// <summary>Copies the gradient of the last step's mean loss (before clipping is applied only when clipping was off) into <paramref name="target"/>.</summary>
+    /// <summary>Copies the gradient of the last step's mean loss, as the update used it (clipped when the step clipped), into <paramref name="target"/>.</summary>
     /// <param name="target"><see cref="INetwork.ParameterCount"/> floats.</param>
     public void CopyGradients(Span<float> target)
     {
@@ -722,7 +723,7 @@ public sealed class GpuTrainer : IDisposable
     /// <summary>Indices 0 … count − 1 on the device, for evaluation in data-set order.</summary>
     private void EnsureSequence(int count)
     {
-        if (_sequence.Length >= count && count > 0 && _sequenceReady >= count)
+        if (_sequenceReady >= count)
         {
             return;
         }
@@ -737,8 +738,6 @@ public sealed class GpuTrainer : IDisposable
         _sequence.Upload(sequence);
         _sequenceReady = count;
     }
-
-    private int _sequenceReady;
 
     /// <summary>Copies the network's parameters and buffers and the optimizer's state to the device.</summary>
     private void UploadState()
