@@ -33,6 +33,7 @@ internal static class ShapeInference
         "ForwardScalar", "ForwardV256", "ForwardV512", "BackwardScalar", "BackwardV256", "BackwardV512", "_",
         "EndsWithSigmoid", "Buffers", "TrainableFrom", "SegmentCount", "BatchStateSize", "BatchNorms", "BufferCount",
         "ForwardSegment", "BackwardSegment", "_buffers", "_trainableFrom", "s_batchNorms",
+        "CreateKernels", "NetGenGpuKernelSet", "NetGenGpuKernels",
     };
 
     /// <summary>Suffixes of the per-layer kernel methods; a layer's property name plus any of them is taken.</summary>

@@ -87,7 +87,7 @@ public sealed class TrainingTests(GpuFixture gpu)
         Assert.Equal((2, batch), (cpuError.Epoch, cpuError.Batch));
         Assert.Equal((cpuError.Epoch, cpuError.Batch), (gpuError.Epoch, gpuError.Batch));
         Assert.Equal(cpuError.Message, gpuError.Message);
-        DeviceOracle.AssertClose(cpuNet.Parameters, gpuNet.Parameters, "weights after the divergence", i => DeviceOracle.TensorName(cpuNet, i));
+        DeviceOracle.AssertClose(cpuNet.Parameters, gpuNet.Parameters, "weights after the divergence", i => DeviceOracle.TensorName(cpuNet, i), DeviceOracle.For(gpu.Simple));
         Assert.Equal(cpu.Optimizer.StepCount, device.Optimizer.StepCount);
     }
 
@@ -105,27 +105,35 @@ public sealed class TrainingTests(GpuFixture gpu)
         Assert.Equal(expected.Epochs.Count, actual.Epochs.Count);
         Assert.Equal(expected.StopReason, actual.StopReason);
         Assert.Equal(expected.BestEpoch, actual.BestEpoch);
+        double tolerance = DeviceOracle.For(device);
+        // On the CPU accelerator the predictions agree exactly; a real GPU's approximate math may flip a near tie.
+        float slack = device.IsCpu ? 0f : 1.01f / Math.Min(train.Count, validation?.Count ?? train.Count);
         for (int e = 0; e < expected.Epochs.Count; e++)
         {
             EpochResult c = expected.Epochs[e], g = actual.Epochs[e];
-            DeviceOracle.AssertClose([c.TrainingLoss], [g.TrainingLoss], "epoch " + c.Epoch + " training loss", _ => "loss");
-            Assert.Equal(c.TrainingAccuracy, g.TrainingAccuracy);
-            Assert.Equal(c.ValidationAccuracy, g.ValidationAccuracy);
+            DeviceOracle.AssertClose([c.TrainingLoss], [g.TrainingLoss], "epoch " + c.Epoch + " training loss", _ => "loss", tolerance);
+            Assert.InRange(g.TrainingAccuracy, c.TrainingAccuracy - slack, c.TrainingAccuracy + slack);
+            Assert.Equal(c.ValidationAccuracy is null, g.ValidationAccuracy is null);
+            if (c.ValidationAccuracy is float accuracy)
+            {
+                Assert.InRange(g.ValidationAccuracy!.Value, accuracy - slack, accuracy + slack);
+            }
+
             Assert.Equal(c.LearningRate, g.LearningRate);
             if (c.ValidationLoss is float loss)
             {
-                DeviceOracle.AssertClose([loss], [g.ValidationLoss!.Value], "epoch " + c.Epoch + " validation loss", _ => "loss");
+                DeviceOracle.AssertClose([loss], [g.ValidationLoss!.Value], "epoch " + c.Epoch + " validation loss", _ => "loss", tolerance);
             }
         }
 
-        DeviceOracle.AssertClose(cpuNet.Parameters, gpuNet.Parameters, "weights", i => DeviceOracle.TensorName(cpuNet, i));
-        DeviceOracle.AssertClose(cpuNet.Buffers, gpuNet.Buffers, "buffers", i => "buffer " + i);
+        DeviceOracle.AssertClose(cpuNet.Parameters, gpuNet.Parameters, "weights", i => DeviceOracle.TensorName(cpuNet, i), tolerance);
+        DeviceOracle.AssertClose(cpuNet.Buffers, gpuNet.Buffers, "buffers", i => "buffer " + i, tolerance);
         OptimizerState cpuState = cpu.Optimizer.ExportState(), gpuState = gpuTrainer.Optimizer.ExportState();
         Assert.Equal(cpuState.StepCount, gpuState.StepCount);
         Assert.Equal(cpuState.Buffers.Keys.Order(), gpuState.Buffers.Keys.Order());
         foreach (string key in cpuState.Buffers.Keys)
         {
-            DeviceOracle.AssertClose(cpuState.Buffers[key], gpuState.Buffers[key], "optimizer " + key, i => DeviceOracle.TensorName(cpuNet, i));
+            DeviceOracle.AssertClose(cpuState.Buffers[key], gpuState.Buffers[key], "optimizer " + key, i => DeviceOracle.TensorName(cpuNet, i), tolerance);
         }
 
         return (cpuNet, gpuNet);
