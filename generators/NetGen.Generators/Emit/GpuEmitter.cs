@@ -132,6 +132,7 @@ internal static class GpuEmitter
             w.Line(field);
         }
 
+        w.Line();
         Append(w, m);
         w.Close();
         w.Line();

@@ -63,7 +63,7 @@ internal sealed class GpuGemm
         w.Line("int kEnd = (split + 1) * per < kTiles ? (split + 1) * per : kTiles;");
         w.Open("for (int kt = split * per; kt < kEnd; kt++)");
         w.Open("for (int e = lane; e < " + tt + "; e += lanes)");
-        w.Open("");
+        w.Open("// A[m, k] into shared memory");
         w.Line("int m = (tm * " + t + ") + (e / " + t + ");");
         w.Line("int k = (kt * " + t + ") + (e % " + t + ");");
         w.Line("float val = 0f;");
@@ -72,7 +72,7 @@ internal sealed class GpuGemm
         w.Close();
         w.Line("sa[e] = val;");
         w.Close();
-        w.Open("");
+        w.Open("// B[k, n] into shared memory");
         w.Line("int k = (kt * " + t + ") + (e / " + t + ");");
         w.Line("int n = (tn * " + t + ") + (e % " + t + ");");
         w.Line("float val = 0f;");

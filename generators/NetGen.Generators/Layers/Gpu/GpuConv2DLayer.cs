@@ -34,14 +34,14 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         k.Line("float sum = " + GpuNetwork.Param(bo, "f") + ";");
         k.Open("for (int c = 0; c < " + I(ins.C) + "; c++)");
         k.Open("for (int ky = 0; ky < " + I(kk) + "; ky++)");
-        k.Line("int iy = (oy * " + I(st) + ") + ky" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
+        k.Line("int iy = " + Scaled("oy", st) + " + ky" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
         if (pad > 0)
         {
             k.Line("if ((uint)iy >= " + I(ins.H) + "u) continue;");
         }
 
         k.Open("for (int kx = 0; kx < " + I(kk) + "; kx++)");
-        k.Line("int ix = (ox * " + I(st) + ") + kx" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
+        k.Line("int ix = " + Scaled("ox", st) + " + kx" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
         if (pad > 0)
         {
             k.Line("if ((uint)ix >= " + I(ins.W) + "u) continue;");
@@ -93,14 +93,14 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         k.Line("int xb = " + x.Base("s") + " + (c * " + I(inPlane) + ");");
         k.Line("int dyb = " + dy.Base("s") + " + (f * " + I(plane) + ");");
         k.Open("for (int oy = 0; oy < " + I(outs.H) + "; oy++)");
-        k.Line("int iy = (oy * " + I(st) + ") + ky" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
+        k.Line("int iy = " + Scaled("oy", st) + " + ky" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
         if (pad > 0)
         {
             k.Line("if ((uint)iy >= " + I(ins.H) + "u) continue;");
         }
 
         k.Open("for (int ox = 0; ox < " + I(outs.W) + "; ox++)");
-        k.Line("int ix = (ox * " + I(st) + ") + kx" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
+        k.Line("int ix = " + Scaled("ox", st) + " + kx" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
         if (pad > 0)
         {
             k.Line("if ((uint)ix >= " + I(ins.W) + "u) continue;");
@@ -191,10 +191,11 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
                 w.Line("int ky = (k / " + I(kk) + ") % " + I(kk) + ";");
                 w.Line("int kx = k % " + I(kk) + ";");
                 DecomposePosition(w, "n", inPlane, ins.W, "iy", "ix");
-                w.Line("int ny = iy + " + I(pad) + " - ky, nx = ix + " + I(pad) + " - kx;");
+                string shift = pad > 0 ? " + " + I(pad) : string.Empty;
+                w.Line("int ny = iy" + shift + " - ky, nx = ix" + shift + " - kx;");
                 string divisible = st == 1 ? string.Empty : " && ny % " + I(st) + " == 0 && nx % " + I(st) + " == 0";
                 w.Open("if (ny >= 0 && nx >= 0" + divisible + ")");
-                w.Line("int oy = ny / " + I(st) + ", ox = nx / " + I(st) + ";");
+                w.Line(st == 1 ? "int oy = ny, ox = nx;" : "int oy = ny / " + I(st) + ", ox = nx / " + I(st) + ";");
                 w.Open("if (oy < " + I(outs.H) + " && ox < " + I(outs.W) + ")");
                 w.Line("val = " + dy.At(dy.Base("s"), "(((f * " + I(outs.H) + ") + oy) * " + I(outs.W) + ") + ox") + ";");
                 w.Close();
@@ -244,6 +245,9 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         k.Close();
     }
 
+    /// <summary><c>oy</c> for stride 1, else <c>(oy * 2)</c>.</summary>
+    private static string Scaled(string coordinate, int stride) => stride == 1 ? coordinate : "(" + coordinate + " * " + I(stride) + ")";
+
     /// <summary>Declares c, ky, kx from a weight-window index.</summary>
     private static void DecomposeTap(CodeWriter w, string index, int kk)
     {
@@ -265,8 +269,8 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
     private static void LoadInput(CodeWriter w, GpuSlot x, LayerPlan l, string s, string oy, string ox, string c, string ky, string kx)
     {
         int st = l.Stride, pad = l.Padding;
-        w.Line("int iy = (" + oy + " * " + I(st) + ") + " + ky + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
-        w.Line("int ix = (" + ox + " * " + I(st) + ") + " + kx + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
+        w.Line("int iy = " + Scaled(oy, st) + " + " + ky + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
+        w.Line("int ix = " + Scaled(ox, st) + " + " + kx + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
         string load = "val = " + x.At(x.Base(s), "(((" + c + " * " + I(l.Input.H) + ") + iy) * " + I(l.Input.W) + ") + ix") + ";";
         w.Line(pad > 0 ? "if ((uint)iy < " + I(l.Input.H) + "u && (uint)ix < " + I(l.Input.W) + "u) " + load : load);
     }
@@ -274,7 +278,7 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
     /// <summary>The output coordinate whose window puts tap <paramref name="tap"/> on input coordinate <paramref name="input"/>; continue when there is none.</summary>
     private static void OutputCoordinate(CodeWriter k, string output, string input, string tap, int stride, int pad, int outputs)
     {
-        k.Line("int " + output + " = " + input + " + " + I(pad) + " - " + tap + ";");
+        k.Line("int " + output + " = " + input + (pad > 0 ? " + " + I(pad) : string.Empty) + " - " + tap + ";");
         if (stride == 1)
         {
             k.Line("if ((uint)" + output + " >= " + I(outputs) + "u) continue;");
