@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using Xunit;
 
@@ -91,8 +92,51 @@ public sealed class TrainingTests(GpuFixture gpu)
         Assert.Equal(cpu.Optimizer.StepCount, device.Optimizer.StepCount);
     }
 
+    [Fact]
+    public void Progress_ReportsEveryBatch_WithTheCpusFigures()
+    {
+        var cpuReports = new List<TrainingProgress>();
+        var gpuReports = new List<TrainingProgress>();
+        AssertFitsAgree(() => new GpuDenseNet(17), () => new Sgd(0.1f), count: 10, new TrainingOptions { Epochs = 2, BatchSize = 4, Seed = 10, Progress = new Collect(cpuReports) }, gpu.Simple,
+            gpuOptions: o => o with { Progress = new Collect(gpuReports) });
+        Assert.Equal(cpuReports.Count, gpuReports.Count);
+        Assert.Equal(2 * (3 + 1), gpuReports.Count);
+        for (int i = 0; i < cpuReports.Count; i++)
+        {
+            Assert.Equal((cpuReports[i].Epoch, cpuReports[i].Batch, cpuReports[i].Batches), (gpuReports[i].Epoch, gpuReports[i].Batch, gpuReports[i].Batches));
+            DeviceOracle.AssertClose([cpuReports[i].Loss], [gpuReports[i].Loss], "reported loss " + i, _ => "loss");
+            Assert.Equal(cpuReports[i].Accuracy, gpuReports[i].Accuracy);
+        }
+    }
+
+    [Fact]
+    public void Checkpoint_WrittenFromTheDevice_ResumesOnTheCpu()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "netgen-gpu-" + Guid.NewGuid().ToString("N") + ".safetensors");
+        try
+        {
+            var net = new GpuBatchNormNet(18);
+            Dataset data = DeviceOracle.RandomData(net, 8, 11);
+            using (var trainer = new GpuTrainer(net, new AdamW(1e-2f), gpu.Simple))
+            {
+                trainer.Fit(data, null, new TrainingOptions { Epochs = 1, BatchSize = 4, Seed = 12, CheckpointPath = path });
+            }
+
+            var restored = new GpuBatchNormNet(99);
+            using var cpu = new Trainer(restored, new AdamW(1e-2f), threadCount: 1);
+            Assert.Equal(1, cpu.LoadCheckpoint(path));
+            Assert.Equal(net.Parameters.ToArray(), restored.Parameters.ToArray());
+            Assert.Equal(net.Buffers.ToArray(), restored.Buffers.ToArray());
+            Assert.Equal(2, cpu.Optimizer.StepCount);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>Fits both and compares every epoch's figures, the weights, the buffers and the optimizer state.</summary>
-    internal static (INetwork Cpu, INetwork Gpu) AssertFitsAgree(Func<INetwork> create, Func<IOptimizer> optimizer, int count, TrainingOptions options, GpuDevice device, bool targets = false, bool validate = false, Dataset? train = null, Dataset? validation = null)
+    internal static (INetwork Cpu, INetwork Gpu) AssertFitsAgree(Func<INetwork> create, Func<IOptimizer> optimizer, int count, TrainingOptions options, GpuDevice device, bool targets = false, bool validate = false, Dataset? train = null, Dataset? validation = null, Func<TrainingOptions, TrainingOptions>? gpuOptions = null)
     {
         INetwork cpuNet = create(), gpuNet = create();
         cpuNet.KernelPath = KernelPath.Scalar;
@@ -101,7 +145,7 @@ public sealed class TrainingTests(GpuFixture gpu)
         using var cpu = new Trainer(cpuNet, optimizer(), threadCount: 1);
         using var gpuTrainer = new GpuTrainer(gpuNet, optimizer(), device);
         TrainingHistory expected = cpu.Fit(train, validation, options);
-        TrainingHistory actual = gpuTrainer.Fit(train, validation, options);
+        TrainingHistory actual = gpuTrainer.Fit(train, validation, gpuOptions is null ? options : gpuOptions(options));
         Assert.Equal(expected.Epochs.Count, actual.Epochs.Count);
         Assert.Equal(expected.StopReason, actual.StopReason);
         Assert.Equal(expected.BestEpoch, actual.BestEpoch);
@@ -139,4 +183,9 @@ public sealed class TrainingTests(GpuFixture gpu)
         return (cpuNet, gpuNet);
     }
 
+    /// <summary>Collects progress reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>
+    private sealed class Collect(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => reports.Add(value);
+    }
 }
