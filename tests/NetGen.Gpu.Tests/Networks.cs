@@ -9,9 +9,9 @@ namespace NetGen.Gpu.Tests;
 [Dense(3)]
 public partial class GpuDenseNet;
 
-/// <summary>A Dense large enough that the tiled kernels pay off (48 × 96 weights), with a tail tile in every dimension.</summary>
-[Network, Input(48)]
-[Dense(96), ReLU]
+/// <summary>A Dense large enough that the tiled kernels pay off (90 × 50 weights), with a partial 16 × 16 tile in every dimension.</summary>
+[Network, Input(50)]
+[Dense(90), ReLU]
 [Dense(10)]
 public partial class GpuWideDenseNet;
 
