@@ -31,23 +31,27 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         k.Line("int oy = (r / " + I(outs.W) + ") % " + I(outs.H) + ";");
         k.Line("int ox = r % " + I(outs.W) + ";");
         k.Line("int xb = " + x.Base("s") + ";");
+        k.Line("int wf = " + I(wo) + " + (f * " + I(window) + ");");
+        k.Line("int iy0 = " + Scaled("oy", st) + (pad > 0 ? " - " + I(pad) : string.Empty) + ", ix0 = " + Scaled("ox", st) + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
         k.Line("float sum = " + GpuNetwork.Param(bo, "f") + ";");
         k.Open("for (int c = 0; c < " + I(ins.C) + "; c++)");
+        k.Line("int xc = xb + (c * " + I(inPlane) + "), wc = wf + (c * " + I(taps) + ");");
         k.Open("for (int ky = 0; ky < " + I(kk) + "; ky++)");
-        k.Line("int iy = " + Scaled("oy", st) + " + ky" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
+        k.Line("int iy = iy0 + ky;");
         if (pad > 0)
         {
             k.Line("if ((uint)iy >= " + I(ins.H) + "u) continue;");
         }
 
+        k.Line("int xr = xc + (iy * " + I(ins.W) + "), wr = wc + (ky * " + I(kk) + ");");
         k.Open("for (int kx = 0; kx < " + I(kk) + "; kx++)");
-        k.Line("int ix = " + Scaled("ox", st) + " + kx" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
+        k.Line("int ix = ix0 + kx;");
         if (pad > 0)
         {
             k.Line("if ((uint)ix >= " + I(ins.W) + "u) continue;");
         }
 
-        k.Line("sum += " + GpuNetwork.Param(wo, "(((((f * " + I(ins.C) + ") + c) * " + I(kk) + ") + ky) * " + I(kk) + ") + kx") + " * " + x.At("xb", "(((c * " + I(ins.H) + ") + iy) * " + I(ins.W) + ") + ix") + ";");
+        k.Line("sum += v.Parameters[wr + kx] * " + x.At("xr", "ix") + ";");
         k.Close();
         k.Close();
         k.Close();
@@ -99,14 +103,15 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
             k.Line("if ((uint)iy >= " + I(ins.H) + "u) continue;");
         }
 
+        k.Line("int dr = dyb + (oy * " + I(outs.W) + "), xr = xb + (iy * " + I(ins.W) + ")" + (pad > 0 ? " - " + I(pad) : string.Empty) + " + kx;");
         k.Open("for (int ox = 0; ox < " + I(outs.W) + "; ox++)");
-        k.Line("int ix = " + Scaled("ox", st) + " + kx" + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
         if (pad > 0)
         {
+            k.Line("int ix = " + Scaled("ox", st) + " + kx - " + I(pad) + ";");
             k.Line("if ((uint)ix >= " + I(ins.W) + "u) continue;");
         }
 
-        k.Line("sum += " + dy.At("dyb", "(oy * " + I(outs.W) + ") + ox") + " * " + x.At("xb", "(iy * " + I(ins.W) + ") + ix") + ";");
+        k.Line("sum += " + dy.At("dr", "ox") + " * " + x.At("xr", Scaled("ox", st)) + ";");
         k.Close();
         k.Close();
         k.Close();
@@ -162,11 +167,13 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         k.Line("int dyb = " + dy.Base("s") + ";");
         k.Line("float sum = 0f;");
         k.Open("for (int f = 0; f < " + I(outs.C) + "; f++)");
+        k.Line("int wfc = " + I(wo) + " + (((f * " + I(ins.C) + ") + c) * " + I(taps) + "), dyf = dyb + (f * " + I(plane) + ");");
         k.Open("for (int ky = " + I(kk - 1) + "; ky >= 0; ky--)");
         OutputCoordinate(k, "oy", "iy", "ky", st, pad, outs.H);
+        k.Line("int wr = wfc + (ky * " + I(kk) + "), dr = dyf + (oy * " + I(outs.W) + ");");
         k.Open("for (int kx = " + I(kk - 1) + "; kx >= 0; kx--)");
         OutputCoordinate(k, "ox", "ix", "kx", st, pad, outs.W);
-        k.Line("sum += " + GpuNetwork.Param(wo, "(((((f * " + I(ins.C) + ") + c) * " + I(kk) + ") + ky) * " + I(kk) + ") + kx") + " * " + dy.At("dyb", "(((f * " + I(outs.H) + ") + oy) * " + I(outs.W) + ") + ox") + ";");
+        k.Line("sum += v.Parameters[wr + kx] * " + dy.At("dr", "ox") + ";");
         k.Close();
         k.Close();
         k.Close();
