@@ -68,9 +68,25 @@ public sealed class GpuTrainer : IDisposable
     /// <param name="device">The device; null opens one with <see cref="GpuDeviceKind.Auto"/>, which the trainer disposes.</param>
     /// <exception cref="ArgumentException">The network has no GPU kernels, or the optimizer is not one the device runs.</exception>
     public GpuTrainer(INetwork network, IOptimizer optimizer, GpuDevice? device = null)
+        : this(network, optimizer, device ?? GpuDevice.Create(), ownsDevice: device is null)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(optimizer);
+    }
+
+    private GpuTrainer(INetwork network, IOptimizer optimizer, GpuDevice device, bool ownsDevice)
+    {
+        _ownsDevice = ownsDevice;
+        Device = device;
+        if (network is not IGpuNetwork || optimizer is not (Sgd or Adam or AdamW))
+        {
+            if (ownsDevice)
+            {
+                device.Dispose();
+            }
+
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentNullException.ThrowIfNull(optimizer);
+        }
+
         _network = network as IGpuNetwork ?? throw new ArgumentException(
             $"{network.GetType().Name} has no GPU kernels: NetGen emits them when the project that declares the network references NetGen.Gpu.", nameof(network));
         _kind = optimizer switch
@@ -81,8 +97,6 @@ public sealed class GpuTrainer : IDisposable
             _ => throw new ArgumentException($"The GPU trainer runs Sgd, Adam and AdamW on the device; {optimizer.GetType().Name} is not one of them.", nameof(optimizer)),
         };
         Optimizer = optimizer;
-        _ownsDevice = device is null;
-        Device = device ?? GpuDevice.Create();
         try
         {
             _kernels = _network.CreateKernels(Device);
@@ -117,6 +131,16 @@ public sealed class GpuTrainer : IDisposable
         }
 
         _groups = [new ParameterGroup(0, network.ParameterCount)];
+    }
+
+    /// <summary>Creates a trainer on a device of <paramref name="kind"/> that it opens and disposes.</summary>
+    /// <param name="network">A network declared in a project that references NetGen.Gpu.</param>
+    /// <param name="optimizer">An <see cref="Sgd"/>, <see cref="Adam"/> or <see cref="AdamW"/>.</param>
+    /// <param name="kind">Which accelerator: CUDA, OpenCL, ILGPU's CPU accelerator, or the best present.</param>
+    /// <param name="variant">Which Dense and Conv2D kernels run.</param>
+    public GpuTrainer(INetwork network, IOptimizer optimizer, GpuDeviceKind kind, GpuKernelVariant variant = GpuKernelVariant.Auto)
+        : this(network, optimizer, GpuDevice.Create(kind, variant), ownsDevice: true)
+    {
     }
 
     /// <summary>The network being trained; it holds the trained weights whenever a call of this trainer has returned.</summary>
