@@ -78,7 +78,9 @@ run --device cpu --epochs "$EPOCHS" --batch "$BATCH" --data "$DATA" | tee "$cpu_
 
 figure() { sed -n "s/^$1: //p" "$2" | tail -n 1; }
 echo
-printf '%-34s %16s %16s\n' "LeNet-5, $EPOCHS epochs" "GPU (CUDA)" "CPU (SIMD)"
+echo "GPU run's device: $(figure device "$gpu_log")"
+echo "CPU run's device: $(figure device "$cpu_log")"
+printf '%-34s %16s %16s\n' "LeNet-5, $EPOCHS epochs" "--device gpu" "--device cpu"
 printf '%-34s %16s %16s\n' "train images/s" "$(figure 'train images\/s' "$gpu_log")" "$(figure 'train images\/s' "$cpu_log")"
 printf '%-34s %16s %16s\n' "test accuracy" "$(figure 'test accuracy' "$gpu_log")" "$(figure 'test accuracy' "$cpu_log")"
 printf '%-34s %16s %16s\n' "wall seconds (loading, evaluation)" "$(figure 'wall seconds (with kernel loading and evaluation)' "$gpu_log")" "$(figure 'wall seconds (with kernel loading and evaluation)' "$cpu_log")"

@@ -116,7 +116,16 @@ public sealed class GpuDevice : IDisposable
         });
         try
         {
+            // ILGPU lists its CPU accelerator whatever was asked for: a request for CUDA or OpenCL takes only that kind.
+            AcceleratorType? wanted = kind switch
+            {
+                GpuDeviceKind.Cuda => AcceleratorType.Cuda,
+                GpuDeviceKind.OpenCL => AcceleratorType.OpenCL,
+                GpuDeviceKind.Cpu => AcceleratorType.CPU,
+                _ => null,
+            };
             Device? device = context.Devices
+                .Where(d => wanted is null || d.AcceleratorType == wanted)
                 .OrderBy(d => d.AcceleratorType switch { AcceleratorType.Cuda => 0, AcceleratorType.OpenCL => 1, _ => 2 })
                 .FirstOrDefault();
             if (device is null)
