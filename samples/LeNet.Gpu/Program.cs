@@ -34,6 +34,22 @@ var data = new Option<DirectoryInfo>("--data")
 var root = new RootCommand("Train LeNet-5, compiled by NetGen, on the CPU or on a GPU.") { device, accelerator, kernels, epochs, batch, seed, lr, momentum, threads, check, data };
 root.SetAction(parsed =>
 {
+    try
+    {
+        return Run(parsed);
+    }
+    catch (InvalidOperationException e) when (e.Message.StartsWith("No ", StringComparison.Ordinal))
+    {
+        // No device of the requested kind.
+        Console.Error.WriteLine("error: " + e.Message);
+        return 1;
+    }
+});
+
+return root.Parse(args).Invoke();
+
+int Run(ParseResult parsed)
+{
     var (train, test) = Idx.LoadFolder(parsed.GetValue(data)!.FullName);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data: {train.Count} training and {test.Count} test images of [{string.Join(", ", train.SampleShape)}]"));
     GpuDeviceKind kind = parsed.GetValue(accelerator) switch
@@ -98,6 +114,4 @@ root.SetAction(parsed =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall seconds (with kernel loading and evaluation): {clock.Elapsed.TotalSeconds:F1}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy: {Evaluation.Accuracy(net, test):F4}"));
     return 0;
-});
-
-return root.Parse(args).Invoke();
+}
