@@ -42,8 +42,8 @@ public sealed class GpuTrainer : IDisposable
     private readonly bool _ownsDevice;
     private readonly OptimizerKind _kind;
     private readonly DeviceBuffer<float> _parameters, _gradients, _buffers, _state, _moment1, _moment2, _partials, _scalars;
-    private readonly DeviceBuffer<float> _input, _workspace, _logitsGradient, _losses, _batchLoss;
-    private readonly DeviceBuffer<int> _correct, _batchCorrect, _status, _order, _sequence;
+    private readonly DeviceBuffer<float> _input, _workspace, _logitsGradient, _losses, _batchLoss, _evaluationLoss;
+    private readonly DeviceBuffer<int> _correct, _batchCorrect, _evaluationCorrect, _status, _order, _sequence;
     private readonly Dictionary<Dataset, DeviceData> _data = new(ReferenceEqualityComparer.Instance);
     private ParameterGroup[] _groups;
     private bool _anyTrainable = true;
@@ -53,6 +53,7 @@ public sealed class GpuTrainer : IDisposable
     private bool _momentumStarted;
     private int _capacity;
     private int _sequenceReady;
+    private bool _fitting;
     private bool _disposed;
 
     private enum OptimizerKind
@@ -116,6 +117,8 @@ public sealed class GpuTrainer : IDisposable
             _correct = new DeviceBuffer<int>(accelerator, 1);
             _batchLoss = new DeviceBuffer<float>(accelerator, 1);
             _batchCorrect = new DeviceBuffer<int>(accelerator, 1);
+            _evaluationLoss = new DeviceBuffer<float>(accelerator, 1);
+            _evaluationCorrect = new DeviceBuffer<int>(accelerator, 1);
             _status = new DeviceBuffer<int>(accelerator, 2);
             _order = new DeviceBuffer<int>(accelerator, 1);
             _sequence = new DeviceBuffer<int>(accelerator, 1);
@@ -182,6 +185,7 @@ public sealed class GpuTrainer : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.StartEpoch, nameof(options.StartEpoch));
         ArgumentNullException.ThrowIfNull(options.Loss, nameof(options.Loss));
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfFitting();
         CheckCompatible(train, nameof(train));
         if (validation is not null)
         {
@@ -224,6 +228,7 @@ public sealed class GpuTrainer : IDisposable
         float[]? bestParameters = null, bestBuffers = null;
         StopReason reason = StopReason.Completed;
         float baseLearningRate = Optimizer.LearningRate;
+        _fitting = true;
         try
         {
             for (int epoch = options.StartEpoch; epoch < options.Epochs; epoch++)
@@ -358,6 +363,7 @@ public sealed class GpuTrainer : IDisposable
         }
         finally
         {
+            _fitting = false;
             Optimizer.LearningRate = baseLearningRate;
             DownloadState();
         }
@@ -384,6 +390,7 @@ public sealed class GpuTrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfFitting();
         CheckCompatible(data, nameof(data));
         if (indices.IsEmpty)
         {
@@ -439,7 +446,10 @@ public sealed class GpuTrainer : IDisposable
         _gradients.Download(target);
     }
 
-    /// <summary>The accuracy and mean loss (of the last <c>Fit</c>'s loss) on <paramref name="data"/>, computed on the device in evaluation mode with the network's current weights.</summary>
+    /// <summary>
+    /// The accuracy and mean loss (of the last <c>Fit</c>'s loss) on <paramref name="data"/>, computed on the device in
+    /// evaluation mode: with the network's weights, or, from a callback during <c>Fit</c>, with the device's current ones.
+    /// </summary>
     /// <param name="data">A non-empty data set matching the network.</param>
     /// <returns>(accuracy in [0, 1], mean loss).</returns>
     public (float Accuracy, float Loss) Evaluate(Dataset data)
@@ -452,7 +462,7 @@ public sealed class GpuTrainer : IDisposable
             throw new ArgumentException("The data set has no samples.", nameof(data));
         }
 
-        UploadState();
+        UploadUnlessFitting();
         (int correct, double loss) = EvaluateOnDevice(data);
         return ((float)correct / data.Count, (float)(loss / data.Count));
     }
@@ -481,7 +491,7 @@ public sealed class GpuTrainer : IDisposable
 
         int classes = Network.OutputSize;
         Guard.Length(outputs.Length, count * classes, "output floats", nameof(outputs));
-        UploadState();
+        UploadUnlessFitting();
         DeviceData device = Upload(data);
         EnsureSequence(data.Count);
         EnsureCapacity(Math.Min(count, 256));
@@ -554,7 +564,7 @@ public sealed class GpuTrainer : IDisposable
         foreach (IDisposable buffer in new IDisposable[]
         {
             _parameters, _gradients, _buffers, _state, _moment1, _moment2, _partials, _scalars, _input, _workspace, _logitsGradient,
-            _losses, _batchLoss, _correct, _batchCorrect, _status, _order, _sequence,
+            _losses, _batchLoss, _correct, _batchCorrect, _evaluationLoss, _evaluationCorrect, _status, _order, _sequence,
         })
         {
             buffer.Dispose();
@@ -663,14 +673,15 @@ public sealed class GpuTrainer : IDisposable
         EnsureSequence(data.Count);
         EnsureCapacity(Math.Max(_capacity, Math.Min(data.Count, 256)));
         int chunks = (data.Count + _capacity - 1) / _capacity;
-        _batchLoss.Ensure(chunks);
-        _batchCorrect.Ensure(chunks);
+        _evaluationLoss.Ensure(chunks);
+        _evaluationCorrect.Ensure(chunks);
         for (int b = 0; b < chunks; b++)
         {
             int first = b * _capacity;
             int n = Math.Min(_capacity, data.Count - first);
             var step = new GpuStep { Count = n, Training = 0, Scale = 0f, Batch = b, TargetSize = data.TargetSize };
-            GpuViews views = Views(device, _sequence.View.SubView(first, n));
+            // Its own tallies, so an evaluation from a progress callback leaves the epoch's alone.
+            GpuViews views = Views(device, _sequence.View.SubView(first, n)) with { BatchLoss = _evaluationLoss.View, BatchCorrect = _evaluationCorrect.View };
             _kernels.Gather(views, step);
             _kernels.Forward(views, step);
             _kernels.Loss(views, step, _loss);
@@ -679,8 +690,8 @@ public sealed class GpuTrainer : IDisposable
         Device.Synchronize();
         float[] losses = new float[chunks];
         int[] correct = new int[chunks];
-        _batchLoss.Download(losses);
-        _batchCorrect.Download(correct);
+        _evaluationLoss.Download(losses);
+        _evaluationCorrect.Download(correct);
         double loss = 0;
         int right = 0;
         for (int b = 0; b < chunks; b++)
@@ -761,6 +772,23 @@ public sealed class GpuTrainer : IDisposable
 
         _sequence.Upload(sequence);
         _sequenceReady = count;
+    }
+
+    private void ThrowIfFitting()
+    {
+        if (_fitting)
+        {
+            throw new InvalidOperationException("The GPU trainer is in Fit; from its callbacks, evaluate, predict or save a checkpoint, but do not train.");
+        }
+    }
+
+    /// <summary>Uploads the host's state, except during <c>Fit</c> (a callback's call), where the device's is the current one.</summary>
+    private void UploadUnlessFitting()
+    {
+        if (!_fitting)
+        {
+            UploadState();
+        }
     }
 
     /// <summary>Copies the network's parameters and buffers and the optimizer's state to the device.</summary>

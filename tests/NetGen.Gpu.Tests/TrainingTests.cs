@@ -135,6 +135,29 @@ public sealed class TrainingTests(GpuFixture gpu)
         }
     }
 
+    [Fact]
+    public void EvaluatingFromCallbacks_DuringFit_SeesTheDeviceWeights_AndChangesNothing()
+    {
+        var a = new GpuDenseNet(19);
+        var b = new GpuDenseNet(19);
+        Dataset train = DeviceOracle.RandomData(a, 12, 30), check = DeviceOracle.RandomData(a, 6, 31);
+        using var plain = new GpuTrainer(a, new Sgd(0.1f, momentum: 0.9f), gpu.Simple);
+        using var observed = new GpuTrainer(b, new Sgd(0.1f, momentum: 0.9f), gpu.Simple);
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 4, Seed = 13 };
+        TrainingHistory expected = plain.Fit(train, check, options);
+        var seen = new List<float>();
+        var reports = new List<TrainingProgress>();
+        TrainingHistory actual = observed.Fit(train, check, options with
+        {
+            OnEpoch = _ => seen.Add(observed.Accuracy(check)),
+            Progress = new Collect(reports, () => observed.Evaluate(check)),
+        });
+        Assert.Equal(expected.Epochs.Select(e => e.ValidationAccuracy!.Value), seen);
+        Assert.Equal(expected.Epochs.Select(e => e.TrainingLoss), actual.Epochs.Select(e => e.TrainingLoss));
+        Assert.Equal(a.Parameters.ToArray(), b.Parameters.ToArray());
+        Assert.Throws<InvalidOperationException>(() => observed.Fit(train, check, options with { OnEpoch = _ => observed.TrainBatch(train, [0]) }));
+    }
+
     /// <summary>Fits both and compares every epoch's figures, the weights, the buffers and the optimizer state.</summary>
     internal static (INetwork Cpu, INetwork Gpu) AssertFitsAgree(Func<INetwork> create, Func<IOptimizer> optimizer, int count, TrainingOptions options, GpuDevice device, bool targets = false, bool validate = false, Dataset? train = null, Dataset? validation = null, Func<TrainingOptions, TrainingOptions>? gpuOptions = null)
     {
@@ -184,8 +207,12 @@ public sealed class TrainingTests(GpuFixture gpu)
     }
 
     /// <summary>Collects progress reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>
-    private sealed class Collect(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    private sealed class Collect(List<TrainingProgress> reports, Action? also = null) : IProgress<TrainingProgress>
     {
-        public void Report(TrainingProgress value) => reports.Add(value);
+        public void Report(TrainingProgress value)
+        {
+            reports.Add(value);
+            also?.Invoke();
+        }
     }
 }
