@@ -46,22 +46,42 @@ public sealed class GpuEmissionTests
         string gpu = run.Sources["LeNet.LeNet5.Gpu.g.cs"];
         Assert.Contains("partial class LeNet5 : global::NetGen.Gpu.IGpuNetwork", gpu, StringComparison.Ordinal);
         // conv1: one thread per output value of 6×28×28, its 1 × 5 × 5 window with the padding checks.
-        Assert.Contains("public static void Conv1Forward(global::NetGen.Gpu.GpuViews v, global::NetGen.Gpu.GpuStep a)", gpu, StringComparison.Ordinal);
+        Assert.Contains("public static void Conv1_Forward(global::NetGen.Gpu.GpuViews v, global::NetGen.Gpu.GpuStep a)", gpu, StringComparison.Ordinal);
         Assert.Contains("int total = a.Count * 4704;", gpu, StringComparison.Ordinal);
         Assert.Contains("if ((uint)iy >= 28u) continue;", gpu, StringComparison.Ordinal);
         // Tiled variants of Dense and Conv2D, and every pass of every layer that trains.
         foreach (string kernel in new[]
         {
-            "Conv1ForwardTiled", "Conv1WeightGradTiled", "Conv2InputGradTiled", "Dense1ForwardTiled", "Dense3Grad",
-            "Maxpool2Backward", "Relu4Backward", "LossSoftmaxCrossEntropy", "Sgd", "Adam", "ClipFactor", "Gather",
+            "Conv1_ForwardTiled", "Conv1_WeightGradTiled", "Conv2_InputGradTiled", "Dense1_ForwardTiled", "Dense3_Grad",
+            "Maxpool2_Backward", "Relu4_Backward", "LossSoftmaxCrossEntropy", "Sgd", "Adam", "ClipFactor", "Gather",
         })
         {
             Assert.Contains("public static void " + kernel + "(", gpu, StringComparison.Ordinal);
         }
 
         // conv1 is the first layer: nothing below it learns, so it has no input gradient.
-        Assert.DoesNotContain("Conv1InputGrad", gpu, StringComparison.Ordinal);
+        Assert.DoesNotContain("Conv1_InputGrad", gpu, StringComparison.Ordinal);
         Assert.Contains("if (trainableFrom >= 3) return;", gpu, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LayerNamesThatExtendEachOther_GiveDistinctKernels()
+    {
+        // "x" + "BiasGrad" and "xBias" + "Grad" would be the same method without the separator.
+        const string source = """
+            using NetGen;
+
+            [Network, Input(4)]
+            [Dense(3, Name = "x"), Dense(2, Name = "xBias"), Dense(2, Name = "gather")]
+            public partial class Tricky;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(GeneratorHarness.Parse(source), GeneratorHarness.Parse(Marker, "/src/Marker.cs")));
+        Assert.Null(run.Crash);
+        string gpu = run.Sources["Tricky.Gpu.g.cs"];
+        foreach (string kernel in new[] { "X_BiasGrad", "XBias_Grad", "XBias_BiasGrad", "Gather_Forward", "Gather" })
+        {
+            Assert.Contains("public static void " + kernel + "(", gpu, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -62,6 +62,10 @@ internal abstract class GpuLayerKind
 
     protected static string F(float value) => CodeWriter.Float(value);
 
-    /// <summary>The kernel name of a layer's pass: <c>Conv1Forward</c>.</summary>
-    protected static string Name(LayerPlan l, string pass) => l.PropertyName + pass;
+    /// <summary>
+    /// The kernel name of a layer's pass: <c>Conv1_Forward</c>. Passes have no underscore, so the last one separates
+    /// the pass from the (unique) property name and two layers' kernels can never share a name, whatever the layers
+    /// are called; the network-wide kernels (<c>Gather</c>, <c>Sgd</c>, …) have none at all.
+    /// </summary>
+    protected static string Name(LayerPlan l, string pass) => l.PropertyName + "_" + pass;
 }
