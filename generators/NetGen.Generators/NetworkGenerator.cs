@@ -97,6 +97,17 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             string hint = ((plan.Namespace is null ? string.Empty : plan.Namespace + ".") + plan.ClassName).Replace("@", string.Empty) + ".g.cs";
             spc.AddSource(hint, SourceText.From(NetworkEmitter.Emit(plan), Encoding.UTF8));
         });
+
+        // ILGPU kernels, as a second part of each network, only where the project references NetGen.Gpu.
+        IncrementalValueProvider<bool> gpu = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuEmitter.MarkerTypeName) is not null);
+        context.RegisterSourceOutput(plans.Combine(gpu), static (spc, pair) =>
+        {
+            if (pair.Right)
+            {
+                spc.AddSource(GpuEmitter.HintName(pair.Left), SourceText.From(GpuEmitter.Emit(pair.Left), Encoding.UTF8));
+            }
+        });
     }
 
     /// <summary>Parser then shape inference; never throws on user input, every mistake becomes a diagnostic.</summary>

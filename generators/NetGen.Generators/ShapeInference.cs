@@ -34,6 +34,7 @@ internal static class ShapeInference
         "EndsWithSigmoid", "Buffers", "TrainableFrom", "SegmentCount", "BatchStateSize", "BatchNorms", "BufferCount",
         "ForwardSegment", "BackwardSegment", "_buffers", "_trainableFrom", "s_batchNorms",
         "BakedParameters", "BakedBuffers", "BakedWeightsSha256",
+        "CreateKernels", "NetGenGpuKernelSet", "NetGenGpuKernels",
     };
 
     /// <summary>Suffixes of the per-layer kernel methods; a layer's property name plus any of them is taken.</summary>

@@ -1,0 +1,997 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace NetGen.Gpu;
+
+/// <summary>
+/// Trains a network on a GPU (or ILGPU's CPU accelerator) with its generated ILGPU kernels, with the semantics of
+/// the CPU <see cref="Trainer"/>: the same shuffling (<c>Rng.Mix(seed, epoch)</c>), mean loss over each batch,
+/// the same optimizer formulas (SGD with momentum and Nesterov, Adam's bias correction, AdamW's decoupled decay),
+/// schedules, clipping by global norm, frozen layers and learning-rate multipliers, early stopping and
+/// per-epoch checkpoints, so a seed gives the same accuracy on either device up to float rounding.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The training set, the parameters, gradients, optimizer state, BatchNorm statistics and the batch all stay on
+/// the device across steps: a step is a gather of the batch (the epoch's shuffled order is uploaded once), the
+/// forward pass, the loss, the backward pass and the update, launched without waiting; the device is
+/// synchronized once per epoch (or once per batch when <see cref="TrainingOptions.Progress"/> wants each batch's
+/// figures). A non-finite loss is caught on the device: that step and every later one leave the weights
+/// alone, and the epoch ends with the <see cref="TrainingDivergedException"/> the CPU trainer would throw.
+/// Validation runs on the device too. Weights, buffers and the optimizer's state are copied back to
+/// <see cref="Network"/> and <see cref="Optimizer"/> when <c>Fit</c> returns, for checkpoints, and when early
+/// stopping keeps a best epoch, so Save, evaluation and <c>Predict</c> on the CPU see them.
+/// </para>
+/// <para>
+/// Differences from the CPU trainer: dropout masks come from a counter-based hash on the device, not from the
+/// CPU's per-sample generator (same rate, different masks); sums run in other orders and CUDA's exp and tanh are
+/// approximate, so weights agree to float rounding rather than bit for bit. Custom <see cref="ILoss"/> and
+/// <see cref="IOptimizer"/> implementations are not supported (the device runs generated kernels for the
+/// built-in ones). Not thread-safe: one call at a time.
+/// </para>
+/// </remarks>
+public sealed class GpuTrainer : IDisposable
+{
+    /// <summary>Separates the dropout seeds from the shuffling seeds of an epoch (the CPU trainer's constant).</summary>
+    private const ulong DropoutStream = 0xD5_0F_0A_75_EE_D5_0F_0AUL;
+
+    private readonly IGpuNetwork _network;
+    private readonly GpuKernelSet _kernels;
+    private readonly bool _ownsDevice;
+    private readonly OptimizerKind _kind;
+    private readonly DeviceBuffer<float> _parameters, _gradients, _buffers, _state, _moment1, _moment2, _partials, _scalars;
+    private readonly DeviceBuffer<float> _input, _workspace, _logitsGradient, _losses, _batchLoss, _evaluationLoss;
+    private readonly DeviceBuffer<int> _correct, _batchCorrect, _evaluationCorrect, _status, _order, _sequence;
+    private readonly Dictionary<Dataset, DeviceData> _data = new(ReferenceEqualityComparer.Instance);
+    private ParameterGroup[] _groups;
+    private bool _anyTrainable = true;
+    private GpuLoss _loss = GpuLoss.SoftmaxCrossEntropy;
+    private string _lossName = "cross_entropy";
+    private long _stepCount;
+    private bool _momentumStarted;
+    private int _capacity;
+    private int _sequenceReady;
+    private bool _fitting;
+    private bool _disposed;
+
+    private enum OptimizerKind
+    {
+        Sgd,
+        Adam,
+        AdamW,
+    }
+
+    /// <summary>Creates a trainer on <paramref name="device"/> (or on the best device present when null).</summary>
+    /// <param name="network">A network declared in a project that references NetGen.Gpu (so it has kernels); its parameters are updated when training returns.</param>
+    /// <param name="optimizer">An <see cref="Sgd"/>, <see cref="Adam"/> or <see cref="AdamW"/>; its state moves to the device and back.</param>
+    /// <param name="device">The device; null opens one with <see cref="GpuDeviceKind.Auto"/>, which the trainer disposes.</param>
+    /// <exception cref="ArgumentException">The network has no GPU kernels, or the optimizer is not one the device runs.</exception>
+    public GpuTrainer(INetwork network, IOptimizer optimizer, GpuDevice? device = null)
+        : this(network, optimizer, device ?? GpuDevice.Create(), ownsDevice: device is null)
+    {
+    }
+
+    private GpuTrainer(INetwork network, IOptimizer optimizer, GpuDevice device, bool ownsDevice)
+    {
+        _ownsDevice = ownsDevice;
+        Device = device;
+        if (network is not IGpuNetwork || optimizer is not (Sgd or Adam or AdamW))
+        {
+            if (ownsDevice)
+            {
+                device.Dispose();
+            }
+
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentNullException.ThrowIfNull(optimizer);
+        }
+
+        _network = network as IGpuNetwork ?? throw new ArgumentException(
+            $"{network.GetType().Name} has no GPU kernels: NetGen emits them when the project that declares the network references NetGen.Gpu.", nameof(network));
+        _kind = optimizer switch
+        {
+            Sgd => OptimizerKind.Sgd,
+            AdamW => OptimizerKind.AdamW,
+            Adam => OptimizerKind.Adam,
+            _ => throw new ArgumentException($"The GPU trainer runs Sgd, Adam and AdamW on the device; {optimizer.GetType().Name} is not one of them.", nameof(optimizer)),
+        };
+        Optimizer = optimizer;
+        try
+        {
+            _kernels = _network.CreateKernels(Device);
+            var accelerator = Device.Accelerator;
+            _parameters = new DeviceBuffer<float>(accelerator, network.ParameterCount);
+            _gradients = new DeviceBuffer<float>(accelerator, network.ParameterCount);
+            _moment1 = new DeviceBuffer<float>(accelerator, _kind == OptimizerKind.Sgd && ((Sgd)optimizer).Momentum == 0f ? 1 : network.ParameterCount);
+            _moment2 = new DeviceBuffer<float>(accelerator, _kind == OptimizerKind.Sgd ? 1 : network.ParameterCount);
+            _buffers = new DeviceBuffer<float>(accelerator, network.Buffers.Length);
+            _state = new DeviceBuffer<float>(accelerator, network.BatchStateSize);
+            _partials = new DeviceBuffer<float>(accelerator, Device.GridThreads);
+            _scalars = new DeviceBuffer<float>(accelerator, 2);
+            _input = new DeviceBuffer<float>(accelerator, 1);
+            _workspace = new DeviceBuffer<float>(accelerator, 1);
+            _logitsGradient = new DeviceBuffer<float>(accelerator, 1);
+            _losses = new DeviceBuffer<float>(accelerator, 1);
+            _correct = new DeviceBuffer<int>(accelerator, 1);
+            _batchLoss = new DeviceBuffer<float>(accelerator, 1);
+            _batchCorrect = new DeviceBuffer<int>(accelerator, 1);
+            _evaluationLoss = new DeviceBuffer<float>(accelerator, 1);
+            _evaluationCorrect = new DeviceBuffer<int>(accelerator, 1);
+            _status = new DeviceBuffer<int>(accelerator, 2);
+            _order = new DeviceBuffer<int>(accelerator, 1);
+            _sequence = new DeviceBuffer<int>(accelerator, 1);
+        }
+        catch
+        {
+            if (_ownsDevice)
+            {
+                Device.Dispose();
+            }
+
+            throw;
+        }
+
+        _groups = [new ParameterGroup(0, network.ParameterCount)];
+    }
+
+    /// <summary>Creates a trainer on a device of <paramref name="kind"/> that it opens and disposes.</summary>
+    /// <param name="network">A network declared in a project that references NetGen.Gpu.</param>
+    /// <param name="optimizer">An <see cref="Sgd"/>, <see cref="Adam"/> or <see cref="AdamW"/>.</param>
+    /// <param name="kind">Which accelerator: CUDA, OpenCL, ILGPU's CPU accelerator, or the best present.</param>
+    /// <param name="variant">Which Dense and Conv2D kernels run.</param>
+    public GpuTrainer(INetwork network, IOptimizer optimizer, GpuDeviceKind kind, GpuKernelVariant variant = GpuKernelVariant.Auto)
+        : this(network, optimizer, GpuDevice.Create(kind, variant), ownsDevice: true)
+    {
+    }
+
+    /// <summary>The network being trained; it holds the trained weights whenever a call of this trainer has returned.</summary>
+    public INetwork Network => _network;
+
+    /// <summary>The optimizer whose hyperparameters and state the device uses.</summary>
+    public IOptimizer Optimizer { get; }
+
+    /// <summary>The device the kernels run on.</summary>
+    public GpuDevice Device { get; }
+
+    /// <summary>Trains for <paramref name="epochs"/> passes of mini-batches: <see cref="Fit(Dataset, Dataset?, TrainingOptions)"/> with those options.</summary>
+    /// <param name="train">The training samples.</param>
+    /// <param name="epochs">Number of passes, ≥ 0.</param>
+    /// <param name="batchSize">Samples per optimizer step, ≥ 1.</param>
+    /// <param name="validation">When given, measured after every epoch.</param>
+    /// <param name="seed">Fixes the shuffling and the dropout masks.</param>
+    /// <param name="onEpoch">Called after each epoch.</param>
+    /// <returns>One result per epoch.</returns>
+    public TrainingHistory Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, ulong seed = 0, Action<EpochResult>? onEpoch = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        return Fit(train, validation, new TrainingOptions { Epochs = epochs, BatchSize = batchSize, Seed = seed, OnEpoch = onEpoch });
+    }
+
+    /// <summary>Trains on the device as <see cref="Trainer.Fit(Dataset, Dataset?, TrainingOptions)"/> does on the CPU.</summary>
+    /// <param name="train">The training samples.</param>
+    /// <param name="validation">Measured after every epoch (accuracy and loss, evaluation mode, on the device).</param>
+    /// <param name="options">The loop, loss, schedule and controls.</param>
+    /// <returns>One result per epoch run, and why training stopped.</returns>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; that step and the rest of the epoch left the weights alone.</exception>
+    public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs, nameof(options.Epochs));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options.BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.StartEpoch, nameof(options.StartEpoch));
+        ArgumentNullException.ThrowIfNull(options.Loss, nameof(options.Loss));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfFitting();
+        CheckCompatible(train, nameof(train));
+        if (validation is not null)
+        {
+            CheckCompatible(validation, nameof(validation));
+            if (validation.Count == 0)
+            {
+                throw new ArgumentException("The validation set has no samples.", nameof(validation));
+            }
+        }
+
+        if (options.EarlyStopping is not null && validation is null)
+        {
+            throw new ArgumentException("Early stopping watches the validation set; pass one.", nameof(validation));
+        }
+
+        if (options.Epochs > options.StartEpoch && train.Count == 0)
+        {
+            throw new ArgumentException("The training set has no samples.", nameof(train));
+        }
+
+        UseLoss(options.Loss, train);
+        ConfigureTrainable(options);
+        UploadState();
+        int count = train.Count;
+        int batchSize = options.BatchSize;
+        int batches = (count + batchSize - 1) / batchSize;
+        DeviceData trainData = Upload(train);
+        EnsureCapacity(Math.Min(batchSize, Math.Max(count, 1)));
+        _batchLoss.Ensure(batches);
+        _batchCorrect.Ensure(batches);
+        _order.Ensure(count);
+        int[] order = new int[count];
+        float[] batchLoss = new float[batches];
+        int[] batchCorrect = new int[batches];
+        int[] status = new int[2];
+        var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
+        EarlyStopping? stopping = options.EarlyStopping;
+        float best = float.NaN;
+        int bestEpoch = 0, sinceBest = 0;
+        float[]? bestParameters = null, bestBuffers = null;
+        StopReason reason = StopReason.Completed;
+        float baseLearningRate = Optimizer.LearningRate;
+        _fitting = true;
+        try
+        {
+            for (int epoch = options.StartEpoch; epoch < options.Epochs; epoch++)
+            {
+                ulong epochSeed = Rng.Mix(options.Seed, (ulong)epoch);
+                for (int i = 0; i < count; i++)
+                {
+                    order[i] = i;
+                }
+
+                var rng = new Rng(epochSeed);
+                rng.Shuffle(order);
+                ulong dropoutSeed = Rng.Mix(epochSeed, DropoutStream);
+                long stepsBefore = _stepCount;
+                bool momentumBefore = _momentumStarted;
+
+                long start = Stopwatch.GetTimestamp();
+                _order.Upload(order);
+                _status.Clear();
+                double progressLoss = 0;
+                int progressCorrect = 0;
+                for (int b = 0; b < batches; b++)
+                {
+                    if (options.Schedule is not null)
+                    {
+                        Optimizer.LearningRate = baseLearningRate * options.Schedule.Factor((epoch * batches) + b, batches);
+                    }
+
+                    int first = b * batchSize;
+                    int size = Math.Min(batchSize, count - first);
+                    Step(trainData, _order.View.SubView(first, size), size, b, dropoutSeed, options.MaxGradientNorm);
+                    if (options.Progress is not null)
+                    {
+                        // The one synchronization of the batch: its figures for the progress report.
+                        Device.Synchronize();
+                        _batchLoss.Download(batchLoss.AsSpan(b, 1), b);
+                        _batchCorrect.Download(batchCorrect.AsSpan(b, 1), b);
+                        progressLoss += batchLoss[b];
+                        progressCorrect += batchCorrect[b];
+                        int done = first + size;
+                        double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                        double rate = elapsed > 0 ? done / elapsed : 0;
+                        long remainingSamples = ((long)(options.Epochs - epoch - 1) * count) + (count - done);
+                        var remaining = TimeSpan.FromSeconds(rate > 0 ? remainingSamples / rate : 0);
+                        options.Progress.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, (float)(progressLoss / done), (float)progressCorrect / done, rate, remaining, null));
+                    }
+                }
+
+                Device.Synchronize();
+                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                _batchLoss.Download(batchLoss.AsSpan(0, batches));
+                _batchCorrect.Download(batchCorrect.AsSpan(0, batches));
+                _status.Download(status);
+                if (status[0] != 0)
+                {
+                    int bad = status[1];
+                    // The device skipped that update and every later one.
+                    _stepCount = stepsBefore + (_anyTrainable ? bad : 0);
+                    _momentumStarted = momentumBefore || (_anyTrainable && bad > 0);
+                    float learningRate = options.Schedule is null ? baseLearningRate : baseLearningRate * options.Schedule.Factor((epoch * batches) + bad, batches);
+                    throw new TrainingDivergedException(
+                        $"Training diverged in epoch {epoch + 1}, batch {bad + 1} of {batches}: the {_lossName} loss is {(float.IsNaN(batchLoss[bad]) ? "NaN" : "infinite")}. " +
+                        $"The step was not applied. Lower the learning rate (now {learningRate:G4}) or clip the gradient (MaxGradientNorm).",
+                        epoch + 1,
+                        bad + 1,
+                        results);
+                }
+
+                double lossSum = 0;
+                int correct = 0;
+                for (int b = 0; b < batches; b++)
+                {
+                    lossSum += batchLoss[b];
+                    correct += batchCorrect[b];
+                }
+
+                float? validationAccuracy = null, validationLoss = null;
+                if (validation is not null)
+                {
+                    (int validationCorrect, double validationLossSum) = EvaluateOnDevice(validation);
+                    validationAccuracy = (float)validationCorrect / validation.Count;
+                    validationLoss = (float)(validationLossSum / validation.Count);
+                }
+
+                var result = new EpochResult(epoch + 1, count > 0 ? (float)(lossSum / count) : 0f, seconds, seconds > 0 ? count / seconds : double.PositiveInfinity, validationAccuracy)
+                {
+                    TrainingAccuracy = count > 0 ? (float)correct / count : 0f,
+                    ValidationLoss = validationLoss,
+                    LearningRate = Optimizer.LearningRate,
+                };
+                results.Add(result);
+
+                bool stop = false;
+                if (stopping is not null)
+                {
+                    float figure = stopping.Monitor == EarlyStoppingMonitor.ValidationLoss ? validationLoss!.Value : validationAccuracy!.Value;
+                    bool improved = float.IsNaN(best) || (stopping.Monitor == EarlyStoppingMonitor.ValidationLoss
+                        ? figure < best - stopping.MinDelta
+                        : figure > best + stopping.MinDelta);
+                    if (improved)
+                    {
+                        best = figure;
+                        bestEpoch = epoch + 1;
+                        sinceBest = 0;
+                        if (stopping.RestoreBestWeights)
+                        {
+                            bestParameters ??= new float[Network.ParameterCount];
+                            bestBuffers ??= new float[Network.Buffers.Length];
+                            _parameters.Download(bestParameters);
+                            _buffers.Download(bestBuffers);
+                        }
+                    }
+                    else if (++sinceBest >= stopping.Patience)
+                    {
+                        stop = true;
+                    }
+                }
+
+                if (options.CheckpointPath is not null)
+                {
+                    SaveCheckpoint(options.CheckpointPath, epoch + 1);
+                }
+
+                options.OnEpoch?.Invoke(result);
+                options.Progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, batches, batches, result.TrainingLoss, result.TrainingAccuracy, result.ImagesPerSecond, TimeSpan.FromSeconds(seconds * (options.Epochs - epoch - 1)), result));
+                if (stop)
+                {
+                    reason = StopReason.EarlyStopped;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            _fitting = false;
+            Optimizer.LearningRate = baseLearningRate;
+            DownloadState();
+        }
+
+        if (bestParameters is not null && bestBuffers is not null)
+        {
+            bestParameters.CopyTo(Network.Parameters);
+            bestBuffers.CopyTo(Network.Buffers);
+        }
+
+        return new TrainingHistory(results, reason, stopping is null ? null : bestEpoch);
+    }
+
+    /// <summary>
+    /// One training step on the device (gather, forward, loss, backward, update), then the weights, buffers and
+    /// optimizer state copied back: a convenience for tests and small jobs, where <c>Fit</c> keeps everything on
+    /// the device.
+    /// </summary>
+    /// <param name="data">The data set the indices refer to.</param>
+    /// <param name="indices">The batch: at least one sample index.</param>
+    /// <param name="dropoutSeed">Seeds the dropout masks.</param>
+    /// <returns>The mean loss of the batch, before the update; NaN or infinity when it diverged, and then the step is not applied.</returns>
+    public float TrainBatch(Dataset data, ReadOnlySpan<int> indices, ulong dropoutSeed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfFitting();
+        CheckCompatible(data, nameof(data));
+        if (indices.IsEmpty)
+        {
+            throw new ArgumentException("A batch needs at least one sample index.", nameof(indices));
+        }
+
+        foreach (int index in indices)
+        {
+            if ((uint)index >= (uint)data.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), index, $"{index} is not a sample index of a data set of {data.Count}.");
+            }
+        }
+
+        UseLoss(_loss switch
+        {
+            GpuLoss.BinaryCrossEntropyWithLogits => new BinaryCrossEntropyWithLogitsLoss(),
+            GpuLoss.MeanSquaredError => new MeanSquaredErrorLoss(),
+            _ => new SoftmaxCrossEntropyLoss(),
+        }, data);
+        UploadState();
+        DeviceData device = Upload(data);
+        int n = indices.Length;
+        EnsureCapacity(n);
+        _order.Ensure(n);
+        _order.Upload(indices);
+        _status.Clear();
+        long stepsBefore = _stepCount;
+        bool momentumBefore = _momentumStarted;
+        Step(device, _order.View.SubView(0, n), n, 0, dropoutSeed, null);
+        Device.Synchronize();
+        float[] loss = new float[1];
+        int[] status = new int[2];
+        _batchLoss.Download(loss, 0);
+        _status.Download(status);
+        if (status[0] != 0)
+        {
+            _stepCount = stepsBefore;
+            _momentumStarted = momentumBefore;
+        }
+
+        DownloadState();
+        return loss[0] / n;
+    }
+
+    /// <summary>Copies the gradient of the last step's mean loss, as the update used it (clipped when the step clipped), into <paramref name="target"/>.</summary>
+    /// <param name="target"><see cref="INetwork.ParameterCount"/> floats.</param>
+    public void CopyGradients(Span<float> target)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Guard.Length(target.Length, Network.ParameterCount, "gradient floats", nameof(target));
+        Device.Synchronize();
+        _gradients.Download(target);
+    }
+
+    /// <summary>
+    /// The accuracy and mean loss (of the last <c>Fit</c>'s loss) on <paramref name="data"/>, computed on the device in
+    /// evaluation mode: with the network's weights, or, from a callback during <c>Fit</c>, with the device's current ones.
+    /// </summary>
+    /// <param name="data">A non-empty data set matching the network.</param>
+    /// <returns>(accuracy in [0, 1], mean loss).</returns>
+    public (float Accuracy, float Loss) Evaluate(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckCompatible(data, nameof(data));
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("The data set has no samples.", nameof(data));
+        }
+
+        UploadUnlessFitting();
+        (int correct, double loss) = EvaluateOnDevice(data);
+        return ((float)correct / data.Count, (float)(loss / data.Count));
+    }
+
+    /// <summary>The fraction of <paramref name="data"/> classified correctly, on the device (evaluation mode).</summary>
+    /// <param name="data">A non-empty data set matching the network.</param>
+    /// <returns>The accuracy in [0, 1].</returns>
+    public float Accuracy(Dataset data) => Evaluate(data).Accuracy;
+
+    /// <summary>The network's outputs (what <see cref="INetwork.Predict(ReadOnlySpan{float}, Span{float})"/> returns) for samples [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>), computed on the device.</summary>
+    /// <param name="data">The samples.</param>
+    /// <param name="first">First sample.</param>
+    /// <param name="count">Number of samples, ≥ 1.</param>
+    /// <param name="outputs"><paramref name="count"/> × <see cref="INetwork.OutputSize"/> floats.</param>
+    public void Predict(Dataset data, int first, int count, Span<float> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckCompatible(data, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if ((long)first + count > data.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"Samples [{first}, {first + count}) are outside the data set's {data.Count}.");
+        }
+
+        int classes = Network.OutputSize;
+        Guard.Length(outputs.Length, count * classes, "output floats", nameof(outputs));
+        UploadUnlessFitting();
+        DeviceData device = Upload(data);
+        EnsureSequence(data.Count);
+        EnsureCapacity(Math.Min(count, 256));
+        int workspaceSize = Network.WorkspaceSize;
+        float[] workspace = new float[workspaceSize];
+        for (int done = 0; done < count; done += _capacity)
+        {
+            int n = Math.Min(_capacity, count - done);
+            var step = new GpuStep { Count = n, Training = 0, Scale = 0f };
+            GpuViews views = Views(device, _sequence.View.SubView(first + done, n));
+            _kernels.Gather(views, step);
+            _kernels.Forward(views, step);
+            Device.Synchronize();
+            for (int s = 0; s < n; s++)
+            {
+                _workspace.Download(outputs.Slice((done + s) * classes, classes), ((long)s * workspaceSize) + _kernels.OutputOffset);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes a checkpoint as <see cref="Trainer.SaveCheckpoint"/> does (weights, BatchNorm statistics, optimizer state,
+    /// epoch), after copying the device's state back to the network and the optimizer.
+    /// </summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="epoch">Epochs completed.</param>
+    public void SaveCheckpoint(string path, int epoch)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        DownloadState();
+        OptimizerState state = Optimizer.ExportState();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = "pt",
+            ["netgen.epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["netgen.optimizer"] = state.Kind,
+            ["netgen.optimizer.step"] = state.StepCount.ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (BatchNormInfo bn in Network.BatchNorms)
+        {
+            metadata[Checkpoint.NumBatchesTrackedMetadataPrefix + bn.Name] = state.StepCount.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var extra = new List<SafetensorsTensor>();
+        foreach (KeyValuePair<string, float[]> buffer in state.Buffers)
+        {
+            extra.Add(SafetensorsTensor.F32(Checkpoint.OptimizerPrefix + buffer.Key, [buffer.Value.Length], buffer.Value));
+        }
+
+        Checkpoint.Save(Network, path, metadata, extra);
+    }
+
+    /// <summary>Releases the device buffers (and the device, when the trainer opened it). The network keeps its weights.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (DeviceData data in _data.Values)
+        {
+            data.Dispose();
+        }
+
+        _data.Clear();
+        foreach (IDisposable buffer in new IDisposable[]
+        {
+            _parameters, _gradients, _buffers, _state, _moment1, _moment2, _partials, _scalars, _input, _workspace, _logitsGradient,
+            _losses, _batchLoss, _correct, _batchCorrect, _evaluationLoss, _evaluationCorrect, _status, _order, _sequence,
+        })
+        {
+            buffer.Dispose();
+        }
+
+        if (_ownsDevice)
+        {
+            Device.Dispose();
+        }
+    }
+
+    /// <summary>Launches one training step; waits for nothing.</summary>
+    private void Step(DeviceData data, ILGPU.ArrayView<int> indices, int n, int batch, ulong dropoutSeed, float? maxGradientNorm)
+    {
+        GpuViews views = Views(data, indices);
+        var step = new GpuStep
+        {
+            Count = n,
+            Training = 1,
+            UpdateStatistics = 1,
+            Seed = dropoutSeed,
+            Scale = 1f / n,
+            Batch = batch,
+            TargetSize = data.Source.TargetSize,
+        };
+        _kernels.Gather(views, step);
+        _kernels.Forward(views, step);
+        _kernels.Loss(views, step, _loss);
+        if (!_anyTrainable)
+        {
+            return;
+        }
+
+        _gradients.Clear();
+        _kernels.Backward(views, step, Network.TrainableFrom);
+        if (maxGradientNorm is float maxNorm)
+        {
+            if (!(maxNorm > 0f))
+            {
+                throw new ArgumentOutOfRangeException(nameof(maxGradientNorm), maxNorm, "The maximum norm must be > 0 (positive infinity measures without clipping).");
+            }
+
+            _partials.Clear();
+            foreach (ParameterGroup group in _groups)
+            {
+                _kernels.SumOfSquares(views, new GpuUpdate { Offset = group.Offset, Length = group.Length });
+            }
+
+            _kernels.ClipFactor(views, new GpuUpdate { MaxNorm = maxNorm });
+            foreach (ParameterGroup group in _groups)
+            {
+                _kernels.ScaleGradients(views, new GpuUpdate { Offset = group.Offset, Length = group.Length });
+            }
+        }
+
+        long t = _stepCount + 1;
+        float learningRate = Optimizer.LearningRate;
+        foreach (ParameterGroup group in _groups)
+        {
+            double lr = (double)learningRate * group.LearningRateScale;
+            switch (Optimizer)
+            {
+                case Sgd sgd:
+                    _kernels.Sgd(views, new GpuUpdate
+                    {
+                        Offset = group.Offset,
+                        Length = group.Length,
+                        LearningRate = learningRate * group.LearningRateScale,
+                        Momentum = sgd.Momentum,
+                        WeightDecay = sgd.WeightDecay,
+                        First = _momentumStarted ? 0 : 1,
+                        Nesterov = sgd.Nesterov ? 1 : 0,
+                    });
+                    break;
+                default:
+                    (float beta1, float beta2, float epsilon, float weightDecay) = Optimizer is AdamW w
+                        ? (w.Beta1, w.Beta2, w.Epsilon, w.WeightDecay)
+                        : (((Adam)Optimizer).Beta1, ((Adam)Optimizer).Beta2, ((Adam)Optimizer).Epsilon, ((Adam)Optimizer).WeightDecay);
+                    bool decoupled = _kind == OptimizerKind.AdamW;
+                    double biasCorrection1 = 1.0 - Math.Pow(beta1, t);
+                    double biasCorrection2Sqrt = Math.Sqrt(1.0 - Math.Pow(beta2, t));
+                    _kernels.Adam(views, new GpuUpdate
+                    {
+                        Offset = group.Offset,
+                        Length = group.Length,
+                        Beta1 = beta1,
+                        Beta2 = beta2,
+                        Epsilon = epsilon,
+                        StepSize = (float)(lr / biasCorrection1),
+                        BiasCorrection2Sqrt = (float)biasCorrection2Sqrt,
+                        L2 = decoupled ? 0f : weightDecay,
+                        Decay = decoupled && weightDecay != 0f ? (float)(1.0 - (lr * weightDecay)) : 1f,
+                    });
+                    break;
+            }
+        }
+
+        _stepCount = t;
+        _momentumStarted = true;
+    }
+
+    /// <summary>Evaluation-mode forward and loss of every sample of <paramref name="data"/> on the device.</summary>
+    private (int Correct, double Loss) EvaluateOnDevice(Dataset data)
+    {
+        DeviceData device = Upload(data);
+        EnsureSequence(data.Count);
+        EnsureCapacity(Math.Max(_capacity, Math.Min(data.Count, 256)));
+        int chunks = (data.Count + _capacity - 1) / _capacity;
+        _evaluationLoss.Ensure(chunks);
+        _evaluationCorrect.Ensure(chunks);
+        for (int b = 0; b < chunks; b++)
+        {
+            int first = b * _capacity;
+            int n = Math.Min(_capacity, data.Count - first);
+            var step = new GpuStep { Count = n, Training = 0, Scale = 0f, Batch = b, TargetSize = data.TargetSize };
+            // Its own tallies, so an evaluation from a progress callback leaves the epoch's alone.
+            GpuViews views = Views(device, _sequence.View.SubView(first, n)) with { BatchLoss = _evaluationLoss.View, BatchCorrect = _evaluationCorrect.View };
+            _kernels.Gather(views, step);
+            _kernels.Forward(views, step);
+            _kernels.Loss(views, step, _loss);
+        }
+
+        Device.Synchronize();
+        float[] losses = new float[chunks];
+        int[] correct = new int[chunks];
+        _evaluationLoss.Download(losses);
+        _evaluationCorrect.Download(correct);
+        double loss = 0;
+        int right = 0;
+        for (int b = 0; b < chunks; b++)
+        {
+            loss += losses[b];
+            right += correct[b];
+        }
+
+        return (right, loss);
+    }
+
+    private GpuViews Views(DeviceData data, ILGPU.ArrayView<int> indices) => new()
+    {
+        Input = _input.View,
+        Workspace = _workspace.View,
+        Parameters = _parameters.View,
+        Gradients = _gradients.View,
+        LogitsGradient = _logitsGradient.View,
+        Buffers = _buffers.View,
+        State = _state.View,
+        Data = data.Features.View,
+        Labels = data.Labels.View,
+        Targets = data.Targets.View,
+        Indices = indices,
+        Losses = _losses.View,
+        Correct = _correct.View,
+        BatchLoss = _batchLoss.View,
+        BatchCorrect = _batchCorrect.View,
+        Status = _status.View,
+        Moment1 = _moment1.View,
+        Moment2 = _moment2.View,
+        Partials = _partials.View,
+        Scalars = _scalars.View,
+    };
+
+    /// <summary>The device copy of <paramref name="data"/>, uploaded on first use.</summary>
+    private DeviceData Upload(Dataset data)
+    {
+        if (!_data.TryGetValue(data, out DeviceData? device))
+        {
+            device = new DeviceData(Device.Accelerator, data);
+            _data[data] = device;
+        }
+
+        return device;
+    }
+
+    /// <summary>Room for batches of <paramref name="n"/> samples.</summary>
+    private void EnsureCapacity(int n)
+    {
+        if (n <= _capacity)
+        {
+            return;
+        }
+
+        _capacity = n;
+        _input.Ensure((long)n * Network.InputSize);
+        _workspace.Ensure((long)n * Network.WorkspaceSize);
+        _logitsGradient.Ensure((long)n * Network.OutputSize);
+        _losses.Ensure(n);
+        _correct.Ensure(n);
+    }
+
+    /// <summary>Indices 0 … count − 1 on the device, for evaluation in data-set order.</summary>
+    private void EnsureSequence(int count)
+    {
+        if (_sequenceReady >= count)
+        {
+            return;
+        }
+
+        _sequence.Ensure(count);
+        int[] sequence = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            sequence[i] = i;
+        }
+
+        _sequence.Upload(sequence);
+        _sequenceReady = count;
+    }
+
+    private void ThrowIfFitting()
+    {
+        if (_fitting)
+        {
+            throw new InvalidOperationException("The GPU trainer is in Fit; from its callbacks, evaluate, predict or save a checkpoint, but do not train.");
+        }
+    }
+
+    /// <summary>Uploads the host's state, except during <c>Fit</c> (a callback's call), where the device's is the current one.</summary>
+    private void UploadUnlessFitting()
+    {
+        if (!_fitting)
+        {
+            UploadState();
+        }
+    }
+
+    /// <summary>Copies the network's parameters and buffers and the optimizer's state to the device.</summary>
+    private void UploadState()
+    {
+        _parameters.Upload(Network.Parameters);
+        _buffers.Upload(Network.Buffers);
+        OptimizerState state = Optimizer.ExportState();
+        _stepCount = state.StepCount;
+        _momentumStarted = false;
+        switch (_kind)
+        {
+            case OptimizerKind.Sgd:
+                if (state.Buffers.TryGetValue("momentum_buffer", out float[]? velocity))
+                {
+                    _moment1.Upload(velocity);
+                    _momentumStarted = true;
+                }
+
+                break;
+            default:
+                if (state.Buffers.TryGetValue("exp_avg", out float[]? m) && state.Buffers.TryGetValue("exp_avg_sq", out float[]? v))
+                {
+                    _moment1.Upload(m);
+                    _moment2.Upload(v);
+                }
+                else
+                {
+                    _moment1.Clear();
+                    _moment2.Clear();
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Copies the device's parameters, buffers and optimizer state back to the network and the optimizer.</summary>
+    private void DownloadState()
+    {
+        Device.Synchronize();
+        _parameters.Download(Network.Parameters);
+        _buffers.Download(Network.Buffers);
+        int count = Network.ParameterCount;
+        var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        string kind;
+        switch (_kind)
+        {
+            case OptimizerKind.Sgd:
+                kind = "sgd";
+                if (((Sgd)Optimizer).Momentum != 0f && _momentumStarted && _stepCount > 0)
+                {
+                    float[] velocity = new float[count];
+                    _moment1.Download(velocity);
+                    buffers["momentum_buffer"] = velocity;
+                }
+
+                break;
+            default:
+                kind = _kind == OptimizerKind.AdamW ? "adamw" : "adam";
+                if (_stepCount > 0)
+                {
+                    float[] m = new float[count], v = new float[count];
+                    _moment1.Download(m);
+                    _moment2.Download(v);
+                    buffers["exp_avg"] = m;
+                    buffers["exp_avg_sq"] = v;
+                }
+
+                break;
+        }
+
+        Optimizer.ImportState(new OptimizerState(kind, _stepCount, buffers));
+    }
+
+    private void CheckCompatible(Dataset data, string paramName)
+    {
+        if (data.SampleSize != Network.InputSize)
+        {
+            throw new ArgumentException(
+                $"Samples of {data.SampleSize} floats (shape [{string.Join(", ", data.SampleShape)}]) do not fit a network whose input has {Network.InputSize}.",
+                paramName);
+        }
+
+        int classes = Network.OutputSize;
+        if (data.ClassCount != classes && !(classes == 1 && data.ClassCount == 2))
+        {
+            throw new ArgumentException($"The data set has {data.ClassCount} classes but the network has {classes} outputs; they must be equal.", paramName);
+        }
+    }
+
+    private void UseLoss(ILoss loss, Dataset data)
+    {
+        GpuLoss kind = loss switch
+        {
+            SoftmaxCrossEntropyLoss => GpuLoss.SoftmaxCrossEntropy,
+            BinaryCrossEntropyWithLogitsLoss => GpuLoss.BinaryCrossEntropyWithLogits,
+            MeanSquaredErrorLoss => GpuLoss.MeanSquaredError,
+            _ => throw new ArgumentException($"The GPU trainer computes softmax cross-entropy, binary cross-entropy and mean squared error on the device; {loss.Name} is not one of them.", nameof(loss)),
+        };
+        bool crossEntropy = kind == GpuLoss.SoftmaxCrossEntropy;
+        if (Network.EndsWithSigmoid && crossEntropy)
+        {
+            throw new ArgumentException("The network ends with a sigmoid, which goes with binary cross-entropy (BinaryCrossEntropyWithLogitsLoss), not softmax cross-entropy.", nameof(loss));
+        }
+
+        if (Network.EndsWithSoftmax && !crossEntropy)
+        {
+            throw new ArgumentException($"The network ends with a softmax, which goes with softmax cross-entropy, not {loss.Name}.", nameof(loss));
+        }
+
+        if (!crossEntropy && data.Targets is not null && data.TargetSize != Network.OutputSize)
+        {
+            throw new ArgumentException($"The data set's targets have {data.TargetSize} values per sample; the network has {Network.OutputSize} outputs.", nameof(data));
+        }
+
+        _loss = kind;
+        _lossName = loss.Name;
+    }
+
+    /// <summary>Frozen layers and learning-rate multipliers as parameter groups, exactly as the CPU trainer forms them.</summary>
+    private void ConfigureTrainable(TrainingOptions options)
+    {
+        IReadOnlyList<LayerInfo> layers = Network.Layers;
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (LayerInfo layer in layers)
+        {
+            known.Add(layer.Name);
+        }
+
+        var frozenNames = new HashSet<string>((IEnumerable<string>?)options.FrozenLayers ?? [], StringComparer.Ordinal);
+        foreach (string name in frozenNames)
+        {
+            if (!known.Contains(name))
+            {
+                throw new ArgumentException($"FrozenLayers names '{name}', which is not a layer of the network ({string.Join(", ", known)}).", nameof(options));
+            }
+        }
+
+        foreach (KeyValuePair<string, float> multiplier in (IEnumerable<KeyValuePair<string, float>>?)options.LearningRateMultipliers ?? [])
+        {
+            if (!known.Contains(multiplier.Key))
+            {
+                throw new ArgumentException($"LearningRateMultipliers names '{multiplier.Key}', which is not a layer of the network ({string.Join(", ", known)}).", nameof(options));
+            }
+
+            if (!(multiplier.Value >= 0f && float.IsFinite(multiplier.Value)))
+            {
+                throw new ArgumentException($"The learning-rate multiplier of '{multiplier.Key}' must be finite and ≥ 0; got {multiplier.Value}.", nameof(options));
+            }
+        }
+
+        int withParameters = 0;
+        foreach (LayerInfo layer in layers)
+        {
+            withParameters += layer.ParameterCount > 0 ? 1 : 0;
+        }
+
+        if (options.TrainLastLayers is int last && (last < 0 || last > withParameters))
+        {
+            throw new ArgumentException($"TrainLastLayers must be in [0, {withParameters}] (the layers with parameters); got {last}.", nameof(options));
+        }
+
+        var groups = new List<ParameterGroup>();
+        int lowest = layers.Count, seen = 0;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            LayerInfo layer = layers[i];
+            if (layer.ParameterCount == 0)
+            {
+                continue;
+            }
+
+            seen++;
+            bool frozen = frozenNames.Contains(layer.Name) || (options.TrainLastLayers is int n && seen <= withParameters - n);
+            if (frozen)
+            {
+                continue;
+            }
+
+            lowest = Math.Min(lowest, i);
+            float scale = options.LearningRateMultipliers is not null && options.LearningRateMultipliers.TryGetValue(layer.Name, out float m) ? m : 1f;
+            int offset = int.MaxValue;
+            foreach (TensorInfo t in layer.Tensors)
+            {
+                if (!t.IsBuffer)
+                {
+                    offset = Math.Min(offset, t.Offset);
+                }
+            }
+
+            var group = new ParameterGroup(offset, layer.ParameterCount, scale);
+            if (groups.Count > 0 && groups[^1].Offset + groups[^1].Length == offset && groups[^1].LearningRateScale == scale)
+            {
+                groups[^1] = groups[^1] with { Length = groups[^1].Length + group.Length };
+            }
+            else
+            {
+                groups.Add(group);
+            }
+        }
+
+        _groups = [.. groups];
+        _anyTrainable = groups.Count > 0;
+        Network.TrainableFrom = lowest;
+    }
+}
