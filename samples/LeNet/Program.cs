@@ -7,6 +7,7 @@ using System.Globalization;
 using System.IO;
 using LeNet;
 using NetGen;
+using NetGen.Gpu;
 using NetGen.Samples;
 
 var epochs = new Option<int>("--epochs") { Description = "Passes over the training set (0 with --load: only evaluate).", DefaultValueFactory = _ => 20 };
@@ -30,6 +31,8 @@ monitor.AcceptOnlyFromAmong("loss", "accuracy");
 var validationCount = new Option<int>("--validation") { Description = "Training images held out for early stopping (with --patience).", DefaultValueFactory = _ => 5000 };
 var save = new Option<FileInfo?>("--save") { Description = "Write the trained weights (and optimizer state) to this safetensors file." };
 var load = new Option<FileInfo?>("--load") { Description = "Start from the weights in this safetensors file (PyTorch state-dict names)." };
+var device = new Option<string>("--device") { Description = "Train on the cpu (generated SIMD kernels, all cores) or the gpu (generated ILGPU kernels: CUDA, else OpenCL, else ILGPU's slow CPU accelerator).", DefaultValueFactory = _ => "cpu" };
+device.AcceptOnlyFromAmong("cpu", "gpu");
 var plot = new Option<FileInfo?>("--plot") { Description = "Write the loss and accuracy curves to this PNG file." };
 var report = new Option<bool>("--report") { Description = "Print a per-class precision / recall / F1 report on the test set." };
 var data = new Option<DirectoryInfo>("--data")
@@ -40,7 +43,7 @@ var data = new Option<DirectoryInfo>("--data")
 
 var root = new RootCommand("Train LeNet-5, compiled by NetGen, on MNIST-layout data.")
 {
-    epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, monitor, validationCount, save, load, report, plot, data,
+    epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, monitor, validationCount, save, load, report, plot, device, data,
 };
 root.SetAction(parsed =>
 {
@@ -116,7 +119,6 @@ root.SetAction(parsed =>
         Schedule = lrSchedule,
         MaxGradientNorm = parsed.GetValue(clip),
         EarlyStopping = stopping,
-        OnEpoch = e => ProgressBar.WriteLine(EpochLine(e, stopping is null ? e.ValidationAccuracy!.Value : trainer.Accuracy(test), stopping is not null)),
     };
 
     if (epochCount > 0)
@@ -124,7 +126,27 @@ root.SetAction(parsed =>
         TrainingHistory history;
         try
         {
-            history = ProgressBar.Run("train", progress => trainer.Fit(fitOn, validation ?? test, options with { Progress = progress }));
+            if (parsed.GetValue(device) == "gpu")
+            {
+                // The GPU trainer keeps the weights and optimizer state on the device and hands them back when Fit
+                // returns; the CPU trainer then evaluates, reports and saves as usual.
+                using GpuDevice gpu = GpuDevice.Create();
+                Console.WriteLine("device: " + gpu.Name + (gpu.IsCpu ? " (ILGPU's CPU accelerator: the kernels run on the CPU, slowly)" : string.Empty));
+                using var gpuTrainer = new GpuTrainer(net, opt, gpu);
+                history = ProgressBar.Run("train", progress => gpuTrainer.Fit(fitOn, validation ?? test, options with
+                {
+                    Progress = progress,
+                    OnEpoch = e => ProgressBar.WriteLine(EpochLine(e, stopping is null ? e.ValidationAccuracy!.Value : gpuTrainer.Accuracy(test), stopping is not null)),
+                }));
+            }
+            else
+            {
+                history = ProgressBar.Run("train", progress => trainer.Fit(fitOn, validation ?? test, options with
+                {
+                    Progress = progress,
+                    OnEpoch = e => ProgressBar.WriteLine(EpochLine(e, stopping is null ? e.ValidationAccuracy!.Value : trainer.Accuracy(test), stopping is not null)),
+                }));
+            }
         }
         catch (TrainingDivergedException diverged)
         {
