@@ -67,18 +67,18 @@ public sealed class GpuEmissionTests
     [Fact]
     public void LayerNamesThatExtendEachOther_GiveDistinctKernels()
     {
-        // "x" + "BiasGrad" and "xBias" + "Grad" would be the same method without the separator.
+        // "x" + "InputGrad" and "xInput" + "Grad" would be the same method without the separator.
         const string source = """
             using NetGen;
 
             [Network, Input(4)]
-            [Dense(3, Name = "x"), Dense(2, Name = "xBias"), Dense(2, Name = "gather")]
+            [Dense(3, Name = "gather"), Dense(2, Name = "x"), Dense(2, Name = "xInput")]
             public partial class Tricky;
             """;
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(GeneratorHarness.Parse(source), GeneratorHarness.Parse(Marker, "/src/Marker.cs")));
         Assert.Null(run.Crash);
         string gpu = run.Sources["Tricky.Gpu.g.cs"];
-        foreach (string kernel in new[] { "X_BiasGrad", "XBias_Grad", "XBias_BiasGrad", "Gather_Forward", "Gather" })
+        foreach (string kernel in new[] { "X_InputGrad", "XInput_Grad", "XInput_InputGrad", "Gather_Forward", "Gather" })
         {
             Assert.Contains("public static void " + kernel + "(", gpu, StringComparison.Ordinal);
         }
