@@ -81,14 +81,14 @@ public abstract class GpuKernelSet
     /// <param name="update">The group and hyperparameters.</param>
     public abstract void Adam(in GpuViews views, in GpuUpdate update);
 
-    /// <summary>Adds the squares of one group's gradient into <see cref="GpuViews.Partials"/> (zero them before the first group).</summary>
+    /// <summary>Adds the squares of one parameter group's gradient into <see cref="GpuViews.Partials"/>, one sum per thread group of <see cref="GpuDevice.GridConfig"/> (zero them before the first parameter group).</summary>
     /// <param name="views">The buffers.</param>
     /// <param name="update">The group.</param>
     public abstract void SumOfSquares(in GpuViews views, in GpuUpdate update);
 
-    /// <summary>The global norm from <see cref="GpuViews.Partials"/>, and the clipping factor into <see cref="GpuViews.Scalars"/>.</summary>
+    /// <summary>The global norm from the first <see cref="GpuUpdate.Length"/> partial sums, and the clipping factor into <see cref="GpuViews.Scalars"/>.</summary>
     /// <param name="views">The buffers.</param>
-    /// <param name="update"><see cref="GpuUpdate.MaxNorm"/>.</param>
+    /// <param name="update"><see cref="GpuUpdate.MaxNorm"/>, and the number of partial sums in <see cref="GpuUpdate.Length"/>.</param>
     public abstract void ClipFactor(in GpuViews views, in GpuUpdate update);
 
     /// <summary>Multiplies one group's gradient by the clipping factor.</summary>

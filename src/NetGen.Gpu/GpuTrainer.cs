@@ -613,7 +613,8 @@ public sealed class GpuTrainer : IDisposable
                 _kernels.SumOfSquares(views, new GpuUpdate { Offset = group.Offset, Length = group.Length });
             }
 
-            _kernels.ClipFactor(views, new GpuUpdate { MaxNorm = maxNorm });
+            // One partial sum per thread group of the grid-stride launches.
+            _kernels.ClipFactor(views, new GpuUpdate { MaxNorm = maxNorm, Length = Device.GridConfig.GridDim.X });
             foreach (ParameterGroup group in _groups)
             {
                 _kernels.ScaleGradients(views, new GpuUpdate { Offset = group.Offset, Length = group.Length });

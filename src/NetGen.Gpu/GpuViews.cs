@@ -70,7 +70,7 @@ public struct GpuViews
     /// <summary>Adam's second moment.</summary>
     public ArrayView<float> Moment2;
 
-    /// <summary>One float per thread of a grid-stride launch, for reductions.</summary>
+    /// <summary>Room for one float per thread of a grid-stride launch, for reductions (gradient clipping uses one per group).</summary>
     public ArrayView<float> Partials;
 
     /// <summary>Small results: [0] the gradient-clipping factor, [1] the gradient's global norm.</summary>

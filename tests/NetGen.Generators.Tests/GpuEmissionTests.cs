@@ -67,21 +67,54 @@ public sealed class GpuEmissionTests
     [Fact]
     public void LayerNamesThatExtendEachOther_GiveDistinctKernels()
     {
-        // "x" + "BiasGrad" and "xBias" + "Grad" would be the same method without the separator.
+        // "x" + "InputGrad" and "xInput" + "Grad" would be the same method without the separator.
         const string source = """
             using NetGen;
 
             [Network, Input(4)]
-            [Dense(3, Name = "x"), Dense(2, Name = "xBias"), Dense(2, Name = "gather")]
+            [Dense(3, Name = "gather"), Dense(2, Name = "x"), Dense(2, Name = "xInput")]
             public partial class Tricky;
             """;
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(GeneratorHarness.Parse(source), GeneratorHarness.Parse(Marker, "/src/Marker.cs")));
         Assert.Null(run.Crash);
         string gpu = run.Sources["Tricky.Gpu.g.cs"];
-        foreach (string kernel in new[] { "X_BiasGrad", "XBias_Grad", "XBias_BiasGrad", "Gather_Forward", "Gather" })
+        foreach (string kernel in new[] { "X_InputGrad", "XInput_Grad", "XInput_InputGrad", "Gather_Forward", "Gather" })
         {
             Assert.Contains("public static void " + kernel + "(", gpu, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void RandomValidTopologies_GpuPartsCompileAgainstIlgpu()
+    {
+        var generator = new TopologyGenerator(seed: 20_261_129);
+        MetadataReference[] gpu =
+        [
+            MetadataReference.CreateFromFile(typeof(ILGPU.Context).Assembly.Location),
+            MetadataReference.CreateFromFile(typeof(NetGen.Gpu.IGpuNetwork).Assembly.Location),
+        ];
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        int compiled = 0;
+        Topology[] cases = [.. Enumerable.Range(0, 30).Select(_ => generator.NextRandom(allowMistakes: false))];
+        System.Threading.Tasks.Parallel.ForEach(cases, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, topology =>
+        {
+            GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(GeneratorHarness.Parse(topology.ToSource())).AddReferences(gpu));
+            if (run.Crash is string crash)
+            {
+                failures.Add("crash: " + crash.Split('\n')[0] + "\n  " + topology);
+            }
+            else if (!run.NetGenDiagnostics.Any())
+            {
+                var errors = run.OutputDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(2).ToList();
+                System.Threading.Interlocked.Increment(ref compiled);
+                if (run.Sources.Count != 2 || errors.Count > 0)
+                {
+                    failures.Add(run.Sources.Count + " sources, " + string.Join("; ", errors) + "\n  " + topology);
+                }
+            }
+        });
+        Assert.True(failures.IsEmpty, string.Join("\n\n", failures.Take(5)));
+        Assert.InRange(compiled, cases.Length / 2, cases.Length);
     }
 
     [Fact]

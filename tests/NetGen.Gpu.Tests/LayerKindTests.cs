@@ -26,6 +26,13 @@ public sealed class LayerKindTests(GpuFixture gpu)
         DeviceOracle.AssertStepsAgree(() => new GpuConvNet(3), gpu.Tiled, () => new Sgd(0.05f, momentum: 0.9f), steps: 1, batch: 3, count: 3);
 
     [Fact]
+    public void Conv2D_StridesWiderThanKernels_AndLargePadding_MatchTheScalarPath()
+    {
+        DeviceOracle.AssertStepsAgree(() => new GpuStridedNet(31), gpu.Simple, () => new Sgd(0.05f, momentum: 0.9f));
+        DeviceOracle.AssertStepsAgree(() => new GpuStridedNet(31), gpu.Tiled, () => new Sgd(0.05f, momentum: 0.9f), steps: 1);
+    }
+
+    [Fact]
     public void MaxAndAveragePooling_WithOverlappingWindows_MatchTheScalarPath() =>
         DeviceOracle.AssertStepsAgree(() => new GpuPoolNet(4), gpu.Simple, () => new Sgd(0.05f));
 

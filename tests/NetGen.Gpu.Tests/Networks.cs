@@ -92,3 +92,10 @@ public partial class GpuRegressionNet;
 [Dense(84), ReLU]
 [Dense(10)]
 public partial class GpuLeNet5;
+
+/// <summary>Stride with large padding (2 on a 3 × 3 kernel), a stride wider than the kernel, and pooling windows with gaps between them.</summary>
+[Network, Input(2, 7, 7)]
+[Conv2D(3, 3, Stride = 2, Padding = 2), Tanh]
+[Conv2D(2, 2, Stride = 3), MaxPool2D(1, Stride = 2)]
+[Flatten, Dense(3)]
+public partial class GpuStridedNet;

@@ -143,7 +143,8 @@ internal static class GpuCommonKernels
         k.Close();
         g.CloseKernel();
 
-        g.OpenKernel("SumOfSquares", "Adds the squares of one group's gradient into each thread's partial sum.", GpuNetwork.Update);
+        g.OpenKernel("SumOfSquares", "Adds the squares of one group's gradient into one partial sum per thread group (a grid-stride loop, then the group's threads summed through shared memory by its first thread).", GpuNetwork.Update);
+        k.Line("var shared = global::ILGPU.SharedMemory.Allocate<float>(1024);");
         k.Line("int first = " + GpuNetwork.Grid + ".GlobalIndex.X;");
         k.Line("int stride = " + GpuNetwork.Grid + ".DimX * " + GpuNetwork.Group + ".DimX;");
         k.Line("float acc = 0f;");
@@ -151,13 +152,20 @@ internal static class GpuCommonKernels
         k.Line("float grad = v.Gradients[a.Offset + t];");
         k.Line("acc += grad * grad;");
         k.Close();
-        k.Line("v.Partials[first] += acc;");
+        k.Line("shared[" + GpuNetwork.Group + ".IdxX] = acc;");
+        k.Line(GpuNetwork.Group + ".Barrier();");
+        k.Open("if (" + GpuNetwork.Group + ".IdxX == 0)");
+        k.Line("float sum = 0f;");
+        k.Open("for (int i = 0; i < " + GpuNetwork.Group + ".DimX; i++)");
+        k.Line("sum += shared[i];");
+        k.Close();
+        k.Line("v.Partials[" + GpuNetwork.Grid + ".IdxX] += sum;");
+        k.Close();
         g.CloseKernel();
 
-        g.OpenKernel("ClipFactor", "One thread: the global norm from the partial sums, and the factor that clips it to a.MaxNorm (1 when it is smaller).", GpuNetwork.Update);
+        g.OpenKernel("ClipFactor", "One thread: the global norm from the a.Length partial sums, and the factor that clips it to a.MaxNorm (1 when it is smaller).", GpuNetwork.Update);
         k.Line("float sum = 0f;");
-        k.Line("int count = (int)v.Partials.Length;");
-        k.Open("for (int i = 0; i < count; i++)");
+        k.Open("for (int i = 0; i < a.Length; i++)");
         k.Line("sum += v.Partials[i];");
         k.Close();
         k.Line("float norm = global::System.MathF.Sqrt(sum);");

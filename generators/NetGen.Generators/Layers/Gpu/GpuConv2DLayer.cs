@@ -124,19 +124,10 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         k.Close();
         g.CloseKernel();
 
-        g.OpenKernel(Name(l, "BiasGrad"), Head(l) + ", bias gradient db[f] = Σ dy over the batch and the output positions (beside the tiled weight gradient).");
-        g.OpenGridLoop(I(outs.C));
-        k.Line("int f = t;");
-        k.Line("float sum = 0f;");
-        EmitBiasSum(k, dy, plane);
-        k.Line(GpuNetwork.Grad(bo, "f") + " = sum;");
-        k.Close();
-        g.CloseKernel();
-
         new GpuGemm
         {
             M = I(outs.C),
-            N = I(window),
+            N = I(window + 1),
             K = "a.Count * " + I(plane),
             KTilesPerSplit = 8,
             LoadA = w =>
@@ -146,12 +137,21 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
             },
             LoadB = w =>
             {
+                w.Open("if (n == " + I(window) + ")");
+                w.Line("val = 1f;");
+                w.Close();
+                w.Open("else");
                 DecomposeTap(w, "n", kk);
                 DecomposePosition(w, "k", plane, outs.W, "oy", "ox");
                 LoadInput(w, x, l, "s", "oy", "ox", "c", "ky", "kx");
+                w.Close();
             },
-            Store = w => w.Line("global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(window) + ") + n") + ", acc);"),
-        }.Emit(g, Name(l, "WeightGradTiled"), Head(l) + conv + ", tiled weight gradient: dW[f, (c, ky, kx)] = dY[f, (s, oy, ox)]·X[(s, oy, ox), (c, ky, kx)], the batch split across groups that add atomically.");
+            Store = w =>
+            {
+                w.Line("if (n < " + I(window) + ") global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(window) + ") + n") + ", acc);");
+                w.Line("else global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(bo, "m") + ", acc);");
+            },
+        }.Emit(g, Name(l, "WeightGradTiled"), Head(l) + conv + ", tiled parameter gradient: [dW | db][f, (c, ky, kx) | 1] = dY[f, (s, oy, ox)]·[X | 1][(s, oy, ox), (c, ky, kx) | 1] (the column of ones gives the bias), the batch split across groups that add atomically.");
 
         if (!l.NeedsInputGradient)
         {
@@ -226,10 +226,7 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
     public override void EmitBackward(GpuNetwork g, int i, CodeWriter w)
     {
         LayerPlan l = g.Layer(i);
-        w.Open("if (UseTiled(true))");
-        w.Line(g.Launch(Name(l, "WeightGradTiled"), "Tiled"));
-        w.Line(g.Launch(Name(l, "BiasGrad")));
-        w.Close();
+        w.Line("if (UseTiled(true)) " + g.Launch(Name(l, "WeightGradTiled"), "Tiled"));
         w.Line("else " + g.Launch(Name(l, "Grad")));
         if (!l.NeedsInputGradient)
         {
@@ -241,7 +238,7 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         w.Line("else " + g.Launch(Name(l, "InputGrad")));
     }
 
-    /// <summary>sum = Σ over the batch and the output plane of filter <c>f</c>'s dy.</summary>
+    /// <summary>sum = Σ over the batch and the output plane of filter <c>f</c>'s dy (the simple kernel's bias gradient).</summary>
     private static void EmitBiasSum(CodeWriter k, GpuSlot dy, int plane)
     {
         k.Open("for (int s = 0; s < a.Count; s++)");

@@ -72,26 +72,20 @@ internal sealed class GpuDenseLayer : GpuLayerKind
         k.Close();
         g.CloseKernel();
 
-        g.OpenKernel(Name(l, "BiasGrad"), Head(l) + ", bias gradient db[o] = Σs dy[s, o] (beside the tiled weight gradient).");
-        g.OpenGridLoop(I(m));
-        k.Line("float sum = 0f;");
-        k.Open("for (int s = 0; s < a.Count; s++)");
-        k.Line("sum += " + dy.At(dy.Base("s"), "t") + ";");
-        k.Close();
-        k.Line(GpuNetwork.Grad(bo, "t") + " = sum;");
-        k.Close();
-        g.CloseKernel();
-
         new GpuGemm
         {
             M = I(m),
-            N = I(n),
+            N = I(n + 1),
             K = "a.Count",
             KTilesPerSplit = 4,
             LoadA = w => w.Line("val = " + dy.At(dy.Base("k"), "m") + ";"),
-            LoadB = w => w.Line("val = " + x.At(x.Base("k"), "n") + ";"),
-            Store = w => w.Line("global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(n) + ") + n") + ", acc);"),
-        }.Emit(g, Name(l, "WeightGradTiled"), Head(l) + ", tiled weight gradient: dW = dYᵀ·X as a shared-memory GEMM, the batch split across groups that add atomically.");
+            LoadB = w => w.Line("val = n < " + I(n) + " ? " + x.At(x.Base("k"), "n") + " : 1f;"),
+            Store = w =>
+            {
+                w.Line("if (n < " + I(n) + ") global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(n) + ") + n") + ", acc);");
+                w.Line("else global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(bo, "m") + ", acc);");
+            },
+        }.Emit(g, Name(l, "WeightGradTiled"), Head(l) + ", tiled parameter gradient: [dW | db] = dYᵀ·[X | 1] as a shared-memory GEMM (the column of ones gives the bias), the batch split across groups that add atomically.");
 
         if (!l.NeedsInputGradient)
         {
@@ -132,10 +126,7 @@ internal sealed class GpuDenseLayer : GpuLayerKind
     {
         LayerPlan l = g.Layer(i);
         string paysOff = PaysOff(l) ? "true" : "false";
-        w.Open("if (UseTiled(" + paysOff + "))");
-        w.Line(g.Launch(Name(l, "WeightGradTiled"), "Tiled"));
-        w.Line(g.Launch(Name(l, "BiasGrad")));
-        w.Close();
+        w.Line("if (UseTiled(" + paysOff + ")) " + g.Launch(Name(l, "WeightGradTiled"), "Tiled"));
         w.Line("else " + g.Launch(Name(l, "Grad")));
         if (!l.NeedsInputGradient)
         {
