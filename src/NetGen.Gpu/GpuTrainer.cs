@@ -223,9 +223,7 @@ public sealed class GpuTrainer : IDisposable
         int[] status = new int[2];
         var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
         EarlyStopping? stopping = options.EarlyStopping;
-        float best = float.NaN;
-        int bestEpoch = 0, sinceBest = 0;
-        float[]? bestParameters = null, bestBuffers = null;
+        var tracker = new EarlyStoppingTracker(stopping);
         StopReason reason = StopReason.Completed;
         float baseLearningRate = Optimizer.LearningRate;
         _fitting = true;
@@ -321,31 +319,7 @@ public sealed class GpuTrainer : IDisposable
                 };
                 results.Add(result);
 
-                bool stop = false;
-                if (stopping is not null)
-                {
-                    float figure = stopping.Monitor == EarlyStoppingMonitor.ValidationLoss ? validationLoss!.Value : validationAccuracy!.Value;
-                    bool improved = float.IsNaN(best) || (stopping.Monitor == EarlyStoppingMonitor.ValidationLoss
-                        ? figure < best - stopping.MinDelta
-                        : figure > best + stopping.MinDelta);
-                    if (improved)
-                    {
-                        best = figure;
-                        bestEpoch = epoch + 1;
-                        sinceBest = 0;
-                        if (stopping.RestoreBestWeights)
-                        {
-                            bestParameters ??= new float[Network.ParameterCount];
-                            bestBuffers ??= new float[Network.Buffers.Length];
-                            _parameters.Download(bestParameters);
-                            _buffers.Download(bestBuffers);
-                        }
-                    }
-                    else if (++sinceBest >= stopping.Patience)
-                    {
-                        stop = true;
-                    }
-                }
+                bool stop = tracker.Observe(result, Network.ParameterCount, Network.Buffers.Length, (parameters, buffers) => { _parameters.Download(parameters); _buffers.Download(buffers); });
 
                 if (options.CheckpointPath is not null)
                 {
@@ -368,13 +342,9 @@ public sealed class GpuTrainer : IDisposable
             DownloadState();
         }
 
-        if (bestParameters is not null && bestBuffers is not null)
-        {
-            bestParameters.CopyTo(Network.Parameters);
-            bestBuffers.CopyTo(Network.Buffers);
-        }
+        tracker.Restore(Network);
 
-        return new TrainingHistory(results, reason, stopping is null ? null : bestEpoch);
+        return new TrainingHistory(results, reason, tracker.BestEpoch);
     }
 
     /// <summary>

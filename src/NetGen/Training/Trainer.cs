@@ -205,9 +205,7 @@ public sealed class Trainer : IDisposable
         int[] order = new int[count];
         var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
         EarlyStopping? stopping = options.EarlyStopping;
-        float best = float.NaN;
-        int bestEpoch = 0, sinceBest = 0;
-        float[]? bestParameters = null, bestBuffers = null;
+        var tracker = new EarlyStoppingTracker(stopping);
         StopReason reason = StopReason.Completed;
         float baseLearningRate = Optimizer.LearningRate;
         try
@@ -277,31 +275,7 @@ public sealed class Trainer : IDisposable
                 };
                 results.Add(result);
 
-                bool stop = false;
-                if (stopping is not null)
-                {
-                    float figure = stopping.Monitor == EarlyStoppingMonitor.ValidationLoss ? validationLoss!.Value : validationAccuracy!.Value;
-                    bool improved = float.IsNaN(best) || (stopping.Monitor == EarlyStoppingMonitor.ValidationLoss
-                        ? figure < best - stopping.MinDelta
-                        : figure > best + stopping.MinDelta);
-                    if (improved)
-                    {
-                        best = figure;
-                        bestEpoch = epoch + 1;
-                        sinceBest = 0;
-                        if (stopping.RestoreBestWeights)
-                        {
-                            bestParameters ??= new float[Network.ParameterCount];
-                            bestBuffers ??= new float[Network.Buffers.Length];
-                            Network.Parameters.CopyTo(bestParameters);
-                            Network.Buffers.CopyTo(bestBuffers);
-                        }
-                    }
-                    else if (++sinceBest >= stopping.Patience)
-                    {
-                        stop = true;
-                    }
-                }
+                bool stop = tracker.Observe(result, Network.ParameterCount, Network.Buffers.Length, (parameters, buffers) => { Network.Parameters.CopyTo(parameters); Network.Buffers.CopyTo(buffers); });
 
                 if (options.CheckpointPath is not null)
                 {
@@ -322,13 +296,9 @@ public sealed class Trainer : IDisposable
             Optimizer.LearningRate = baseLearningRate;
         }
 
-        if (bestParameters is not null && bestBuffers is not null)
-        {
-            bestParameters.CopyTo(Network.Parameters);
-            bestBuffers.CopyTo(Network.Buffers);
-        }
+        tracker.Restore(Network);
 
-        return new TrainingHistory(results, reason, stopping is null ? null : bestEpoch);
+        return new TrainingHistory(results, reason, tracker.BestEpoch);
     }
 
     /// <summary>
