@@ -178,33 +178,9 @@ public sealed class GpuTrainer : IDisposable
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; that step and the rest of the epoch left the weights alone.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs, nameof(options.Epochs));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options.BatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.StartEpoch, nameof(options.StartEpoch));
-        ArgumentNullException.ThrowIfNull(options.Loss, nameof(options.Loss));
+        FitArguments.Check(Network, train, validation, options);
         ObjectDisposedException.ThrowIf(_disposed, this);
         ThrowIfFitting();
-        CheckCompatible(train, nameof(train));
-        if (validation is not null)
-        {
-            CheckCompatible(validation, nameof(validation));
-            if (validation.Count == 0)
-            {
-                throw new ArgumentException("The validation set has no samples.", nameof(validation));
-            }
-        }
-
-        if (options.EarlyStopping is not null && validation is null)
-        {
-            throw new ArgumentException("Early stopping watches the validation set; pass one.", nameof(validation));
-        }
-
-        if (options.Epochs > options.StartEpoch && train.Count == 0)
-        {
-            throw new ArgumentException("The training set has no samples.", nameof(train));
-        }
 
         UseLoss(options.Loss, train);
         ConfigureTrainable(options);
@@ -834,21 +810,7 @@ public sealed class GpuTrainer : IDisposable
         Optimizer.ImportState(new OptimizerState(kind, _stepCount, buffers));
     }
 
-    private void CheckCompatible(Dataset data, string paramName)
-    {
-        if (data.SampleSize != Network.InputSize)
-        {
-            throw new ArgumentException(
-                $"Samples of {data.SampleSize} floats (shape [{string.Join(", ", data.SampleShape)}]) do not fit a network whose input has {Network.InputSize}.",
-                paramName);
-        }
-
-        int classes = Network.OutputSize;
-        if (data.ClassCount != classes && !(classes == 1 && data.ClassCount == 2))
-        {
-            throw new ArgumentException($"The data set has {data.ClassCount} classes but the network has {classes} outputs; they must be equal.", paramName);
-        }
-    }
+    private void CheckCompatible(Dataset data, string paramName) => FitArguments.CheckData(Network, data, paramName);
 
     private void UseLoss(ILoss loss, Dataset data)
     {
@@ -860,15 +822,7 @@ public sealed class GpuTrainer : IDisposable
             _ => throw new ArgumentException($"The GPU trainer computes softmax cross-entropy, binary cross-entropy and mean squared error on the device; {loss.Name} is not one of them.", nameof(loss)),
         };
         bool crossEntropy = kind == GpuLoss.SoftmaxCrossEntropy;
-        if (Network.EndsWithSigmoid && crossEntropy)
-        {
-            throw new ArgumentException("The network ends with a sigmoid, which goes with binary cross-entropy (BinaryCrossEntropyWithLogitsLoss), not softmax cross-entropy.", nameof(loss));
-        }
-
-        if (Network.EndsWithSoftmax && !crossEntropy)
-        {
-            throw new ArgumentException($"The network ends with a softmax, which goes with softmax cross-entropy, not {loss.Name}.", nameof(loss));
-        }
+        FitArguments.CheckLoss(Network, loss, crossEntropy);
 
         if (!crossEntropy && data.Targets is not null && data.TargetSize != Network.OutputSize)
         {

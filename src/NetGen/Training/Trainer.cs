@@ -170,31 +170,7 @@ public sealed class Trainer : IDisposable
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; the step that produced it is not applied.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs, nameof(options.Epochs));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options.BatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.StartEpoch, nameof(options.StartEpoch));
-        ArgumentNullException.ThrowIfNull(options.Loss, nameof(options.Loss));
-        CheckCompatible(train, nameof(train));
-        if (validation is not null)
-        {
-            CheckCompatible(validation, nameof(validation));
-            if (validation.Count == 0)
-            {
-                throw new ArgumentException("The validation set has no samples.", nameof(validation));
-            }
-        }
-
-        if (options.EarlyStopping is not null && validation is null)
-        {
-            throw new ArgumentException("Early stopping watches the validation set; pass one.", nameof(validation));
-        }
-
-        if (options.Epochs > options.StartEpoch && train.Count == 0)
-        {
-            throw new ArgumentException("The training set has no samples.", nameof(train));
-        }
+        FitArguments.Check(Network, train, validation, options);
 
         ObjectDisposedException.ThrowIf(_disposed, this);
         UseLoss(options.Loss);
@@ -551,16 +527,7 @@ public sealed class Trainer : IDisposable
 
     private void UseLoss(ILoss loss)
     {
-        bool crossEntropy = loss is SoftmaxCrossEntropyLoss;
-        if (Network.EndsWithSigmoid && crossEntropy)
-        {
-            throw new ArgumentException("The network ends with a sigmoid, which goes with binary cross-entropy (BinaryCrossEntropyWithLogitsLoss), not softmax cross-entropy.", nameof(loss));
-        }
-
-        if (Network.EndsWithSoftmax && !crossEntropy)
-        {
-            throw new ArgumentException($"The network ends with a softmax, which goes with softmax cross-entropy, not {loss.Name}.", nameof(loss));
-        }
+        FitArguments.CheckLoss(Network, loss, crossEntropy: loss is SoftmaxCrossEntropyLoss);
 
         _loss = loss;
     }
@@ -583,22 +550,7 @@ public sealed class Trainer : IDisposable
         _lowestBackwardSegment = segment;
     }
 
-    private void CheckCompatible(Dataset data, string paramName)
-    {
-        if (data.SampleSize != Network.InputSize)
-        {
-            throw new ArgumentException(
-                $"Samples of {data.SampleSize} floats (shape [{string.Join(", ", data.SampleShape)}]) do not fit a network whose input has {Network.InputSize}.",
-                paramName);
-        }
-
-        if (data.ClassCount != _classes && !(_classes == 1 && data.ClassCount == 2))
-        {
-            throw new ArgumentException(
-                $"The data set has {data.ClassCount} classes but the network has {_classes} outputs; they must be equal.",
-                paramName);
-        }
-    }
+    private void CheckCompatible(Dataset data, string paramName) => FitArguments.CheckData(Network, data, paramName);
 
     /// <summary>One training step; returns the sum (not the mean) of the batch's losses and the number of correct predictions.</summary>
     private double Step(Dataset data, ReadOnlySpan<int> indices, ulong dropoutSeed, float? maxGradientNorm, out int correct)

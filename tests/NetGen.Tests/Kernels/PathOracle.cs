@@ -60,7 +60,7 @@ internal static class PathOracle
         }
     }
 
-    private static void AssertClose(float[] expected, float[] actual, KernelPath path, string what, Func<int, string> name)
+    public static void AssertClose(float[] expected, float[] actual, KernelPath path, string what, Func<int, string> name)
     {
         Assert.Equal(expected.Length, actual.Length);
         double scale = 0;
@@ -79,7 +79,7 @@ internal static class PathOracle
         }
     }
 
-    private static string TensorName(INetwork net, int index)
+    public static string TensorName(INetwork net, int index)
     {
         foreach (LayerInfo layer in net.Layers)
         {
