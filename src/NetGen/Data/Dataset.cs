@@ -127,6 +127,22 @@ public sealed class Dataset
     }
 
     /// <summary>
+    /// The <paramref name="count"/> samples from <paramref name="first"/> on (with their targets) as a new data set
+    /// sharing nothing with this one: e.g. one of several disjoint few-shot training sets.
+    /// </summary>
+    public Dataset Slice(int first, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if ((long)first + count > Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Samples {first}..{(long)first + count - 1} are not all in a data set of {Count}.");
+        }
+
+        return Range(first, count);
+    }
+
+    /// <summary>
     /// Splits the data set in two at <paramref name="count"/>: the first <paramref name="count"/> samples and the
     /// rest (e.g. a training set and a held-out validation set), each a new data set sharing nothing with this one.
     /// </summary>
