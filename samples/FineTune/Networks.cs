@@ -23,3 +23,15 @@ public partial class LeNet5;
 [Dense(84, Name = "head2"), ReLU]
 [Dense(10, Name = "head3")]
 public partial class LeNet5Digits;
+
+/// <summary>
+/// <see cref="LeNet5Digits"/> with dropout (rate 0.5) after each hidden layer of the head (<c>--dropout</c>):
+/// the same names, so the same checkpoint tensors load into it.
+/// </summary>
+[Network, Input(1, 28, 28)]
+[Conv2D(6, 5, Padding = 2, Name = "conv1"), ReLU, MaxPool2D(2)]
+[Conv2D(16, 5, Name = "conv2"), ReLU, MaxPool2D(2)]
+[Dense(120, Name = "head1"), ReLU, Dropout(0.5f)]
+[Dense(84, Name = "head2"), ReLU, Dropout(0.5f)]
+[Dense(10, Name = "head3")]
+public partial class LeNet5DigitsDropout;

@@ -1,6 +1,7 @@
-// Transfer learning with NetGen: pretrain LeNet-5 on Fashion-MNIST, then learn digits from a few hundred
-// examples twice — once on top of the pretrained, frozen convolutions with a new head, once from scratch — and
-// compare test accuracy and time per epoch.
+// Transfer learning with NetGen: pretrain LeNet-5 on Fashion-MNIST (with rotated, scaled and translated copies of
+// the images, so the convolutions learn features that do not depend on pose), then learn digits from a few hundred examples
+// twice — once on top of the pretrained, frozen convolutions with a new head, once from scratch — on several
+// disjoint sets of digits, and compare test accuracy and time per epoch.
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
@@ -25,35 +26,46 @@ var dataOption = new Option<DirectoryInfo>("--data")
     Description = "The digits, in MNIST's IDX layout (default: the 10,000 that ship with the sample).",
     DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "data", "mnist-10k")),
 };
-var pretrainEpochsOption = new Option<int>("--pretrain-epochs") { Description = "Epochs of pretraining on Fashion-MNIST.", DefaultValueFactory = _ => 3 };
+var pretrainEpochsOption = new Option<int>("--pretrain-epochs") { Description = "Epochs of pretraining on Fashion-MNIST.", DefaultValueFactory = _ => 10 };
+var pretrainCopiesOption = new Option<int>("--pretrain-copies") { Description = "Randomly rotated, scaled and translated copies of each Fashion-MNIST training image added for pretraining (0: the originals only).", DefaultValueFactory = _ => 2 };
+var rotateOption = new Option<float>("--rotate") { Description = "Largest rotation of those copies, in degrees, either way.", DefaultValueFactory = _ => 15 };
+var scaleOption = new Option<float>("--scale") { Description = "Largest relative change of size of those copies: factors in [1 − s, 1 + s].", DefaultValueFactory = _ => 0.1f };
+var maxShiftOption = new Option<float>("--max-shift") { Description = "Largest translation of those copies, in pixels, in each direction.", DefaultValueFactory = _ => 2 };
+var pretrainLrOption = new Option<float>("--pretrain-lr") { Description = "AdamW learning rate of pretraining.", DefaultValueFactory = _ => 1e-3f };
 var pretrainedOption = new Option<FileInfo?>("--pretrained") { Description = "Reuse this pretrained LeNet-5 checkpoint (.safetensors) when it exists, instead of pretraining." };
 var saveOption = new Option<FileInfo>("--save")
 {
     Description = "Where the pretrained checkpoint is written.",
     DefaultValueFactory = _ => new FileInfo("fashion-lenet5.safetensors"),
 };
-var digitsOption = new Option<int>("--digits") { Description = "Few-shot training set: the first N training digits.", DefaultValueFactory = _ => 300 };
+var digitsOption = new Option<int>("--digits") { Description = "Few-shot training set: this many training digits.", DefaultValueFactory = _ => 300 };
+var subsetsOption = new Option<int>("--subsets") { Description = "Repeat the comparison on this many disjoint sets of --digits training digits (the first N, the next N, …) and average.", DefaultValueFactory = _ => 5 };
 var epochsOption = new Option<int>("--epochs") { Description = "Epochs of fine-tuning, and of training from scratch.", DefaultValueFactory = _ => 30 };
 var batchOption = new Option<int>("--batch") { Description = "Mini-batch size on the digits.", DefaultValueFactory = _ => 32 };
-var lrOption = new Option<float>("--lr") { Description = "AdamW learning rate (pretraining and digits).", DefaultValueFactory = _ => 1e-3f };
-var weightDecayOption = new Option<float>("--weight-decay") { Description = "AdamW decoupled weight decay.", DefaultValueFactory = _ => 5e-4f };
+var lrOption = new Option<float>("--lr") { Description = "AdamW learning rate on the digits, for both methods.", DefaultValueFactory = _ => 3e-3f };
+var weightDecayOption = new Option<float>("--weight-decay") { Description = "AdamW decoupled weight decay (pretraining and digits).", DefaultValueFactory = _ => 5e-4f };
 var warmupOption = new Option<double>("--warmup-seconds") { Description = "Untimed training of throwaway networks, this long in each configuration, before the timed runs, so neither pays for JIT compilation.", DefaultValueFactory = _ => 0.5 };
-var seedOption = new Option<int>("--seed") { Description = "Seed of the initial weights and the shuffling.", DefaultValueFactory = _ => 42 };
+var seedOption = new Option<int>("--seed") { Description = "Seed of the initial weights, the translations and the shuffling.", DefaultValueFactory = _ => 42 };
 var threadsOption = new Option<int>("--threads") { Description = "Worker threads per batch (default: all cores); results are bit-identical for a seed and thread count.", DefaultValueFactory = _ => Environment.ProcessorCount };
-var plotOption = new Option<FileInfo?>("--plot") { Description = "Write training curves of fine-tuning vs from scratch to this PNG (and of pretraining, when it runs, to NAME.pretrain.png)." };
+var dropoutOption = new Option<bool>("--dropout") { Description = "Give the digits' network (both methods) dropout 0.5 after each hidden layer of the head." };
+var verboseOption = new Option<bool>("--verbose") { Description = "Print every epoch of every run on the digits." };
+var plotOption = new Option<FileInfo?>("--plot") { Description = "Write training curves of fine-tuning vs from scratch on the first set of digits to this PNG (and of pretraining, when it runs, to NAME.pretrain.png)." };
 
 var root = new RootCommand("Pretrain LeNet-5 on Fashion-MNIST, then fine-tune a new head on a few digits and compare with training from scratch.")
 {
-    fashionOption, dataOption, pretrainEpochsOption, pretrainedOption, saveOption, digitsOption, epochsOption, batchOption,
-    lrOption, weightDecayOption, warmupOption, seedOption, threadsOption, plotOption,
+    fashionOption, dataOption, pretrainEpochsOption, pretrainCopiesOption, rotateOption, scaleOption, maxShiftOption, pretrainLrOption, pretrainedOption, saveOption,
+    digitsOption, subsetsOption, epochsOption, batchOption, lrOption, weightDecayOption, warmupOption, seedOption, threadsOption, dropoutOption, verboseOption, plotOption,
 };
 root.SetAction(parsed => Run(
     parsed.GetValue(fashionOption)!,
     parsed.GetValue(dataOption)!,
-    parsed.GetValue(pretrainEpochsOption),
+    new Pretraining(
+        parsed.GetValue(pretrainEpochsOption), parsed.GetValue(pretrainCopiesOption), parsed.GetValue(rotateOption), parsed.GetValue(scaleOption),
+        parsed.GetValue(maxShiftOption), parsed.GetValue(pretrainLrOption)),
     parsed.GetValue(pretrainedOption),
     parsed.GetValue(saveOption)!,
     parsed.GetValue(digitsOption),
+    parsed.GetValue(subsetsOption),
     parsed.GetValue(epochsOption),
     parsed.GetValue(batchOption),
     parsed.GetValue(lrOption),
@@ -61,17 +73,27 @@ root.SetAction(parsed => Run(
     parsed.GetValue(warmupOption),
     parsed.GetValue(seedOption),
     parsed.GetValue(threadsOption),
+    parsed.GetValue(dropoutOption),
+    parsed.GetValue(verboseOption),
     parsed.GetValue(plotOption)));
 
 return root.Parse(args).Invoke();
 
 static int Run(
-    DirectoryInfo fashionFolder, DirectoryInfo digitsFolder, int pretrainEpochs, FileInfo? pretrained, FileInfo save,
-    int digitCount, int epochs, int batch, float lr, float weightDecay, double warmupSeconds, int seed, int threads, FileInfo? plot)
+    DirectoryInfo fashionFolder, DirectoryInfo digitsFolder, Pretraining pretraining, FileInfo? pretrained, FileInfo save,
+    int digitCount, int subsets, int epochs, int batch, float lr, float weightDecay, double warmupSeconds, int seed, int threads,
+    bool dropout, bool verbose, FileInfo? plot)
 {
-    if (pretrainEpochs < 0 || !(warmupSeconds >= 0) || epochs < 1 || batch < 1 || threads < 1 || digitCount < 1)
+    if (pretraining.Epochs < 0 || pretraining.Copies < 0 || !(warmupSeconds >= 0)
+        || epochs < 1 || batch < 1 || threads < 1 || digitCount < 1 || subsets < 1)
     {
-        Console.Error.WriteLine("--pretrain-epochs and --warmup-seconds must be ≥ 0; --epochs, --batch, --threads and --digits must be ≥ 1.");
+        Console.Error.WriteLine("--pretrain-epochs, --pretrain-copies and --warmup-seconds must be ≥ 0; --epochs, --batch, --threads, --digits and --subsets must be ≥ 1.");
+        return 1;
+    }
+
+    if (!(pretraining.Rotate is >= 0 and <= 180) || !(pretraining.Scale is >= 0 and < 1) || !(pretraining.MaxShift is >= 0 and < 28))
+    {
+        Console.Error.WriteLine(Invariant($"--rotate {pretraining.Rotate}, --scale {pretraining.Scale}, --max-shift {pretraining.MaxShift}: expected a rotation in [0, 180] degrees, a scale change in [0, 1) and a shift in [0, 28) pixels."));
         return 1;
     }
 
@@ -95,7 +117,7 @@ static int Run(
     // (b) Pretrain LeNet-5 on Fashion-MNIST, or reuse a checkpoint.
     string checkpoint;
     var fashionNet = new LeNet5(seed);
-    using (var trainer = new Trainer(fashionNet, new AdamW(lr, weightDecay: weightDecay), threads))
+    using (var trainer = new Trainer(fashionNet, new AdamW(pretraining.LearningRate, weightDecay: weightDecay), threads))
     {
         if (pretrained is { Exists: true })
         {
@@ -118,14 +140,20 @@ static int Run(
                 Console.WriteLine($"pretrained: {pretrained.FullName} does not exist; pretraining");
             }
 
-            TrainingHistory history = ProgressBar.Run("pretrain", progress => trainer.Fit(fashion.Train, fashion.Test, new TrainingOptions
+            // Warped copies: convolutions that have seen clothes turned, resized and moved learn features that carry
+            // over to digits; on the originals alone, the frozen features do no better than training from scratch.
+            Dataset pretrainSet = ImageAugmentation.RandomAffine(
+                fashion.Train, pretraining.Copies, pretraining.Rotate, 1 - pretraining.Scale, 1 + pretraining.Scale, pretraining.MaxShift, (ulong)seed);
+            Console.WriteLine(Invariant(
+                $"pretrain: {pretrainSet.Count} images (the {fashion.Train.Count} originals and {pretraining.Copies} cop{(pretraining.Copies == 1 ? "y" : "ies")} of each rotated by up to ±{pretraining.Rotate:G3}°, scaled by {1 - pretraining.Scale:G3}–{1 + pretraining.Scale:G3} and moved by up to ±{pretraining.MaxShift:G3} pixels), {pretraining.Epochs} epochs, AdamW lr {pretraining.LearningRate:G3}"));
+            TrainingHistory history = ProgressBar.Run("pretrain", progress => trainer.Fit(pretrainSet, fashion.Test, new TrainingOptions
             {
-                Epochs = pretrainEpochs,
+                Epochs = pretraining.Epochs,
                 BatchSize = 64,
                 Seed = (ulong)seed,
                 Progress = progress,
                 OnEpoch = e => ProgressBar.WriteLine(Invariant(
-                    $"pretrain epoch {e.Epoch}/{pretrainEpochs}: loss {e.TrainingLoss:F4}, train accuracy {e.TrainingAccuracy:F4}, test accuracy {e.ValidationAccuracy:F4}, {e.ImagesPerSecond:F0} images/s")),
+                    $"pretrain epoch {e.Epoch}/{pretraining.Epochs}: loss {e.TrainingLoss:F4}, train accuracy {e.TrainingAccuracy:F4}, test accuracy {e.ValidationAccuracy:F4}, {e.ImagesPerSecond:F0} images/s")),
             }));
             checkpoint = save.FullName;
             trainer.SaveCheckpoint(checkpoint, history.Last?.Epoch ?? 0);
@@ -141,36 +169,32 @@ static int Run(
         Console.WriteLine(Invariant($"pretrained fashion-mnist test accuracy: {trainer.Accuracy(fashion.Test):F4}"));
     }
 
-    // (c) A few digits to learn from, and the digits' test set.
+    // (c) Disjoint sets of a few digits to learn from, and the digits' test set.
     (Dataset Train, Dataset Test) digits = Idx.LoadFolder(digitsFolder.FullName);
-    if (digitCount > digits.Train.Count)
+    if ((long)digitCount * subsets > digits.Train.Count)
     {
-        Console.Error.WriteLine($"--digits {digitCount}: the training set has only {digits.Train.Count} digits.");
+        Console.Error.WriteLine($"--digits {digitCount} × --subsets {subsets}: the training set has only {digits.Train.Count} digits.");
         return 1;
     }
 
-    Dataset few = digits.Train.Take(digitCount);
-    int[] perClass = new int[few.ClassCount];
-    foreach (int label in few.Labels)
-    {
-        perClass[label]++;
-    }
+    Dataset[] sets = [.. Enumerable.Range(0, subsets).Select(k => digits.Train.Slice(k * digitCount, digitCount))];
+    Console.WriteLine(Invariant(
+        $"digits: {subsets} disjoint set{(subsets == 1 ? "" : "s")} of {digitCount} training digits (digits 0–{(subsets * digitCount) - 1} of {digits.Train.Count}), {digits.Test.Count} test digits; {epochs} epochs, batch {batch}, AdamW lr {lr:G3}{(dropout ? ", dropout 0.5 in the head" : "")} for both methods"));
+    Console.WriteLine(Invariant($"digits: per class in the first set {string.Join(" ", PerClass(sets[0]))}"));
 
-    Console.WriteLine(Invariant($"digits: the first {few.Count} of {digits.Train.Count} training digits (per class {string.Join(" ", perClass)}), {digits.Test.Count} test digits"));
-
-    var options = new TrainingOptions { Epochs = epochs, BatchSize = batch, Seed = (ulong)seed };
+    var options = new TrainingOptions { Epochs = epochs, BatchSize = batch };
     string[] frozen = ["conv1", "conv2"];
 
-    // Both runs use LeNet5Digits' code: whichever ran first would pay for its JIT compilation (and for tiering
+    // Both methods use the same network's code: whichever ran first would pay for its JIT compilation (and for tiering
     // up, which takes a fraction of a second of calls) in its timed epochs. Train throwaway copies in both
     // configurations first, untimed, so neither does.
     foreach (string[]? layers in new[] { frozen, null })
     {
-        using var warmup = new Trainer(new LeNet5Digits(seed), new AdamW(lr, weightDecay: weightDecay), threads);
+        using var warmup = new Trainer(DigitsNetwork(seed), new AdamW(lr, weightDecay: weightDecay), threads);
         long start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start).TotalSeconds < warmupSeconds)
         {
-            warmup.Fit(few, null, options with { Epochs = 1, FrozenLayers = layers });
+            warmup.Fit(sets[0], null, options with { Epochs = 1, FrozenLayers = layers });
         }
     }
 
@@ -179,65 +203,105 @@ static int Run(
         Console.WriteLine(Invariant($"warm-up: {warmupSeconds:0.##} s of untimed training in each configuration, on throwaway networks"));
     }
 
-    // (d) Fine-tune: pretrained convolutions, frozen; a new head, trained.
-    var fineTuned = new LeNet5Digits(seed);
-    CheckpointLoadResult result = Checkpoint.Load(fineTuned, checkpoint, strict: false);
-    Console.WriteLine($"fine-tune: loaded {string.Join(", ", result.Loaded)}");
-    string[] reasons = [.. result.Skipped.Select(s => s.Reason).Distinct()];
-    Console.WriteLine("fine-tune: skipped " + (result.Skipped.Count == 0 ? "nothing"
-        : reasons.Length == 1 ? $"{string.Join(", ", result.Skipped.Select(s => s.Key))} ({reasons[0]})"
-        : string.Join("; ", result.Skipped)));
-    Console.WriteLine($"fine-tune: missing {(result.Missing.Count == 0 ? "nothing" : string.Join(", ", result.Missing))} (kept their initialization from the seed)");
-    (TrainingHistory History, float Accuracy) tuned = TrainDigits("fine-tune", fineTuned, options with { FrozenLayers = frozen });
+    // (d) On each set: fine-tune (pretrained convolutions, frozen; a new head, trained) and train from scratch
+    // (the same network, seed and options, nothing frozen).
+    var tuned = new List<Run>();
+    var scratch = new List<Run>();
+    for (int k = 0; k < subsets; k++)
+    {
+        int runSeed = seed + k;
+        INetwork fineTuned = DigitsNetwork(runSeed);
+        CheckpointLoadResult result = Checkpoint.Load(fineTuned, checkpoint, strict: false);
+        if (k == 0)
+        {
+            Console.WriteLine($"fine-tune: loaded {string.Join(", ", result.Loaded)}");
+            string[] reasons = [.. result.Skipped.Select(s => s.Reason).Distinct()];
+            Console.WriteLine("fine-tune: skipped " + (result.Skipped.Count == 0 ? "nothing"
+                : reasons.Length == 1 ? $"{string.Join(", ", result.Skipped.Select(s => s.Key))} ({reasons[0]})"
+                : string.Join("; ", result.Skipped)));
+            Console.WriteLine($"fine-tune: missing {(result.Missing.Count == 0 ? "nothing" : string.Join(", ", result.Missing))} (kept their initialization from the seed)");
+        }
 
-    // (e) From scratch: the same network, seed and options, nothing frozen.
-    (TrainingHistory History, float Accuracy) scratch = TrainDigits("scratch", new LeNet5Digits(seed), options);
+        TrainingOptions settings = options with { Seed = (ulong)runSeed };
+        tuned.Add(TrainDigits("fine-tune", k, fineTuned, sets[k], settings with { FrozenLayers = frozen }));
+        scratch.Add(TrainDigits("scratch", k, DigitsNetwork(runSeed), sets[k], settings));
+        Console.WriteLine(Invariant(
+            $"set {k + 1}/{subsets} (digits {k * digitCount}–{((k + 1) * digitCount) - 1}): fine-tuned {tuned[k].Accuracy:F4}, from scratch {scratch[k].Accuracy:F4} (before training {tuned[k].Before:F4} and {scratch[k].Before:F4})"));
+    }
 
-    // (f) The comparison.
-    double tunedSeconds = MeanSeconds(tuned.History), scratchSeconds = MeanSeconds(scratch.History);
+    // (e) The comparison.
+    int wins = tuned.Zip(scratch).Count(p => p.First.Accuracy > p.Second.Accuracy);
+    double tunedMedian = Median(tuned.SelectMany(r => r.History.Epochs).Select(e => e.TrainingSeconds));
+    double scratchMedian = Median(scratch.SelectMany(r => r.History.Epochs).Select(e => e.TrainingSeconds));
+    double tunedMean = tuned.SelectMany(r => r.History.Epochs).Average(e => e.TrainingSeconds);
+    double scratchMean = scratch.SelectMany(r => r.History.Epochs).Average(e => e.TrainingSeconds);
     Console.WriteLine();
-    Console.WriteLine("method        test accuracy  mean s/epoch  median s/epoch");
-    Console.WriteLine(Invariant($"fine-tuned    {tuned.Accuracy,13:F4}  {tunedSeconds,12:F5}  {MedianSeconds(tuned.History),14:F5}"));
-    Console.WriteLine(Invariant($"from scratch  {scratch.Accuracy,13:F4}  {scratchSeconds,12:F5}  {MedianSeconds(scratch.History),14:F5}"));
+    Console.WriteLine("method        mean test accuracy  std     min     max     mean s/epoch  median s/epoch");
+    Console.WriteLine(Invariant($"fine-tuned    {Mean(tuned),18:F4}  {Std(tuned):F4}  {tuned.Min(r => r.Accuracy):F4}  {tuned.Max(r => r.Accuracy):F4}  {tunedMean,12:F5}  {tunedMedian,14:F5}"));
+    Console.WriteLine(Invariant($"from scratch  {Mean(scratch),18:F4}  {Std(scratch):F4}  {scratch.Min(r => r.Accuracy):F4}  {scratch.Max(r => r.Accuracy):F4}  {scratchMean,12:F5}  {scratchMedian,14:F5}"));
     Console.WriteLine();
-    Console.WriteLine(Invariant($"fine-tuned test accuracy: {tuned.Accuracy:F4}"));
-    Console.WriteLine(Invariant($"from-scratch test accuracy: {scratch.Accuracy:F4}"));
-    Console.WriteLine(Invariant($"fine-tune epoch seconds: {tunedSeconds:F5}"));
-    Console.WriteLine(Invariant($"from-scratch epoch seconds: {scratchSeconds:F5}"));
+    Console.WriteLine(Invariant($"fine-tuned test accuracy: {Mean(tuned):F4} (mean of {subsets})"));
+    Console.WriteLine(Invariant($"from-scratch test accuracy: {Mean(scratch):F4} (mean of {subsets})"));
+    Console.WriteLine(Invariant($"fine-tuned better on {wins} of {subsets} sets of {digitCount} digits"));
+    Console.WriteLine(Invariant($"fine-tune epoch seconds: {tunedMedian:F5} (median; from scratch {scratchMedian:F5}: {scratchMedian / tunedMedian:F2}x as long)"));
     if (plot is not null)
     {
         TrainingCurves.WritePng(
             plot.FullName,
-            [("fine-tune", tuned.History.Epochs), ("scratch", scratch.History.Epochs)],
-            Invariant($"{few.Count} digits: fine-tuned (Fashion-MNIST convolutions, frozen) vs from scratch"));
+            [("fine-tune", tuned[0].History.Epochs), ("scratch", scratch[0].History.Epochs)],
+            Invariant($"{digitCount} digits: fine-tuned (Fashion-MNIST convolutions, frozen) vs from scratch"));
         Console.WriteLine($"plot: {plot.FullName}");
     }
 
     return 0;
 
-    (TrainingHistory History, float Accuracy) TrainDigits(string label, LeNet5Digits net, TrainingOptions settings)
+    INetwork DigitsNetwork(int networkSeed) => dropout ? new LeNet5DigitsDropout(networkSeed) : new LeNet5Digits(networkSeed);
+
+    Run TrainDigits(string label, int set, INetwork net, Dataset few, TrainingOptions settings)
     {
         using var trainer = new Trainer(net, new AdamW(lr, weightDecay: weightDecay), threads);
-        Console.WriteLine(Invariant($"{label}: test accuracy before training {trainer.Accuracy(digits.Test):F4}"));
-        TrainingHistory history = ProgressBar.Run(label, progress => trainer.Fit(few, digits.Test, settings with
+        float before = trainer.Accuracy(digits.Test);
+        TrainingHistory history = ProgressBar.Run(Invariant($"{label} {set + 1}"), progress => trainer.Fit(few, digits.Test, settings with
         {
             Progress = progress,
-            OnEpoch = e => ProgressBar.WriteLine(Invariant(
-                $"{label} epoch {e.Epoch}/{epochs}: loss {e.TrainingLoss:F4}, train accuracy {e.TrainingAccuracy:F4}, test accuracy {e.ValidationAccuracy:F4}, {e.TrainingSeconds:F5} s")),
+            OnEpoch = verbose
+                ? e => ProgressBar.WriteLine(Invariant(
+                    $"{label} set {set + 1} epoch {e.Epoch}/{epochs}: loss {e.TrainingLoss:F4}, train accuracy {e.TrainingAccuracy:F4}, test accuracy {e.ValidationAccuracy:F4}, {e.TrainingSeconds:F5} s"))
+                : null,
         }));
-        float accuracy = trainer.Accuracy(digits.Test);
-        Console.WriteLine(Invariant($"{label}: test accuracy {accuracy:F4}"));
-        return (history, accuracy);
+        return new Run(history, before, trainer.Accuracy(digits.Test));
     }
 }
 
-static double MeanSeconds(TrainingHistory history) =>
-    history.Epochs.Count == 0 ? 0 : history.Epochs.Average(e => e.TrainingSeconds);
-
-static double MedianSeconds(TrainingHistory history)
+static int[] PerClass(Dataset data)
 {
-    double[] seconds = [.. history.Epochs.Select(e => e.TrainingSeconds).Order()];
-    return seconds.Length == 0 ? 0 : seconds.Length % 2 == 1 ? seconds[seconds.Length / 2] : (seconds[(seconds.Length / 2) - 1] + seconds[seconds.Length / 2]) / 2;
+    int[] counts = new int[data.ClassCount];
+    foreach (int label in data.Labels)
+    {
+        counts[label]++;
+    }
+
+    return counts;
+}
+
+static double Mean(List<Run> runs) => runs.Average(r => r.Accuracy);
+
+static double Std(List<Run> runs)
+{
+    double mean = Mean(runs);
+    return runs.Count < 2 ? 0 : Math.Sqrt(runs.Sum(r => (r.Accuracy - mean) * (r.Accuracy - mean)) / (runs.Count - 1));
+}
+
+static double Median(IEnumerable<double> values)
+{
+    double[] sorted = [.. values.Order()];
+    return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 }
 
 static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+/// <summary>How LeNet-5 is pretrained on Fashion-MNIST.</summary>
+internal sealed record Pretraining(int Epochs, int Copies, float Rotate, float Scale, float MaxShift, float LearningRate);
+
+/// <summary>One training run on a set of digits: its history and the test accuracy before and after.</summary>
+internal sealed record Run(TrainingHistory History, float Before, float Accuracy);
