@@ -299,7 +299,7 @@ public sealed class GpuTrainer : IDisposable
 
                 if (options.CheckpointPath is not null)
                 {
-                    SaveCheckpoint(options.CheckpointPath, epoch + 1);
+                    SaveCheckpoint(options.CheckpointPath, epoch + 1, tracker);
                 }
 
                 options.OnEpoch?.Invoke(result);
@@ -464,32 +464,15 @@ public sealed class GpuTrainer : IDisposable
     /// </summary>
     /// <param name="path">The safetensors file.</param>
     /// <param name="epoch">Epochs completed.</param>
-    public void SaveCheckpoint(string path, int epoch)
+    public void SaveCheckpoint(string path, int epoch) => SaveCheckpoint(path, epoch, tracker: null);
+
+    private void SaveCheckpoint(string path, int epoch, EarlyStoppingTracker? tracker)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         ObjectDisposedException.ThrowIf(_disposed, this);
         DownloadState();
-        OptimizerState state = Optimizer.ExportState();
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["format"] = "pt",
-            ["netgen.epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
-            ["netgen.optimizer"] = state.Kind,
-            ["netgen.optimizer.step"] = state.StepCount.ToString(CultureInfo.InvariantCulture),
-        };
-        foreach (BatchNormInfo bn in Network.BatchNorms)
-        {
-            metadata[Checkpoint.NumBatchesTrackedMetadataPrefix + bn.Name] = state.StepCount.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var extra = new List<SafetensorsTensor>();
-        foreach (KeyValuePair<string, float[]> buffer in state.Buffers)
-        {
-            extra.Add(SafetensorsTensor.F32(Checkpoint.OptimizerPrefix + buffer.Key, [buffer.Value.Length], buffer.Value));
-        }
-
-        Checkpoint.Save(Network, path, metadata, extra);
+        TrainingCheckpoint.Save(Network, Optimizer.ExportState(), path, epoch, tracker);
     }
 
     /// <summary>Releases the device buffers (and the device, when the trainer opened it). The network keeps its weights.</summary>

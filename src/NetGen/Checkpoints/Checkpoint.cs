@@ -16,6 +16,9 @@ public static class Checkpoint
     /// <summary>Prefix of the keys that hold optimizer state; <see cref="Load"/> ignores them.</summary>
     public const string OptimizerPrefix = "optimizer.";
 
+    /// <summary>Prefix of the tensors a trainer stores for early stopping (the best epoch's weights); loads ignore them.</summary>
+    public const string EarlyStoppingPrefix = "early_stopping.";
+
     /// <summary>
     /// Prefix of the metadata keys <see cref="Save"/> reads <c>num_batches_tracked</c> from:
     /// <c>num_batches_tracked:&lt;layer&gt;</c>, e.g. <c>num_batches_tracked:bn1</c>.
@@ -81,8 +84,9 @@ public static class Checkpoint
     /// <summary>
     /// Loads a checkpoint into the network. Every network tensor is looked up by key; it must be there, with a
     /// floating-point dtype (F32, F64, F16 or BF16, converted to float) and exactly the network's shape. File
-    /// tensors the network does not have are unexpected, except optimizer state (keys starting with
-    /// <see cref="OptimizerPrefix"/>) and <c>*.num_batches_tracked</c>, which are ignored.
+    /// tensors the network does not have are unexpected, except a trainer's state (keys starting with
+    /// <see cref="OptimizerPrefix"/> or <see cref="EarlyStoppingPrefix"/>) and <c>*.num_batches_tracked</c>,
+    /// which are ignored.
     /// </summary>
     /// <param name="network">The network to load into.</param>
     /// <param name="path">The checkpoint file.</param>
@@ -139,6 +143,7 @@ public static class Checkpoint
         {
             if (!networkKeys.Contains(tensor.Name)
                 && !tensor.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)
+                && !tensor.Name.StartsWith(EarlyStoppingPrefix, StringComparison.Ordinal)
                 && !tensor.Name.EndsWith(NumBatchesTrackedSuffix, StringComparison.Ordinal))
             {
                 const string Unexpected = "not a tensor of this network";

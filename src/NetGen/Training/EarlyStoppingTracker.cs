@@ -50,6 +50,32 @@ internal sealed class EarlyStoppingTracker(EarlyStopping? rule)
         return false;
     }
 
+    /// <summary>The state to store in a checkpoint; null before the first epoch is observed or without early stopping.</summary>
+    public Saved? Export() => rule is null || float.IsNaN(_best) || BestEpoch is not int bestEpoch
+        ? null
+        : new Saved(rule.Monitor, _best, bestEpoch, _sinceBest, _bestParameters, _bestBuffers);
+
+    /// <summary>
+    /// Continues from a checkpoint's state, so a resumed run stops and restores as an uninterrupted one would.
+    /// A state kept for another monitored figure is ignored (the run starts its bookkeeping afresh).
+    /// </summary>
+    /// <returns>True when the state was taken.</returns>
+    public bool Resume(Saved saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        if (rule is null || saved.Monitor != rule.Monitor)
+        {
+            return false;
+        }
+
+        _best = saved.Best;
+        BestEpoch = saved.BestEpoch;
+        _sinceBest = saved.SinceBest;
+        _bestParameters = rule.RestoreBestWeights ? saved.BestParameters : null;
+        _bestBuffers = rule.RestoreBestWeights ? saved.BestBuffers : null;
+        return true;
+    }
+
     /// <summary>Puts the best epoch's weights and buffers back into <paramref name="network"/>, when they were kept.</summary>
     public void Restore(INetwork network)
     {
@@ -59,4 +85,13 @@ internal sealed class EarlyStoppingTracker(EarlyStopping? rule)
             _bestBuffers.CopyTo(network.Buffers);
         }
     }
+
+    /// <summary>Early stopping's bookkeeping as stored in a checkpoint.</summary>
+    /// <param name="Monitor">The figure watched.</param>
+    /// <param name="Best">Its best value so far.</param>
+    /// <param name="BestEpoch">The epoch (from 1) that reached it.</param>
+    /// <param name="SinceBest">Epochs since then without improvement.</param>
+    /// <param name="BestParameters">The best epoch's parameters, when the rule restores them.</param>
+    /// <param name="BestBuffers">The best epoch's buffers (BatchNorm statistics), likewise.</param>
+    internal sealed record Saved(EarlyStoppingMonitor Monitor, float Best, int BestEpoch, int SinceBest, float[]? BestParameters, float[]? BestBuffers);
 }

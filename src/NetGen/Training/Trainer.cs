@@ -58,6 +58,9 @@ public sealed class Trainer : IDisposable
     private float _jobScale;
     private ulong _jobSeed;
     private int _busy;
+
+    // Early stopping's state from the last LoadCheckpoint, taken by the next Fit that starts at its epoch.
+    private (int Epoch, EarlyStoppingTracker.Saved State)? _resumed;
     private volatile bool _stopping;
     private bool _disposed;
 
@@ -182,6 +185,12 @@ public sealed class Trainer : IDisposable
         var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
         EarlyStopping? stopping = options.EarlyStopping;
         var tracker = new EarlyStoppingTracker(stopping);
+        if (_resumed is { } resumed && resumed.Epoch == options.StartEpoch && options.StartEpoch > 0)
+        {
+            tracker.Resume(resumed.State);
+        }
+
+        _resumed = null;
         StopReason reason = StopReason.Completed;
         float baseLearningRate = Optimizer.LearningRate;
         try
@@ -255,7 +264,7 @@ public sealed class Trainer : IDisposable
 
                 if (options.CheckpointPath is not null)
                 {
-                    SaveCheckpoint(options.CheckpointPath, epoch + 1);
+                    TrainingCheckpoint.Save(Network, Optimizer.ExportState(), options.CheckpointPath, epoch + 1, tracker);
                 }
 
                 options.OnEpoch?.Invoke(result);
@@ -333,7 +342,8 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Writes a checkpoint: the network's parameters and buffers under their PyTorch keys, the optimizer's state
     /// (as <c>optimizer.&lt;buffer&gt;</c> tensors) and <paramref name="epoch"/>, to a temporary file renamed over
-    /// <paramref name="path"/>.
+    /// <paramref name="path"/>. (The checkpoints <see cref="TrainingOptions.CheckpointPath"/> writes during a run
+    /// also hold early stopping's state.)
     /// </summary>
     /// <param name="path">The safetensors file.</param>
     /// <param name="epoch">Epochs completed, stored so <see cref="LoadCheckpoint"/> can resume after it.</param>
@@ -341,55 +351,24 @@ public sealed class Trainer : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        OptimizerState state = Optimizer.ExportState();
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["format"] = "pt",
-            ["netgen.epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
-            ["netgen.optimizer"] = state.Kind,
-            ["netgen.optimizer.step"] = state.StepCount.ToString(CultureInfo.InvariantCulture),
-        };
-        foreach (BatchNormInfo bn in Network.BatchNorms)
-        {
-            metadata[Checkpoint.NumBatchesTrackedMetadataPrefix + bn.Name] = state.StepCount.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var extra = new List<SafetensorsTensor>();
-        foreach (KeyValuePair<string, float[]> buffer in state.Buffers)
-        {
-            extra.Add(SafetensorsTensor.F32(Checkpoint.OptimizerPrefix + buffer.Key, [buffer.Value.Length], buffer.Value));
-        }
-
-        Checkpoint.Save(Network, path, metadata, extra);
+        TrainingCheckpoint.Save(Network, Optimizer.ExportState(), path, epoch, tracker: null);
     }
 
     /// <summary>
-    /// Loads a checkpoint written by <see cref="SaveCheckpoint"/> (strictly: every tensor of the network must be
-    /// there with its shape) and, when it holds optimizer state of the same kind, the optimizer's state.
+    /// Loads a checkpoint written by <see cref="SaveCheckpoint"/> or by <see cref="TrainingOptions.CheckpointPath"/>
+    /// (strictly: every tensor of the network must be there with its shape) and, when it holds optimizer state of
+    /// the same kind, the optimizer's state. A checkpoint written during a run with early stopping also holds its
+    /// bookkeeping (best figure, best epoch, epochs since, best weights); the next <c>Fit</c> that starts at this
+    /// epoch with the same monitored figure continues it, so it stops and restores as the uninterrupted run would.
     /// </summary>
     /// <param name="path">The safetensors file.</param>
     /// <returns>The epochs completed when it was written (0 for a file without that metadata, e.g. one written by PyTorch); pass it as <see cref="TrainingOptions.StartEpoch"/> to resume.</returns>
     public int LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        CheckpointLoadResult loaded = Checkpoint.Load(Network, path, strict: true);
-        IReadOnlyDictionary<string, string> metadata = loaded.Metadata;
-        if (metadata.TryGetValue("netgen.optimizer", out string? kind)
-            && metadata.TryGetValue("netgen.optimizer.step", out string? step))
-        {
-            var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
-            foreach (SafetensorsTensor tensor in loaded.File.Tensors)
-            {
-                if (tensor.Name.StartsWith(Checkpoint.OptimizerPrefix, StringComparison.Ordinal))
-                {
-                    buffers[tensor.Name[Checkpoint.OptimizerPrefix.Length..]] = tensor.Data;
-                }
-            }
-
-            Optimizer.ImportState(new OptimizerState(kind, long.Parse(step, CultureInfo.InvariantCulture), buffers));
-        }
-
-        return metadata.TryGetValue("netgen.epoch", out string? epoch) ? int.Parse(epoch, CultureInfo.InvariantCulture) : 0;
+        int epoch = TrainingCheckpoint.Load(Network, Optimizer, path, out EarlyStoppingTracker.Saved? earlyStopping);
+        _resumed = earlyStopping is null ? null : (epoch, earlyStopping);
+        return epoch;
     }
 
     /// <summary>

@@ -223,6 +223,133 @@ public class TrainerOptionsTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Resuming_a_run_with_early_stopping_stops_and_restores_as_never_stopping(int stopAfter)
+    {
+        // A minimum improvement no epoch reaches: epoch 1 stays the best, the run stops after epoch 1 + patience
+        // and restores epoch 1's weights. Interrupted after epoch 2 or 3, the resumed run must still know that.
+        Dataset data = Images(40, seed: 9), validation = Images(16, seed: 10);
+        var options = new TrainingOptions
+        {
+            Epochs = 10, BatchSize = 8, Seed = 17,
+            EarlyStopping = new EarlyStopping(patience: 3, minDelta: 1e6f),
+        };
+
+        var straight = new BnConv(4);
+        float[] afterEpoch1;
+        using (var trainer = new Trainer(straight, new AdamW(0.01f), 2))
+        {
+            trainer.Fit(data, validation, options with { Epochs = 1 });
+            afterEpoch1 = straight.Parameters.ToArray();
+        }
+
+        TrainingHistory whole;
+        straight = new BnConv(4);
+        using (var trainer = new Trainer(straight, new AdamW(0.01f), 2))
+        {
+            whole = trainer.Fit(data, validation, options);
+        }
+
+        Assert.Equal(StopReason.EarlyStopped, whole.StopReason);
+        Assert.Equal(1, whole.BestEpoch);
+        Assert.Equal(4, whole.Epochs.Count);
+        Assert.Equal(afterEpoch1, straight.Parameters.ToArray());
+
+        string path = Path.Combine(Path.GetTempPath(), $"netgen-resume-stop-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using (var trainer = new Trainer(new BnConv(4), new AdamW(0.01f), 2))
+            {
+                trainer.Fit(data, validation, options with { Epochs = stopAfter, CheckpointPath = path });
+            }
+
+            // The file still loads strictly into a network as a plain checkpoint: the extra tensors are ignored.
+            Checkpoint.Load(new BnConv(5), path, strict: true);
+
+            var resumed = new BnConv(99);
+            TrainingHistory rest;
+            using (var trainer = new Trainer(resumed, new AdamW(0.01f), 2))
+            {
+                int epoch = trainer.LoadCheckpoint(path);
+                rest = trainer.Fit(data, validation, options with { StartEpoch = epoch });
+            }
+
+            Assert.Equal(StopReason.EarlyStopped, rest.StopReason);
+            Assert.Equal(1, rest.BestEpoch);
+            Assert.Equal(4, rest.Epochs[^1].Epoch);
+            Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
+            Assert.Equal(straight.Buffers.ToArray(), resumed.Buffers.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_checkpoint_from_another_monitored_figure_starts_early_stopping_afresh()
+    {
+        Dataset data = Images(40, seed: 9), validation = Images(16, seed: 10);
+        var byLoss = new TrainingOptions { Epochs = 10, BatchSize = 8, Seed = 17, EarlyStopping = new EarlyStopping(patience: 3, minDelta: 1e6f) };
+        string path = Path.Combine(Path.GetTempPath(), $"netgen-resume-monitor-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using (var trainer = new Trainer(new BnConv(4), new AdamW(0.01f), 2))
+            {
+                trainer.Fit(data, validation, byLoss with { Epochs = 2, CheckpointPath = path });
+            }
+
+            using var resumed = new Trainer(new BnConv(4), new AdamW(0.01f), 2);
+            int epoch = resumed.LoadCheckpoint(path);
+            TrainingHistory rest = resumed.Fit(data, validation, byLoss with
+            {
+                StartEpoch = epoch,
+                EarlyStopping = new EarlyStopping(patience: 3, minDelta: 1e6f, monitor: EarlyStoppingMonitor.ValidationAccuracy),
+            });
+
+            // Accuracy's bookkeeping starts at epoch 3: best epoch 3, stopped after epoch 6.
+            Assert.Equal(3, rest.BestEpoch);
+            Assert.Equal(6, rest.Epochs[^1].Epoch);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("netgen.early_stopping.best", "not hex", "netgen.early_stopping.best")]
+    [InlineData("netgen.early_stopping.monitor", "Perplexity", "netgen.early_stopping.monitor")]
+    [InlineData("netgen.early_stopping.since_best", "-1", "netgen.early_stopping.since_best")]
+    public void Malformed_early_stopping_metadata_is_a_format_error_naming_the_key(string key, string value, string named)
+    {
+        var net = new BnConv(4);
+        string path = Path.Combine(Path.GetTempPath(), $"netgen-bad-stop-{Guid.NewGuid():N}.safetensors");
+        var metadata = new Dictionary<string, string>
+        {
+            ["netgen.epoch"] = "2",
+            ["netgen.early_stopping.monitor"] = "ValidationLoss",
+            ["netgen.early_stopping.best"] = "3F800000",
+            ["netgen.early_stopping.best_epoch"] = "1",
+            ["netgen.early_stopping.since_best"] = "1",
+        };
+        metadata[key] = value;
+        try
+        {
+            Checkpoint.Save(net, path, metadata);
+            using var trainer = new Trainer(new BnConv(5), new AdamW(0.01f), 1);
+            var error = Assert.Throws<SafetensorsFormatException>(() => trainer.LoadCheckpoint(path));
+            Assert.Contains(named, error.Message, StringComparison.Ordinal);
+            Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void A_loss_that_does_not_fit_the_output_layer_is_refused()
     {
