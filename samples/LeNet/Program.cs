@@ -29,6 +29,8 @@ var patience = new Option<int?>("--patience") { Description = "Early stopping: s
 var monitor = new Option<string>("--monitor") { Description = "What early stopping watches on the validation images: loss or accuracy.", DefaultValueFactory = _ => "loss" };
 monitor.AcceptOnlyFromAmong("loss", "accuracy");
 var validationCount = new Option<int>("--validation") { Description = "Training images held out for early stopping (with --patience).", DefaultValueFactory = _ => 5000 };
+var flip = new Option<bool>("--flip") { Description = "Augment: add a left-right mirrored copy of every training image (for clothes, not digits)." };
+var shifts = new Option<int>("--shifts") { Description = "Augment: add this many copies of every training image, each moved by up to ±2 pixels.", DefaultValueFactory = _ => 0 };
 var save = new Option<FileInfo?>("--save") { Description = "Write the trained weights (and optimizer state) to this safetensors file." };
 var load = new Option<FileInfo?>("--load") { Description = "Start from the weights in this safetensors file (PyTorch state-dict names)." };
 var device = new Option<string>("--device") { Description = "Train on the cpu (generated SIMD kernels, all cores) or the gpu (generated ILGPU kernels: CUDA, else OpenCL, else ILGPU's slow CPU accelerator).", DefaultValueFactory = _ => "cpu" };
@@ -43,7 +45,7 @@ var data = new Option<DirectoryInfo>("--data")
 
 var root = new RootCommand("Train LeNet-5, compiled by NetGen, on MNIST-layout data.")
 {
-    epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, monitor, validationCount, save, load, report, plot, device, data,
+    epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, monitor, validationCount, flip, shifts, save, load, report, plot, device, data,
 };
 root.SetAction(parsed =>
 {
@@ -107,6 +109,28 @@ root.SetAction(parsed =>
         EarlyStoppingMonitor watch = parsed.GetValue(monitor) == "accuracy" ? EarlyStoppingMonitor.ValidationAccuracy : EarlyStoppingMonitor.ValidationLoss;
         stopping = new EarlyStopping(wait, monitor: watch, restoreBestWeights: true);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"early stopping: patience {wait} on the validation {parsed.GetValue(monitor)}, {fitOn.Count} training and {validation.Count} validation images"));
+    }
+
+    // Augmentation after the split, so the held-out images stay unseen; the copies are made once, up front.
+    if (parsed.GetValue(flip))
+    {
+        fitOn = ImageAugmentation.HorizontalFlips(fitOn);
+    }
+
+    if (parsed.GetValue(shifts) is int copies and not 0)
+    {
+        if (copies < 0)
+        {
+            Console.Error.WriteLine("--shifts: expected a number of copies ≥ 0.");
+            return 2;
+        }
+
+        fitOn = ImageAugmentation.RandomTranslations(fitOn, copies, maxShift: 2, (ulong)networkSeed);
+    }
+
+    if (fitOn.Count != (validation is null ? train.Count : train.Count - validation.Count))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"augmented: {fitOn.Count} training images{(parsed.GetValue(flip) ? ", with mirror images" : "")}{(parsed.GetValue(shifts) > 0 ? $", with {parsed.GetValue(shifts)} shifted cop{(parsed.GetValue(shifts) == 1 ? "y" : "ies")} of each" : "")}"));
     }
 
     var options = new TrainingOptions

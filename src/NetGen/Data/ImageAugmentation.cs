@@ -42,6 +42,27 @@ public static class ImageAugmentation
     }
 
     /// <summary>
+    /// The original samples followed by a left–right mirrored copy of each (every row reversed, all channels):
+    /// torchvision's <c>RandomHorizontalFlip</c> with both outcomes kept. For data whose classes do not depend on
+    /// handedness, such as clothes; not for digits or letters.
+    /// </summary>
+    /// <param name="data">Images of shape [channels, height, width].</param>
+    /// <returns>A new data set of 2 × <c>data.Count</c> samples: the originals, then their mirror images in the same order.</returns>
+    public static Dataset HorizontalFlips(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        (int channels, int height, int width) = ImageShape(data, nameof(data));
+        return WithCopies(data, 1, (source, target) =>
+        {
+            for (int row = 0; row < channels * height; row++)
+            {
+                source.Slice(row * width, width).CopyTo(target.Slice(row * width, width));
+                target.Slice(row * width, width).Reverse();
+            }
+        });
+    }
+
+    /// <summary>
     /// The original samples followed by <paramref name="copies"/> randomly warped copies of each, like
     /// torchvision's <c>RandomAffine(degrees, translate, scale)</c> with bilinear interpolation and fill 0: every
     /// copy of a sample is rotated about the image centre by an angle uniform in [−<paramref name="degrees"/>,

@@ -305,6 +305,25 @@ public sealed class ImageAugmentationTests
     }
 
     [Fact]
+    public void Horizontal_flips_mirror_every_row_of_every_channel_after_the_originals()
+    {
+        // Two samples of 2 channels x 2 rows x 3 columns.
+        float[] features = [.. Enumerable.Range(1, 24).Select(v => (float)v)];
+        var data = new Dataset(features, [0, 2], [2, 2, 3], 3, ["a", "b", "c"], [0.5f, 1.5f]);
+
+        Dataset flipped = ImageAugmentation.HorizontalFlips(data);
+
+        Assert.Equal(4, flipped.Count);
+        Assert.Equal(features, flipped.Features.AsSpan(0, 24).ToArray());
+        Assert.Equal(new float[] { 3, 2, 1, 6, 5, 4, 9, 8, 7, 12, 11, 10 }, flipped.Sample(2).ToArray());
+        Assert.Equal(new float[] { 15, 14, 13, 18, 17, 16, 21, 20, 19, 24, 23, 22 }, flipped.Sample(3).ToArray());
+        Assert.Equal([0, 2, 0, 2], flipped.Labels);
+        Assert.Equal([0.5f, 1.5f, 0.5f, 1.5f], flipped.Targets!);
+        Assert.Equal(data.ClassNames, flipped.ClassNames);
+        Assert.Throws<ArgumentException>(() => ImageAugmentation.HorizontalFlips(new Dataset(new float[4], [0], [4], 1)));
+    }
+
+    [Fact]
     public void Slice_takes_the_samples_and_targets_from_first_on()
     {
         Dataset data = DistinctImages(count: 5, 1, 2, 2, withTargets: true);
