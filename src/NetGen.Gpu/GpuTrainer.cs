@@ -56,6 +56,9 @@ public sealed class GpuTrainer : IDisposable
     private bool _fitting;
     private bool _disposed;
 
+    // Early stopping's state from the last LoadCheckpoint, taken by the next Fit that starts at its epoch.
+    private (int Epoch, EarlyStoppingTracker.Saved State)? _resumed;
+
     private enum OptimizerKind
     {
         Sgd,
@@ -200,6 +203,12 @@ public sealed class GpuTrainer : IDisposable
         var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
         EarlyStopping? stopping = options.EarlyStopping;
         var tracker = new EarlyStoppingTracker(stopping);
+        if (_resumed is { } resumed && resumed.Epoch == options.StartEpoch && options.StartEpoch > 0)
+        {
+            tracker.Resume(resumed.State);
+        }
+
+        _resumed = null;
         StopReason reason = StopReason.Completed;
         float baseLearningRate = Optimizer.LearningRate;
         _fitting = true;
@@ -465,6 +474,23 @@ public sealed class GpuTrainer : IDisposable
     /// <param name="path">The safetensors file.</param>
     /// <param name="epoch">Epochs completed.</param>
     public void SaveCheckpoint(string path, int epoch) => SaveCheckpoint(path, epoch, tracker: null);
+
+    /// <summary>
+    /// Loads a checkpoint as <see cref="Trainer.LoadCheckpoint"/> does (weights, BatchNorm statistics, optimizer
+    /// state, and early stopping's state for the next <c>Fit</c> that starts at its epoch); the next <c>Fit</c>
+    /// uploads them to the device.
+    /// </summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <returns>The epochs completed when it was written; pass it as <see cref="TrainingOptions.StartEpoch"/> to resume.</returns>
+    public int LoadCheckpoint(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfFitting();
+        int epoch = TrainingCheckpoint.Load(Network, Optimizer, path, out EarlyStoppingTracker.Saved? earlyStopping);
+        _resumed = earlyStopping is null ? null : (epoch, earlyStopping);
+        return epoch;
+    }
 
     private void SaveCheckpoint(string path, int epoch, EarlyStoppingTracker? tracker)
     {

@@ -136,6 +136,43 @@ public sealed class TrainingTests(GpuFixture gpu)
     }
 
     [Fact]
+    public void Resuming_OnTheDevice_WithEarlyStopping_StopsAndRestoresAsNeverStopping()
+    {
+        // No epoch improves on epoch 1 by the minimum delta: stop after epoch 4, restore epoch 1.
+        var options = new TrainingOptions { Epochs = 8, BatchSize = 4, Seed = 13, EarlyStopping = new EarlyStopping(patience: 3, minDelta: 1e6f) };
+        var straight = new GpuBatchNormNet(19);
+        Dataset data = DeviceOracle.RandomData(straight, 12, 14), validation = DeviceOracle.RandomData(straight, 6, 15);
+        TrainingHistory whole;
+        using (var trainer = new GpuTrainer(straight, new AdamW(1e-2f), gpu.Simple))
+        {
+            whole = trainer.Fit(data, validation, options);
+        }
+
+        Assert.Equal((StopReason.EarlyStopped, 1, 4), (whole.StopReason, whole.BestEpoch, whole.Epochs.Count));
+        string path = Path.Combine(Path.GetTempPath(), "netgen-gpu-stop-" + Guid.NewGuid().ToString("N") + ".safetensors");
+        try
+        {
+            using (var trainer = new GpuTrainer(new GpuBatchNormNet(19), new AdamW(1e-2f), gpu.Simple))
+            {
+                trainer.Fit(data, validation, options with { Epochs = 2, CheckpointPath = path });
+            }
+
+            var resumed = new GpuBatchNormNet(77);
+            using var device = new GpuTrainer(resumed, new AdamW(1e-2f), gpu.Simple);
+            int epoch = device.LoadCheckpoint(path);
+            TrainingHistory rest = device.Fit(data, validation, options with { StartEpoch = epoch });
+
+            Assert.Equal((StopReason.EarlyStopped, 1, 4), (rest.StopReason, rest.BestEpoch, rest.Epochs[^1].Epoch));
+            Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
+            Assert.Equal(straight.Buffers.ToArray(), resumed.Buffers.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void EvaluatingFromCallbacks_DuringFit_SeesTheDeviceWeights_AndChangesNothing()
     {
         var a = new GpuDenseNet(19);
