@@ -34,11 +34,15 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
         var clock = Stopwatch.StartNew();
         var failures = new ConcurrentBag<(int Index, string Message)>();
-        int compiled = 0, rejected = 0;
+        int compiled = 0, rejected = 0, compiledWithBatchNorm = 0;
         Parallel.For(0, cases.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             (bool ok, string? failure) = Check(cases[i]);
             Interlocked.Increment(ref ok ? ref compiled : ref rejected);
+            if (ok && cases[i].Layers.Any(l => l.Kind == "BatchNorm"))
+            {
+                Interlocked.Increment(ref compiledWithBatchNorm);
+            }
             if (failure is not null)
             {
                 failures.Add((i, failure));
@@ -46,13 +50,14 @@ public sealed class FuzzTests(ITestOutputHelper output)
         });
         clock.Stop();
 
-        output.WriteLine($"{cases.Count} topologies in {clock.Elapsed.TotalSeconds:F1} s: {compiled} compiled, {rejected} rejected with NG diagnostics, {failures.Count} failures.");
+        output.WriteLine($"{cases.Count} topologies in {clock.Elapsed.TotalSeconds:F1} s: {compiled} compiled ({compiledWithBatchNorm} with BatchNorm), {rejected} rejected with NG diagnostics, {failures.Count} failures.");
         string report = string.Join("\n\n", failures.OrderBy(f => f.Index).Take(12).Select(f => "#" + f.Index + " " + f.Message));
         Assert.True(failures.IsEmpty, failures.Count + " of " + cases.Count + " topologies failed:\n\n" + report);
 
         // Both outcomes must be well represented, or the fuzzer tests little.
         Assert.InRange(compiled, cases.Count / 5, cases.Count);
         Assert.InRange(rejected, cases.Count / 5, cases.Count);
+        Assert.InRange(compiledWithBatchNorm, cases.Count / 20, compiled);
 
         // The time is printed, not asserted: on a shared 2-core machine it measures the neighbours as much as
         // this test. Most of it is Roslyn binding the generated kernels, so it grows with the emitted code.

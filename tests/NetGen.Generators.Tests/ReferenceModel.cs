@@ -43,7 +43,7 @@ internal static class ReferenceModel
     {
         ["Dense"] = "dense", ["Conv2D"] = "conv", ["MaxPool2D"] = "maxpool", ["AvgPool2D"] = "avgpool",
         ["Flatten"] = "flatten", ["ReLU"] = "relu", ["Sigmoid"] = "sigmoid", ["Tanh"] = "tanh",
-        ["Softmax"] = "softmax", ["Dropout"] = "dropout",
+        ["Softmax"] = "softmax", ["Dropout"] = "dropout", ["BatchNorm"] = "bn",
     };
 
     /// <summary>A shape between layers: flat [C] or spatial [C, H, W] (all 64-bit, so overflow cannot hide).</summary>
@@ -238,6 +238,21 @@ internal static class ReferenceModel
 
                 return x;
 
+            case "BatchNorm":
+            {
+                // Per channel (a flat input's every value is a channel): γ and β; ε finite and > 0, momentum in [0, 1].
+                float epsilon = layer.Epsilon is null ? 1e-5f : RateOf(layer.Epsilon);
+                float momentum = layer.Momentum is null ? 0.1f : RateOf(layer.Momentum);
+                if (!(float.IsFinite(epsilon) && epsilon > 0f) || !(momentum >= 0f && momentum <= 1f))
+                {
+                    error = "epsilon not finite and > 0, or momentum outside [0, 1]";
+                    return null;
+                }
+
+                parameters += 2 * x.C;
+                return x;
+            }
+
             default:
                 return x;
         }
@@ -248,6 +263,7 @@ internal static class ReferenceModel
         "float.NaN" => float.NaN,
         "float.PositiveInfinity" => float.PositiveInfinity,
         "float.NegativeInfinity" => float.NegativeInfinity,
+        "float.Epsilon" => float.Epsilon,
         _ => float.Parse(literal.TrimEnd('f'), System.Globalization.CultureInfo.InvariantCulture),
     };
 

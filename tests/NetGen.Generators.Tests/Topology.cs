@@ -9,13 +9,15 @@ namespace NetGen.Generators.Tests;
 /// One attribute of a network declaration as the tests write it: <c>Input</c> or a layer kind, with its
 /// positional arguments and optional named arguments. Values are kept as written, invalid ones included.
 /// </summary>
-/// <param name="Kind">Input, Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, ReLU, Sigmoid, Tanh, Softmax or Dropout.</param>
+/// <param name="Kind">Input, Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, ReLU, Sigmoid, Tanh, Softmax, Dropout or BatchNorm.</param>
 /// <param name="Args">Input: the dimensions. Dense: units. Conv2D: filters, kernel. Pools: size. Others: none.</param>
 /// <param name="Rate">Dropout's rate as a C# expression (<c>0.5f</c>, <c>float.NaN</c>).</param>
 /// <param name="Stride">The <c>Stride = …</c> argument, or null when absent.</param>
 /// <param name="Padding">The <c>Padding = …</c> argument, or null when absent.</param>
 /// <param name="Name">The <c>Name = …</c> argument as a C# expression (<c>"conv1"</c>, <c>null</c>), or null when absent.</param>
-internal sealed record Attr(string Kind, int[] Args, string? Rate = null, int? Stride = null, int? Padding = null, string? Name = null)
+/// <param name="Epsilon">BatchNorm's <c>Epsilon = …</c> as a C# expression, or null when absent (1e-5).</param>
+/// <param name="Momentum">BatchNorm's <c>Momentum = …</c> as a C# expression, or null when absent (0.1).</param>
+internal sealed record Attr(string Kind, int[] Args, string? Rate = null, int? Stride = null, int? Padding = null, string? Name = null, string? Epsilon = null, string? Momentum = null)
 {
     public static Attr Input(params int[] dims) => new("Input", dims);
 
@@ -56,6 +58,16 @@ internal sealed record Attr(string Kind, int[] Args, string? Rate = null, int? S
         if (Padding is int p)
         {
             args.Add("Padding = " + p.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (Epsilon is not null)
+        {
+            args.Add("Epsilon = " + Epsilon);
+        }
+
+        if (Momentum is not null)
+        {
+            args.Add("Momentum = " + Momentum);
         }
 
         if (Name is not null)

@@ -27,7 +27,7 @@ internal sealed class TopologyGenerator(int seed)
 
     private static readonly string[] s_activations = ["ReLU", "Sigmoid", "Tanh"];
 
-    private static readonly string[] s_kinds = ["Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "ReLU", "Sigmoid", "Tanh", "Softmax", "Dropout"];
+    private static readonly string[] s_kinds = ["Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "ReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "BatchNorm"];
 
     /// <summary>Names a user might write, good and bad; several collide with defaults or generated members.</summary>
     private static readonly string[] s_names =
@@ -63,9 +63,15 @@ internal sealed class TopologyGenerator(int seed)
         int count = _random.Next(1, 9);
         for (int i = 0; i < count; i++)
         {
-            // Half the time a Dense or Conv2D is followed by an activation, as in most real networks.
-            Attr layer = attrs[^1].Kind is "Dense" or "Conv2D" && _random.Next(2) == 0
-                ? Attr.Plain(Pick(s_activations))
+            // Half the time a Dense or Conv2D is followed by an activation, as in most real networks, and a
+            // quarter of the time by a BatchNorm (defaults, or sensible values of its own).
+            Attr layer = attrs[^1].Kind is "Dense" or "Conv2D"
+                ? _random.Next(4) switch
+                {
+                    0 or 1 => Attr.Plain(Pick(s_activations)),
+                    2 => _random.Next(2) == 0 ? Attr.Plain("BatchNorm") : new Attr("BatchNorm", [], Epsilon: "1e-3f", Momentum: "0.01f"),
+                    _ => NextLayer(c, h, w, flat),
+                }
                 : NextLayer(c, h, w, flat);
             attrs.Add(layer);
             switch (layer.Kind)
@@ -204,16 +210,24 @@ internal sealed class TopologyGenerator(int seed)
             "MaxPool2D" => Attr.MaxPool2D(Pick(s_oddInts)),
             "AvgPool2D" => Attr.AvgPool2D(Pick(s_oddInts), _random.Next(2) == 0 ? Pick(s_oddInts) : null),
             "Dropout" => NewDropout(),
+            "BatchNorm" => NewBatchNorm(),
             _ => Attr.Plain(kind),
         };
     }
 
     private Attr NewDropout() => new("Dropout", [], Rate: Pick(["0f", "0.5f", "1f", "-0.1f", "0.9999999f", "float.NaN", "float.PositiveInfinity", "2"]));
 
+    private Attr NewBatchNorm() => new(
+        "BatchNorm",
+        [],
+        Epsilon: Pick<string?>([null, "1e-5f", "0.5f", "0f", "-1e-5f", "float.NaN", "float.PositiveInfinity", "float.Epsilon"]),
+        Momentum: Pick<string?>([null, "0.1f", "0f", "1f", "1.0000001f", "-0.1f", "float.NaN", "2"]));
+
     /// <summary>One wrong or odd value in an otherwise sensible layer.</summary>
     private Attr Perturb(Attr layer) => layer.Kind switch
     {
         "Dropout" => NewDropout() with { Name = layer.Name },
+        "BatchNorm" => NewBatchNorm() with { Name = layer.Name },
         "Conv2D" => _random.Next(3) switch
         {
             0 => layer with { Args = [Pick(s_oddInts), layer.Args[1]] },
