@@ -41,6 +41,8 @@ public sealed class NeverSeenNetworksTests(ITestOutputHelper output)
         ("conv, pool, dense", t => t.Layers.SkipWhile(l => l.Kind != "Conv2D").SkipWhile(l => !l.Kind.EndsWith("Pool2D", StringComparison.Ordinal)).Any(l => l.Kind == "Dense")),
         ("softmax last", t => t.Layers.Last().Kind == "Softmax"),
         ("two convs", t => t.Layers.Count(l => l.Kind == "Conv2D") >= 2),
+        ("batchnorm after conv", t => t.Layers.Zip(t.Layers.Skip(1)).Any(p => p.First.Kind == "Conv2D" && p.Second.Kind == "BatchNorm")),
+        ("batchnorm after dense", t => t.Layers.Zip(t.Layers.Skip(1)).Any(p => p.First.Kind == "Dense" && p.Second.Kind == "BatchNorm")),
     ];
 
     [Fact]
@@ -115,18 +117,62 @@ public sealed class NeverSeenNetworksTests(ITestOutputHelper output)
         return y;
     }
 
-    /// <summary>Forward in training mode and backward from a made-up logit gradient: everything stays finite and in bounds.</summary>
+    /// <summary>
+    /// Forward in training mode and backward from a made-up logit gradient: everything stays finite and in bounds.
+    /// A network with BatchNorm trains on batches only, so it gets a batch of the input and its negation.
+    /// </summary>
     private static void TrainingStepIsFinite(INetwork network, float[] input, string what)
     {
-        var workspace = new float[network.WorkspaceSize];
-        network.Forward(input, workspace, training: true, dropoutSeed: 11);
-        float[] logits = workspace.AsSpan(network.LogitsOffset, network.OutputSize).ToArray();
-        Assert.True(logits.All(float.IsFinite), what + ": non-finite logits");
-
         float[] logitsGradient = Enumerable.Range(0, network.OutputSize).Select(i => i % 2 == 0 ? 0.5f : -0.25f).ToArray();
-        var gradients = new float[network.ParameterCount];
-        network.Backward(input, workspace, logitsGradient, gradients);
+        (float[][] logits, float[] gradients) = TrainingPass(network, Batch(network, input), dropoutSeed: 11, logitsGradient);
+        Assert.True(logits.All(l => l.All(float.IsFinite)), what + ": non-finite logits");
         Assert.True(gradients.All(float.IsFinite), what + ": non-finite gradients");
+    }
+
+    /// <summary>The input alone, or with its negation when BatchNorm needs a batch with some spread.</summary>
+    private static float[][] Batch(INetwork network, float[] input) =>
+        network.SegmentCount == 1 ? [input] : [input, [.. input.Select(v => -v)]];
+
+    /// <summary>
+    /// One training pass over <paramref name="inputs"/> as the trainer runs it: per sample without BatchNorm; with
+    /// it, segment by segment with the batch statistics gathered in between (running statistics left alone).
+    /// Returns each sample's logits and the summed parameter gradients.
+    /// </summary>
+    private static (float[][] Logits, float[] Gradients) TrainingPass(INetwork network, float[][] inputs, ulong dropoutSeed, float[] logitsGradient)
+    {
+        AlignedBuffer[] workspaces = [.. inputs.Select(_ => new AlignedBuffer(network.WorkspaceSize))];
+        var state = new float[network.BatchStateSize];
+        float[] buffers = network.Buffers.ToArray();
+        var gradients = new float[network.ParameterCount];
+        int last = network.SegmentCount - 1;
+        for (int segment = 0; segment <= last; segment++)
+        {
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                network.ForwardSegment(segment, inputs[i], workspaces[i].Span, state, training: true, dropoutSeed + (ulong)i);
+            }
+
+            foreach (BatchNormInfo norm in network.BatchNorms.Where(b => b.Segment == segment + 1))
+            {
+                BatchNormalization.GatherForward(norm, workspaces, state, buffers, updateRunningStatistics: false);
+            }
+        }
+
+        float[][] logits = [.. workspaces.Select(w => w.Span.Slice(network.LogitsOffset, network.OutputSize).ToArray())];
+        for (int segment = last; segment >= 0; segment--)
+        {
+            foreach (BatchNormInfo norm in network.BatchNorms.Where(b => b.Segment == segment + 1))
+            {
+                BatchNormalization.GatherBackward(norm, workspaces, state);
+            }
+
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                network.BackwardSegment(segment, inputs[i], workspaces[i].Span, state, logitsGradient, gradients);
+            }
+        }
+
+        return (logits, gradients);
     }
 
     /// <summary>
@@ -159,11 +205,8 @@ public sealed class NeverSeenNetworksTests(ITestOutputHelper output)
         static (float[] Output, float[] Gradients) Run(INetwork network, float[] input)
         {
             float[] output = Predict(network, input);
-            var workspace = new float[network.WorkspaceSize];
-            network.Forward(input, workspace, training: true, dropoutSeed: 3);
-            var gradients = new float[network.ParameterCount];
-            network.Backward(input, workspace, Enumerable.Range(0, network.OutputSize).Select(i => 1f / (i + 1)).ToArray(), gradients);
-            return (output, gradients);
+            float[] logitsGradient = [.. Enumerable.Range(0, network.OutputSize).Select(i => 1f / (i + 1))];
+            return (output, TrainingPass(network, Batch(network, input), dropoutSeed: 3, logitsGradient).Gradients);
         }
 
         static void AssertClose(float[] expected, float[] actual, string what)
