@@ -50,6 +50,7 @@ public sealed class GpuTrainer : IDisposable
     private GpuLoss _loss = GpuLoss.SoftmaxCrossEntropy;
     private string _lossName = "cross_entropy";
     private long _stepCount;
+    private int[] _steps = [];    // Adam: steps taken by each parameter (PyTorch counts per tensor; frozen ones wait)
     private bool _momentumStarted;
     private int _capacity;
     private int _sequenceReady;
@@ -269,7 +270,7 @@ public sealed class GpuTrainer : IDisposable
                 {
                     int bad = status[1];
                     // The device skipped that update and every later one.
-                    _stepCount = stepsBefore + (_anyTrainable ? bad : 0);
+                    RewindSteps(stepsBefore + (_anyTrainable ? bad : 0));
                     _momentumStarted = momentumBefore || (_anyTrainable && bad > 0);
                     float learningRate = options.Schedule is null ? baseLearningRate : baseLearningRate * options.Schedule.Factor((epoch * batches) + bad, batches);
                     throw new TrainingDivergedException(
@@ -383,7 +384,7 @@ public sealed class GpuTrainer : IDisposable
         _status.Download(status);
         if (status[0] != 0)
         {
-            _stepCount = stepsBefore;
+            RewindSteps(stepsBefore);
             _momentumStarted = momentumBefore;
         }
 
@@ -600,20 +601,28 @@ public sealed class GpuTrainer : IDisposable
                         ? (w.Beta1, w.Beta2, w.Epsilon, w.WeightDecay)
                         : (((Adam)Optimizer).Beta1, ((Adam)Optimizer).Beta2, ((Adam)Optimizer).Epsilon, ((Adam)Optimizer).WeightDecay);
                     bool decoupled = _kind == OptimizerKind.AdamW;
-                    double biasCorrection1 = 1.0 - Math.Pow(beta1, t);
-                    double biasCorrection2Sqrt = Math.Sqrt(1.0 - Math.Pow(beta2, t));
-                    _kernels.Adam(views, new GpuUpdate
+                    int end = group.Offset + group.Length;
+                    for (int start = group.Offset; start < end;)
                     {
-                        Offset = group.Offset,
-                        Length = group.Length,
-                        Beta1 = beta1,
-                        Beta2 = beta2,
-                        Epsilon = epsilon,
-                        StepSize = (float)(lr / biasCorrection1),
-                        BiasCorrection2Sqrt = (float)biasCorrection2Sqrt,
-                        L2 = decoupled ? 0f : weightDecay,
-                        Decay = decoupled && weightDecay != 0f ? (float)(1.0 - (lr * weightDecay)) : 1f,
-                    });
+                        // One launch per run of parameters that have taken equally many steps, as AdamCore does.
+                        (int length, int taken) = OptimizerSupport.StepRun(_steps, start, end);
+                        int count = checked(taken + 1);
+                        _kernels.Adam(views, new GpuUpdate
+                        {
+                            Offset = start,
+                            Length = length,
+                            Beta1 = beta1,
+                            Beta2 = beta2,
+                            Epsilon = epsilon,
+                            StepSize = (float)(lr / (1.0 - Math.Pow(beta1, count))),
+                            BiasCorrection2Sqrt = (float)Math.Sqrt(1.0 - Math.Pow(beta2, count)),
+                            L2 = decoupled ? 0f : weightDecay,
+                            Decay = decoupled && weightDecay != 0f ? (float)(1.0 - (lr * weightDecay)) : 1f,
+                        });
+                        _steps.AsSpan(start, length).Fill(count);
+                        start += length;
+                    }
+
                     break;
             }
         }
@@ -766,10 +775,22 @@ public sealed class GpuTrainer : IDisposable
 
                 break;
             default:
+                _steps = new int[Network.ParameterCount];
                 if (state.Buffers.TryGetValue("exp_avg", out float[]? m) && state.Buffers.TryGetValue("exp_avg_sq", out float[]? v))
                 {
                     _moment1.Upload(m);
                     _moment2.Upload(v);
+                    if (state.Buffers.TryGetValue("step", out float[]? steps))
+                    {
+                        for (int i = 0; i < steps.Length; i++)
+                        {
+                            _steps[i] = (int)steps[i];
+                        }
+                    }
+                    else
+                    {
+                        _steps.AsSpan().Fill(checked((int)_stepCount));
+                    }
                 }
                 else
                 {
@@ -811,12 +832,37 @@ public sealed class GpuTrainer : IDisposable
                     _moment2.Download(v);
                     buffers["exp_avg"] = m;
                     buffers["exp_avg_sq"] = v;
+                    if (_steps.AsSpan().IndexOfAnyExcept((int)Math.Min(_stepCount, int.MaxValue)) >= 0)
+                    {
+                        buffers["step"] = Array.ConvertAll(_steps, c => (float)c);
+                    }
                 }
 
                 break;
         }
 
         Optimizer.ImportState(new OptimizerState(kind, _stepCount, buffers));
+    }
+
+    /// <summary>
+    /// Takes back the steps after <paramref name="stepCount"/> that the device skipped (a non-finite loss): every
+    /// group advanced by one per launched step, so its parameters' Adam counts go back by as many.
+    /// </summary>
+    private void RewindSteps(long stepCount)
+    {
+        int undo = checked((int)(_stepCount - stepCount));
+        if (_kind != OptimizerKind.Sgd && undo > 0)
+        {
+            foreach (ParameterGroup group in _groups)
+            {
+                foreach (ref int c in _steps.AsSpan(group.Offset, group.Length))
+                {
+                    c -= undo;
+                }
+            }
+        }
+
+        _stepCount = stepCount;
     }
 
     private void CheckCompatible(Dataset data, string paramName) => FitArguments.CheckData(Network, data, paramName);

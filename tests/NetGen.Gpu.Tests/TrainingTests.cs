@@ -173,6 +173,32 @@ public sealed class TrainingTests(GpuFixture gpu)
     }
 
     [Fact]
+    public void Adam_LayerUnfrozenLater_CountsItsOwnSteps_LikeTheCpu()
+    {
+        var cpuNet = new GpuConvNet(20);
+        var gpuNet = new GpuConvNet(20);
+        cpuNet.KernelPath = KernelPath.Scalar;
+        Dataset data = DeviceOracle.RandomData(cpuNet, 8, 21);
+        using var cpu = new Trainer(cpuNet, new AdamW(1e-2f, weightDecay: 0.1f), threadCount: 1);
+        using var device = new GpuTrainer(gpuNet, new AdamW(1e-2f, weightDecay: 0.1f), gpu.Simple);
+
+        // Two epochs of two batches with conv1 frozen, then one with everything: conv1 has taken 2 steps, the rest 6.
+        var frozen = new TrainingOptions { Epochs = 2, BatchSize = 4, Seed = 22, FrozenLayers = ["conv1"] };
+        var all = frozen with { FrozenLayers = null, StartEpoch = 2, Epochs = 3 };
+        cpu.Fit(data, null, frozen);
+        device.Fit(data, null, frozen);
+        cpu.Fit(data, null, all);
+        device.Fit(data, null, all);
+
+        DeviceOracle.AssertClose(cpuNet.Parameters, gpuNet.Parameters, "weights after unfreezing conv1", i => DeviceOracle.TensorName(cpuNet, i), DeviceOracle.For(gpu.Simple));
+        float[] cpuSteps = cpu.Optimizer.ExportState().Buffers["step"], gpuSteps = device.Optimizer.ExportState().Buffers["step"];
+        Assert.Equal(cpuSteps, gpuSteps);
+        int conv1 = cpuNet.Layers[0].ParameterCount;
+        Assert.All(gpuSteps.AsSpan(0, conv1).ToArray(), c => Assert.Equal(2f, c));
+        Assert.All(gpuSteps.AsSpan(conv1).ToArray(), c => Assert.Equal(6f, c));
+    }
+
+    [Fact]
     public void EvaluatingFromCallbacks_DuringFit_SeesTheDeviceWeights_AndChangesNothing()
     {
         var a = new GpuDenseNet(19);

@@ -9,18 +9,22 @@ namespace NetGen;
 /// The state and the update shared by <see cref="Adam"/> (L2 weight decay added to the gradient) and
 /// <see cref="AdamW"/> (decoupled weight decay), following PyTorch's single-tensor implementation: with
 /// <c>t</c> the step number from 1, <c>step = lr / (1 − β1^t)</c> and <c>denom = √v / √(1 − β2^t) + ε</c>,
-/// both bias corrections in double; then <c>θ ← θ − step·m/denom</c>.
+/// both bias corrections in double; then <c>θ ← θ − step·m/denom</c>. Like PyTorch, which counts steps per
+/// tensor, <c>t</c> counts the steps each parameter has taken: a layer left out of the groups (frozen) does not
+/// advance, and when it joins later its first update is bias-corrected as a first step.
 /// </summary>
 internal sealed class AdamCore
 {
     private const string FirstMoment = "exp_avg";
     private const string SecondMoment = "exp_avg_sq";
+    private const string Steps = "step";
 
     private readonly string _kind;
     private readonly bool _decoupled;
     private float _learningRate;
     private float[]? _m;
     private float[]? _v;
+    private int[]? _steps;    // steps taken by each parameter; runs of equal counts share one set of constants
     private long _stepCount;
 
     public AdamCore(string kind, bool decoupled, float learningRate, float beta1, float beta2, float epsilon, float weightDecay)
@@ -57,37 +61,49 @@ internal sealed class AdamCore
         OptimizerSupport.CheckStep(parameters.Length, gradients.Length, _m?.Length ?? -1, groups);
         _m ??= new float[parameters.Length];
         _v ??= new float[parameters.Length];
-        long t = _stepCount + 1;
-        double biasCorrection1 = 1.0 - Math.Pow(Beta1, t);
-        double biasCorrection2Sqrt = Math.Sqrt(1.0 - Math.Pow(Beta2, t));
+        _steps ??= new int[parameters.Length];
         foreach (ParameterGroup group in groups)
         {
             double lr = (double)_learningRate * group.LearningRateScale;
-            var kernel = new Kernel(
-                Beta1,
-                Beta2,
-                Epsilon,
-                (float)(lr / biasCorrection1),
-                (float)biasCorrection2Sqrt,
-                _decoupled ? 0f : WeightDecay,
-                _decoupled && WeightDecay != 0f ? (float)(1.0 - (lr * WeightDecay)) : 1f);
-            kernel.Run(
-                parameters.Slice(group.Offset, group.Length),
-                gradients.Slice(group.Offset, group.Length),
-                _m.AsSpan(group.Offset, group.Length),
-                _v.AsSpan(group.Offset, group.Length));
+            int end = group.Offset + group.Length;
+            for (int start = group.Offset; start < end;)
+            {
+                (int length, int taken) = OptimizerSupport.StepRun(_steps, start, end);
+                int t = checked(taken + 1);
+                var kernel = new Kernel(
+                    Beta1,
+                    Beta2,
+                    Epsilon,
+                    (float)(lr / (1.0 - Math.Pow(Beta1, t))),
+                    (float)Math.Sqrt(1.0 - Math.Pow(Beta2, t)),
+                    _decoupled ? 0f : WeightDecay,
+                    _decoupled && WeightDecay != 0f ? (float)(1.0 - (lr * WeightDecay)) : 1f);
+                kernel.Run(
+                    parameters.Slice(start, length),
+                    gradients.Slice(start, length),
+                    _m.AsSpan(start, length),
+                    _v.AsSpan(start, length));
+                _steps.AsSpan(start, length).Fill(t);
+                start += length;
+            }
         }
 
-        _stepCount = t;
+        _stepCount++;
     }
 
     public OptimizerState ExportState()
     {
         var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        if (_m is not null && _v is not null)
+        if (_m is not null && _v is not null && _steps is not null)
         {
             buffers.Add(FirstMoment, (float[])_m.Clone());
             buffers.Add(SecondMoment, (float[])_v.Clone());
+            // Only when some parameters have taken fewer steps than the optimizer (PyTorch keeps a float "step"
+            // per tensor too); exact up to 2^24 steps.
+            if (_steps.AsSpan().IndexOfAnyExcept((int)Math.Min(_stepCount, int.MaxValue)) >= 0)
+            {
+                buffers.Add(Steps, Array.ConvertAll(_steps, s => (float)s));
+            }
         }
 
         return new OptimizerState(_kind, _stepCount, buffers);
@@ -95,9 +111,30 @@ internal sealed class AdamCore
 
     public void ImportState(OptimizerState state)
     {
-        float[][]? buffers = OptimizerSupport.ReadState(state, _kind, [FirstMoment, SecondMoment], _m?.Length ?? -1);
+        float[]?[]? buffers = OptimizerSupport.ReadState(state, _kind, [FirstMoment, SecondMoment], _m?.Length ?? -1, [Steps]);
+        int[]? steps = null;
+        if (buffers is not null)
+        {
+            steps = new int[buffers[0]!.Length];
+            if (buffers[2] is float[] counts)
+            {
+                for (int i = 0; i < counts.Length; i++)
+                {
+                    float c = counts[i];
+                    steps[i] = c >= 0 && c <= state.StepCount && c == MathF.Floor(c)
+                        ? (int)c
+                        : throw new ArgumentException($"Buffer '{Steps}' holds {c} at {i}; expected a whole number of steps in [0, {state.StepCount}].", nameof(state));
+                }
+            }
+            else
+            {
+                steps.AsSpan().Fill(checked((int)state.StepCount));
+            }
+        }
+
         _m = buffers?[0];
         _v = buffers?[1];
+        _steps = steps;
         _stepCount = state.StepCount;
     }
 

@@ -11,7 +11,7 @@ namespace NetGen;
 /// <remarks>
 /// <list type="bullet">
 /// <item><description><c>"sgd"</c> (<see cref="Sgd"/>): <c>"momentum_buffer"</c> when momentum is on.</description></item>
-/// <item><description><c>"adam"</c> (<see cref="Adam"/>) and <c>"adamw"</c> (<see cref="AdamW"/>): <c>"exp_avg"</c> (first moment) and <c>"exp_avg_sq"</c> (second moment).</description></item>
+/// <item><description><c>"adam"</c> (<see cref="Adam"/>) and <c>"adamw"</c> (<see cref="AdamW"/>): <c>"exp_avg"</c> (first moment) and <c>"exp_avg_sq"</c> (second moment); and <c>"step"</c>, the steps each parameter has taken, when they differ from <see cref="StepCount"/> (parameters left out of the groups, e.g. frozen, do not count steps, as in PyTorch).</description></item>
 /// </list>
 /// Every buffer covers the whole parameter buffer. There are none before the first step.
 /// <see cref="IOptimizer.ExportState"/> hands out fresh arrays and <see cref="IOptimizer.ImportState"/> copies

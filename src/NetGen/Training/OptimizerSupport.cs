@@ -88,11 +88,23 @@ internal static class OptimizerSupport
     }
 
     /// <summary>
-    /// Checks <paramref name="state"/> for an optimizer of kind <paramref name="kind"/> whose state buffers are
-    /// <paramref name="names"/> and returns copies of them in that order, or null when the state has none (step
-    /// count 0, or an optimizer without buffers).
+    /// The run of parameters from <paramref name="start"/> (below <paramref name="end"/>) that have taken as many
+    /// Adam steps as the first: their length, and that count. One run shares one set of bias corrections.
     /// </summary>
-    public static float[][]? ReadState(OptimizerState state, string kind, ReadOnlySpan<string> names, int heldLength)
+    public static (int Length, int Taken) StepRun(ReadOnlySpan<int> steps, int start, int end)
+    {
+        int taken = steps[start];
+        int other = steps[start..end].IndexOfAnyExcept(taken);
+        return (other < 0 ? end - start : other, taken);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="state"/> for an optimizer of kind <paramref name="kind"/> whose state buffers are
+    /// <paramref name="names"/> (all of them) and <paramref name="optional"/> (each present or not), and returns
+    /// copies of them in that order (an absent optional one as null), or null when the state has none (step count
+    /// 0, or an optimizer without buffers).
+    /// </summary>
+    public static float[]?[]? ReadState(OptimizerState state, string kind, ReadOnlySpan<string> names, int heldLength, ReadOnlySpan<string> optional = default)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (!string.Equals(state.Kind, kind, StringComparison.Ordinal))
@@ -114,15 +126,21 @@ internal static class OptimizerSupport
             return null;
         }
 
-        string expected = string.Join(", ", names.ToArray());
-        if (buffers.Count != names.Length)
+        int optionalPresent = 0;
+        foreach (string name in optional)
+        {
+            optionalPresent += buffers.ContainsKey(name) ? 1 : 0;
+        }
+
+        string expected = string.Join(", ", names.ToArray()) + (optional.IsEmpty ? "" : "] and optionally [" + string.Join(", ", optional.ToArray()));
+        if (buffers.Count != names.Length + optionalPresent)
         {
             throw new ArgumentException(
                 $"A '{kind}' state after {state.StepCount} steps needs exactly the buffers [{expected}]; it has [{string.Join(", ", buffers.Keys)}].",
                 nameof(state));
         }
 
-        var result = new float[names.Length][];
+        var result = new float[]?[names.Length + optional.Length];
         int length = -1;
         for (int i = 0; i < names.Length; i++)
         {
@@ -142,6 +160,21 @@ internal static class OptimizerSupport
 
             length = buffer.Length;
             result[i] = (float[])buffer.Clone();
+        }
+
+        for (int i = 0; i < optional.Length; i++)
+        {
+            if (buffers.TryGetValue(optional[i], out float[]? buffer))
+            {
+                if (buffer.Length != length)
+                {
+                    throw new ArgumentException(
+                        $"Buffer '{optional[i]}' holds {buffer.Length} values but '{names[0]}' holds {length}; all must cover the same parameters.",
+                        nameof(state));
+                }
+
+                result[names.Length + i] = (float[])buffer.Clone();
+            }
         }
 
         if (heldLength >= 0 && length != heldLength)

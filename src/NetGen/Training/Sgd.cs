@@ -128,7 +128,7 @@ public sealed class Sgd : IOptimizer
     public void ImportState(OptimizerState state)
     {
         ReadOnlySpan<string> names = Momentum == 0f ? [] : [MomentumBuffer];
-        float[][]? buffers = OptimizerSupport.ReadState(state, "sgd", names, _velocity?.Length ?? -1);
+        float[]?[]? buffers = OptimizerSupport.ReadState(state, "sgd", names, _velocity?.Length ?? -1);
         _velocity = buffers?[0];
         _stepCount = state.StepCount;
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Xunit;
 
 namespace NetGen.Tests.Training;
@@ -99,18 +100,61 @@ public class OptimizerGroupsTests
     }
 
     [Fact]
-    public void AdamRangeUnfrozenLater_UsesTheGlobalStepCount()
+    public void AdamRangeUnfrozenLater_TakesAFirstStep_AsPyTorchCountsPerTensor()
     {
-        // Element 1 is frozen at step 1 and first updated at step 2, with t = 2 (PyTorch would use t = 1 for a
-        // tensor that had no gradient before): m = 0.1·g, v = 0.001·g², m̂ = 0.1/0.19·g = 0.5263158·g,
-        // √v̂ = √(0.001/0.001999)·|g| = 0.7072836·|g| → θ = 1 − 0.1·0.5263158/0.7072836 = 1 − 0.0744137 = 0.9255863.
+        // Element 1 is frozen at step 1 and first updated at step 2. PyTorch counts steps per tensor, so its first
+        // update has t = 1: m̂ = g, v̂ = g², θ = 1 − 0.1·g/(|g| + ε) = 0.9 (element 0, at t = 2, reaches 0.8). With
+        // the optimizer's count (t = 2) it would have moved by 0.0744 only; after many frozen steps, by up to 6.5×
+        // more than lr per step while v builds up.
         var adam = new Adam(0.1f);
         float[] theta = [1f, 1f];
         adam.Step(theta, [1f, 1f], [new ParameterGroup(0, 1)]);
         Assert.Equal(1f, theta[1]);
         adam.Step(theta, [1f, 1f]);
         Assert.Equal(0.8f, theta[0], 1e-6f);
-        Assert.Equal(0.9255863f, theta[1], 1e-6f);
+        Assert.Equal(0.9f, theta[1], 1e-6f);
+        Assert.Equal(2, adam.StepCount);
+    }
+
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    public void AdamLayerUnfrozenAfterManySteps_MovesByTheLearningRate_ThenContinuesLikeAFreshOptimizer(string kind)
+    {
+        // 50 steps on [0, 6) only, then everything: [6, 10) must move exactly as a fresh optimizer moves it.
+        IOptimizer optimizer = OptimizerKinds.Create(kind), fresh = OptimizerKinds.Create(kind);
+        float[] theta = OptimizerKinds.Random(10, 1);
+        float[] late = theta[6..];
+        for (int step = 0; step < 50; step++)
+        {
+            optimizer.Step(theta, OptimizerKinds.Random(10, 100 + (ulong)step), [new ParameterGroup(0, 6)]);
+        }
+
+        for (int step = 0; step < 5; step++)
+        {
+            float[] g = OptimizerKinds.Random(10, 200 + (ulong)step);
+            optimizer.Step(theta, g);
+            fresh.Step(late, g.AsSpan(6));
+        }
+
+        OptimizerKinds.AssertBitIdentical(late, theta.AsSpan(6).ToArray(), "the late layer");
+        OptimizerState state = optimizer.ExportState();
+        Assert.Equal(55, state.StepCount);
+        Assert.Equal(Enumerable.Repeat(55f, 6).Concat(Enumerable.Repeat(5f, 4)), state.Buffers["step"]);
+        Assert.False(fresh.ExportState().Buffers.ContainsKey("step"));    // uniform counts: PyTorch's layout only
+    }
+
+    [Theory]
+    [InlineData(-1f)]
+    [InlineData(4f)]
+    [InlineData(1.5f)]
+    [InlineData(float.NaN)]
+    public void AdamStepCountsOutsideTheStateAreRejected(float count)
+    {
+        var adam = new Adam(0.1f);
+        var buffers = new Dictionary<string, float[]> { ["exp_avg"] = new float[3], ["exp_avg_sq"] = new float[3], ["step"] = [3, count, 0] };
+        ArgumentException error = Assert.Throws<ArgumentException>(() => adam.ImportState(new OptimizerState("adam", 3, buffers)));
+        Assert.Contains("'step'", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
