@@ -775,27 +775,22 @@ public sealed class GpuTrainer : IDisposable
 
                 break;
             default:
-                _steps = new int[Network.ParameterCount];
+                if (_steps.Length != Network.ParameterCount)
+                {
+                    _steps = new int[Network.ParameterCount];
+                }
+
                 if (state.Buffers.TryGetValue("exp_avg", out float[]? m) && state.Buffers.TryGetValue("exp_avg_sq", out float[]? v))
                 {
                     _moment1.Upload(m);
                     _moment2.Upload(v);
-                    if (state.Buffers.TryGetValue("step", out float[]? steps))
-                    {
-                        for (int i = 0; i < steps.Length; i++)
-                        {
-                            _steps[i] = (int)steps[i];
-                        }
-                    }
-                    else
-                    {
-                        _steps.AsSpan().Fill(checked((int)_stepCount));
-                    }
+                    OptimizerSupport.ImportSteps(state.Buffers.GetValueOrDefault("step"), _stepCount, _steps, nameof(state));
                 }
                 else
                 {
                     _moment1.Clear();
                     _moment2.Clear();
+                    _steps.AsSpan().Clear();
                 }
 
                 break;
@@ -832,9 +827,9 @@ public sealed class GpuTrainer : IDisposable
                     _moment2.Download(v);
                     buffers["exp_avg"] = m;
                     buffers["exp_avg_sq"] = v;
-                    if (_steps.AsSpan().IndexOfAnyExcept((int)Math.Min(_stepCount, int.MaxValue)) >= 0)
+                    if (OptimizerSupport.ExportSteps(_steps, _stepCount) is float[] steps)
                     {
-                        buffers["step"] = Array.ConvertAll(_steps, c => (float)c);
+                        buffers["step"] = steps;
                     }
                 }
 

@@ -13,8 +13,7 @@ public static class ImageAugmentation
     /// is moved by its own random whole-pixel offset (dx, dy), each uniform in
     /// [−<paramref name="maxShift"/>, <paramref name="maxShift"/>], all channels alike; pixels moved in from
     /// outside the image are 0 (torchvision's <c>RandomAffine(translate=…)</c> with fill 0, at whole pixels).
-    /// Labels, class names and targets are carried over. Pretraining on translated copies teaches convolutions
-    /// features that do not depend on where a stroke or an edge sits, which is what makes them transfer.
+    /// Labels, class names and targets are carried over.
     /// </summary>
     /// <param name="data">Images of shape [channels, height, width].</param>
     /// <param name="copies">Translated copies per sample (0 returns a copy of the original samples).</param>

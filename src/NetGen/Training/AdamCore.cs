@@ -98,11 +98,9 @@ internal sealed class AdamCore
         {
             buffers.Add(FirstMoment, (float[])_m.Clone());
             buffers.Add(SecondMoment, (float[])_v.Clone());
-            // Only when some parameters have taken fewer steps than the optimizer (PyTorch keeps a float "step"
-            // per tensor too); exact up to 2^24 steps.
-            if (_steps.AsSpan().IndexOfAnyExcept((int)Math.Min(_stepCount, int.MaxValue)) >= 0)
+            if (OptimizerSupport.ExportSteps(_steps, _stepCount) is float[] steps)
             {
-                buffers.Add(Steps, Array.ConvertAll(_steps, s => (float)s));
+                buffers.Add(Steps, steps);
             }
         }
 
@@ -116,20 +114,7 @@ internal sealed class AdamCore
         if (buffers is not null)
         {
             steps = new int[buffers[0]!.Length];
-            if (buffers[2] is float[] counts)
-            {
-                for (int i = 0; i < counts.Length; i++)
-                {
-                    float c = counts[i];
-                    steps[i] = c >= 0 && c <= state.StepCount && c == MathF.Floor(c)
-                        ? (int)c
-                        : throw new ArgumentException($"Buffer '{Steps}' holds {c} at {i}; expected a whole number of steps in [0, {state.StepCount}].", nameof(state));
-                }
-            }
-            else
-            {
-                steps.AsSpan().Fill(checked((int)state.StepCount));
-            }
+            OptimizerSupport.ImportSteps(buffers[2], state.StepCount, steps, nameof(state));
         }
 
         _m = buffers?[0];

@@ -59,13 +59,12 @@ internal sealed class EarlyStoppingTracker(EarlyStopping? rule)
     /// Continues from a checkpoint's state, so a resumed run stops and restores as an uninterrupted one would.
     /// A state kept for another monitored figure is ignored (the run starts its bookkeeping afresh).
     /// </summary>
-    /// <returns>True when the state was taken.</returns>
-    public bool Resume(Saved saved)
+    public void Resume(Saved saved)
     {
         ArgumentNullException.ThrowIfNull(saved);
         if (rule is null || saved.Monitor != rule.Monitor)
         {
-            return false;
+            return;
         }
 
         _best = saved.Best;
@@ -73,7 +72,6 @@ internal sealed class EarlyStoppingTracker(EarlyStopping? rule)
         _sinceBest = saved.SinceBest;
         _bestParameters = rule.RestoreBestWeights ? saved.BestParameters : null;
         _bestBuffers = rule.RestoreBestWeights ? saved.BestBuffers : null;
-        return true;
     }
 
     /// <summary>Puts the best epoch's weights and buffers back into <paramref name="network"/>, when they were kept.</summary>

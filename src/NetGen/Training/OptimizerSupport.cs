@@ -99,6 +99,34 @@ internal static class OptimizerSupport
     }
 
     /// <summary>
+    /// Adam's per-parameter step counts as the state's optional <c>"step"</c> buffer: null when every parameter
+    /// has taken <paramref name="stepCount"/> steps (PyTorch's layout only), floats otherwise (exact up to 2^24).
+    /// </summary>
+    public static float[]? ExportSteps(int[] steps, long stepCount) =>
+        steps.AsSpan().IndexOfAnyExcept((int)Math.Min(stepCount, int.MaxValue)) >= 0 ? Array.ConvertAll(steps, c => (float)c) : null;
+
+    /// <summary>
+    /// Fills <paramref name="steps"/> from a state's <c>"step"</c> buffer, or with <paramref name="stepCount"/>
+    /// when it has none; each count must be a whole number in [0, <paramref name="stepCount"/>].
+    /// </summary>
+    public static void ImportSteps(float[]? counts, long stepCount, Span<int> steps, string paramName)
+    {
+        if (counts is null)
+        {
+            steps.Fill(checked((int)stepCount));
+            return;
+        }
+
+        for (int i = 0; i < counts.Length; i++)
+        {
+            float c = counts[i];
+            steps[i] = c >= 0 && c <= stepCount && c == MathF.Floor(c)
+                ? (int)c
+                : throw new ArgumentException($"Buffer 'step' holds {c} at {i}; expected a whole number of steps in [0, {stepCount}].", paramName);
+        }
+    }
+
+    /// <summary>
     /// Checks <paramref name="state"/> for an optimizer of kind <paramref name="kind"/> whose state buffers are
     /// <paramref name="names"/> (all of them) and <paramref name="optional"/> (each present or not), and returns
     /// copies of them in that order (an absent optional one as null), or null when the state has none (step count
