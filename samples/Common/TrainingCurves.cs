@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using NetGen;
 using ScottPlot;
 using SkiaSharp;
 
@@ -100,22 +101,9 @@ internal static class TrainingCurves
         double minAccuracy = all.Min(e => Math.Min(e.TrainingAccuracy, e.ValidationAccuracy ?? 1f));
         accuracies.Axes.SetLimitsY(Math.Max(0, Math.Floor((minAccuracy - 0.02) * 10) / 10), 1.005);
 
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full) ?? ".";
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (Image image = multiplot.Render(Width, Height))
-            {
-                File.WriteAllBytes(temporary, image.GetImageBytes(ImageFormat.Png));
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        using Image image = multiplot.Render(Width, Height);
+        byte[] png = image.GetImageBytes(ImageFormat.Png);
+        OutputFile.WriteAtomically(path, file => file.Write(png));
     }
 
     /// <summary>

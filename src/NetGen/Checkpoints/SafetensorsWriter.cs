@@ -8,9 +8,8 @@ using System.Text.Json;
 namespace NetGen;
 
 /// <summary>
-/// Writes safetensors files atomically: header and data go to a temporary file in the target's folder, which is
-/// flushed to disk and then renamed over the target; on any failure the temporary file is deleted and an existing
-/// target is left untouched.
+/// Writes safetensors files atomically (through <see cref="OutputFile.WriteAtomically"/>): on any failure an existing
+/// target is left untouched and no temporary file stays behind.
 /// </summary>
 internal static class SafetensorsWriter
 {
@@ -54,33 +53,18 @@ internal static class SafetensorsWriter
 
         byte[] header = BuildHeader(list, metadata);
 
-        string target = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{path}' is not a file path.", nameof(path));
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
+        OutputFile.WriteAtomically(path, file =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkBytes))
+            Span<byte> prefix = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+            file.Write(prefix);
+            file.Write(header);
+            byte[] chunk = new byte[ChunkBytes];
+            foreach (SafetensorsTensor t in list)
             {
-                Span<byte> prefix = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-                file.Write(prefix);
-                file.Write(header);
-                byte[] chunk = new byte[ChunkBytes];
-                foreach (SafetensorsTensor t in list)
-                {
-                    WriteData(file, t, chunk);
-                }
-
-                file.Flush(flushToDisk: true);
+                WriteData(file, t, chunk);
             }
-
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+        }, ChunkBytes);
     }
 
     /// <summary>The header JSON, padded with spaces to a multiple of 8 bytes so the data starts 8-byte aligned.</summary>
@@ -168,22 +152,6 @@ internal static class SafetensorsWriter
             }
 
             file.Write(chunk, 0, 4 * part.Length);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // The original failure matters more than a leftover temporary file.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same.
         }
     }
 }
