@@ -57,6 +57,15 @@ public sealed class PackageConsumerTests
             string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             Assert.Contains("baked: 5.125 -5", lines);
             Assert.Contains("seeded: 23 parameters ok", lines);
+
+            // The package's build logic: an x64 Native-AOT publish that sets no instruction set gets x86-64-v3, so
+            // the vector kernels run; the user's own choice, and the opt-out, win. (Evaluation only: no AOT compile.)
+            Assert.Equal("x86-64-v3", InstructionSet(app, environment, "-p:PublishAot=true", "-p:RuntimeIdentifier=linux-x64"));
+            Assert.Equal("x86-64-v3", InstructionSet(app, environment, "-p:PublishAot=true", "-p:RuntimeIdentifier=win-x64"));
+            Assert.Equal("x86-64-v4", InstructionSet(app, environment, "-p:PublishAot=true", "-p:RuntimeIdentifier=linux-x64", "-p:IlcInstructionSet=x86-64-v4"));
+            Assert.Equal(string.Empty, InstructionSet(app, environment, "-p:PublishAot=true", "-p:RuntimeIdentifier=linux-x64", "-p:NetGenSetInstructionSet=false"));
+            Assert.Equal(string.Empty, InstructionSet(app, environment, "-p:PublishAot=true", "-p:RuntimeIdentifier=linux-arm64"));
+            Assert.Equal(string.Empty, InstructionSet(app, environment, "-p:RuntimeIdentifier=linux-x64"));
         }
         finally
         {
@@ -71,6 +80,10 @@ public sealed class PackageConsumerTests
         }
     }
 
+    /// <summary>The consumer's <c>IlcInstructionSet</c> as MSBuild evaluates it with the given properties.</summary>
+    private static string InstructionSet(string app, Dictionary<string, string> environment, params string[] properties) =>
+        Dotnet(app, environment, ["msbuild", "Consumer.csproj", "-nologo", "-getProperty:IlcInstructionSet", .. properties]).Trim();
+
     /// <summary>One package: the runtime in lib/net10.0, the generator in analyzers/dotnet/cs, and no dependencies.</summary>
     private static void AssertPackageLayout(string package)
     {
@@ -79,12 +92,16 @@ public sealed class PackageConsumerTests
         Assert.Contains("lib/net10.0/NetGen.dll", entries);
         Assert.Contains("lib/net10.0/NetGen.xml", entries);
         Assert.Contains("analyzers/dotnet/cs/NetGen.Generators.dll", entries);
+        Assert.Contains("build/NetGen.targets", entries);
+        Assert.Contains("buildTransitive/NetGen.targets", entries);
+        Assert.Contains("README.md", entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generators", StringComparison.Ordinal));
 
         using Stream nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
         XDocument document = XDocument.Load(nuspec);
         Assert.DoesNotContain(document.Descendants(), e => e.Name.LocalName == "dependency");
         Assert.Equal("NetGen", document.Descendants().Single(e => e.Name.LocalName == "id").Value);
+        Assert.Equal("README.md", document.Descendants().Single(e => e.Name.LocalName == "readme").Value);
     }
 
     /// <summary>A console project in its own folder: a nuget.config with only the feed, and MSBuild files that stop the search for the repository's.</summary>
