@@ -46,12 +46,11 @@ public sealed partial class NetworkGenerator
         foreach (AttributeData attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (attribute.AttributeClass is not INamedTypeSymbol attributeClass)
-            {
-                continue;
-            }
-
-            if (attributeClass.ToDisplayString() == NetworkAttributeName)
+            // A misspelled [Netwrok] (or any attribute that does not bind) is the compiler's error, and the missing
+            // [Network] may be just that: nothing to add.
+            if (attribute.AttributeClass is not INamedTypeSymbol attributeClass
+                || attributeClass.TypeKind == TypeKind.Error
+                || attributeClass.ToDisplayString() == NetworkAttributeName)
             {
                 return null;
             }
