@@ -246,8 +246,8 @@ public sealed partial class NetworkGenerator
 
         /// <summary>
         /// A numeric attribute argument as a double: the attributes declare <c>double</c> (the compiler has converted
-        /// an <c>int</c> or <c>float</c> argument already), and an older NetGen declared <c>float</c>; any other
-        /// numeric type converts exactly too. Null when the constant is not a number.
+        /// an <c>int</c> or <c>float</c> argument already), and an older NetGen declared <c>float</c>; other numeric
+        /// types are read too. Null when the constant is not a number.
         /// </summary>
         private static double? Number(TypedConstant constant) => constant.Value switch
         {
