@@ -32,6 +32,13 @@ public sealed partial class NetworkGenerator
             ["NetGen.BatchNormAttribute"] = LayerKindId.BatchNorm,
         };
 
+        /// <summary>Metadata names of the attributes that describe a network: <c>[Input]</c> and every layer kind.</summary>
+        public static IEnumerable<string> NetworkDescriptionAttributeNames => s_kinds.Keys.Prepend(InputAttributeName);
+
+        /// <summary>Whether <paramref name="attributeClass"/> is <c>[Input]</c> or derives from <c>LayerAttribute</c>.</summary>
+        public static bool IsNetworkDescription(INamedTypeSymbol attributeClass) =>
+            attributeClass.ToDisplayString() == InputAttributeName || DerivesFrom(attributeClass, LayerAttributeName);
+
         /// <summary>
         /// Parses the class that carries <c>[Network]</c>. Returns null (and no diagnostics) when an attribute
         /// has compile errors of its own: the compiler already reports them.
@@ -45,6 +52,13 @@ public sealed partial class NetworkGenerator
 
             string display = type.ToDisplayString();
             LocationInfo? classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+            // On a struct, record struct or interface the compiler reports [Network] itself (CS0592: valid only on
+            // classes); a record is a class to the compiler, so NG0013 says what it is.
+            if (type.TypeKind != TypeKind.Class)
+            {
+                return null;
+            }
+
             if (declaration is not ClassDeclarationSyntax classDeclaration)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClass, classLocation, display, "a class, not a record"));
@@ -69,11 +83,15 @@ public sealed partial class NetworkGenerator
                 return null;
             }
 
+            // An attribute that does not bind (a misspelled [Desne(10)]) is the compiler's error; what the network
+            // would lack without it (no layers, a shape that does not fit) is a consequence, not another mistake.
+            bool broken = type.GetAttributes().Any(a => a.AttributeClass is null || a.AttributeClass.TypeKind == TypeKind.Error);
             var inputShape = ImmutableArray<int>.Empty;
             LocationInfo? inputLocation = null;
-            bool sawInput = false, sawLayer = false, broken = false;
+            bool sawInput = false, sawLayer = false, misplacedInput = false, unknownLayer = false;
             var layers = new List<LayerSpec>();
-            foreach ((AttributeData attribute, AttributeSyntax syntax) in AttributesInSourceOrder(type, classDeclaration, diagnostics, display, cancellationToken))
+            IEnumerable<(AttributeData Attribute, AttributeSyntax Syntax)> attributes = AttributesInSourceOrder(type, classDeclaration, diagnostics, display, out bool split, cancellationToken);
+            foreach ((AttributeData attribute, AttributeSyntax syntax) in attributes)
             {
                 INamedTypeSymbol? attributeClass = attribute.AttributeClass;
                 if (attributeClass is null || attributeClass.TypeKind == TypeKind.Error || HasErrors(attribute))
@@ -89,6 +107,7 @@ public sealed partial class NetworkGenerator
                     if (sawInput || sawLayer)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedInput, location, display));
+                        misplacedInput = true;
                         continue;
                     }
 
@@ -110,6 +129,7 @@ public sealed partial class NetworkGenerator
                 if (!s_kinds.TryGetValue(name, out LayerKindId kind))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownLayer, location, ShortName(attributeClass)));
+                    unknownLayer = true;
                     continue;
                 }
 
@@ -117,7 +137,10 @@ public sealed partial class NetworkGenerator
                 layers.Add(ReadLayer(kind, attribute, location));
             }
 
-            if (broken)
+            // Without the layers reported as split off or unknown, or with [Input] only after the layers, the chain
+            // is not the network the user wrote: its shapes (or "no layers", "no [Input]") would be consequences of
+            // the mistake already reported, so they are not checked.
+            if (broken || split || unknownLayer || (misplacedInput && !sawInput))
             {
                 return null;
             }
@@ -142,8 +165,9 @@ public sealed partial class NetworkGenerator
         /// partial declarations are reported (their order relative to these is not defined).
         /// </summary>
         private static IEnumerable<(AttributeData Attribute, AttributeSyntax Syntax)> AttributesInSourceOrder(
-            INamedTypeSymbol type, ClassDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics, string display, System.Threading.CancellationToken cancellationToken)
+            INamedTypeSymbol type, ClassDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics, string display, out bool split, System.Threading.CancellationToken cancellationToken)
         {
+            split = false;
             var here = new List<(AttributeData, AttributeSyntax)>();
             foreach (AttributeData attribute in type.GetAttributes())
             {
@@ -154,9 +178,7 @@ public sealed partial class NetworkGenerator
                 }
 
                 INamedTypeSymbol? attributeClass = attribute.AttributeClass;
-                bool isNetGen = attributeClass is not null
-                    && (attributeClass.ToDisplayString() == InputAttributeName || DerivesFrom(attributeClass, LayerAttributeName));
-                if (!isNetGen)
+                if (attributeClass is null || !IsNetworkDescription(attributeClass))
                 {
                     continue;
                 }
@@ -167,7 +189,8 @@ public sealed partial class NetworkGenerator
                 }
                 else
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitDeclarations, LocationInfo.From(syntax.GetLocation()), ShortName(attributeClass!), display));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitDeclarations, LocationInfo.From(syntax.GetLocation()), ShortName(attributeClass), display));
+                    split = true;
                 }
             }
 
@@ -180,11 +203,11 @@ public sealed partial class NetworkGenerator
             int Arg(int index) => index < args.Length && args[index].Value is int v ? v : 0;
 
             int size = Arg(0), kernel = Arg(1), stride = 0, padding = 0;
-            float rate = 0f, epsilon = 1e-5f, momentum = 0.1f;
+            double rate = 0, epsilon = 1e-5, momentum = 0.1;
             string? name = null;
             if (kind == LayerKindId.Dropout)
             {
-                rate = args.Length > 0 && args[0].Value is float r ? r : float.NaN;
+                rate = args.Length > 0 && Number(args[0]) is double r ? r : double.NaN;
                 size = 0;
             }
 
@@ -203,10 +226,10 @@ public sealed partial class NetworkGenerator
                     case "Padding" when named.Value.Value is int p:
                         padding = p;
                         break;
-                    case "Epsilon" when named.Value.Value is float e:
+                    case "Epsilon" when Number(named.Value) is double e:
                         epsilon = e;
                         break;
-                    case "Momentum" when named.Value.Value is float m:
+                    case "Momentum" when Number(named.Value) is double m:
                         momentum = m;
                         break;
                 }
@@ -218,11 +241,31 @@ public sealed partial class NetworkGenerator
                 stride = kind == LayerKindId.Conv2D ? 1 : size;
             }
 
-            return new LayerSpec(kind, name, size, kernel, stride, padding, rate, location, epsilon, momentum);
+            return new LayerSpec(kind, name, size, kernel, stride, padding, rate, location, epsilon, momentum, strideGiven);
         }
 
+        /// <summary>
+        /// A numeric attribute argument as a double: the attributes declare <c>double</c> (the compiler has converted
+        /// an <c>int</c> or <c>float</c> argument already), and an older NetGen declared <c>float</c>; other numeric
+        /// types are read too. Null when the constant is not a number.
+        /// </summary>
+        private static double? Number(TypedConstant constant) => constant.Value switch
+        {
+            double d => d,
+            float f => f,
+            int i => i,
+            long l => l,
+            uint u => u,
+            ulong u => u,
+            short s => s,
+            ushort u => u,
+            byte b => b,
+            sbyte b => b,
+            _ => null,
+        };
+
         /// <summary>The name as written in an attribute list: <c>Dense</c> for <c>DenseAttribute</c>.</summary>
-        private static string ShortName(INamedTypeSymbol attributeClass) =>
+        public static string ShortName(INamedTypeSymbol attributeClass) =>
             attributeClass.Name.EndsWith("Attribute", System.StringComparison.Ordinal) && attributeClass.Name.Length > "Attribute".Length
                 ? attributeClass.Name.Substring(0, attributeClass.Name.Length - "Attribute".Length)
                 : attributeClass.Name;

@@ -47,6 +47,9 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
 
         /// <summary>The diagnostics that are reported.</summary>
         public const string Diagnostics = "Diagnostics";
+
+        /// <summary>Classes with [Input] or layer attributes but no [Network] (NG0022), one step per attribute.</summary>
+        public const string WithoutNetwork = "WithoutNetwork";
     }
 
     /// <inheritdoc/>
@@ -97,6 +100,8 @@ public sealed partial class NetworkGenerator : IIncrementalGenerator
             string hint = ((plan.Namespace is null ? string.Empty : plan.Namespace + ".") + plan.ClassName).Replace("@", string.Empty) + ".g.cs";
             spc.AddSource(hint, SourceText.From(NetworkEmitter.Emit(plan), Encoding.UTF8));
         });
+
+        RegisterWithoutNetwork(context);
 
         // ILGPU kernels, as a second part of each network, only where the project references NetGen.Gpu.
         IncrementalValueProvider<bool> gpu = context.CompilationProvider

@@ -33,7 +33,7 @@ internal static class ShapeInference
         "ForwardScalar", "ForwardV256", "ForwardV512", "BackwardScalar", "BackwardV256", "BackwardV512", "_",
         "EndsWithSigmoid", "Buffers", "TrainableFrom", "SegmentCount", "BatchStateSize", "BatchNorms", "BufferCount",
         "ForwardSegment", "BackwardSegment", "_buffers", "_trainableFrom", "s_batchNorms",
-        "BakedParameters", "BakedBuffers", "BakedWeightsSha256",
+        "BakedParameters", "BakedBuffers", "BakedWeightsSha256", "ActiveKernelPath", "Sizes", "_kernelPath",
         "CreateKernels", "NetGenGpuKernelSet", "NetGenGpuKernels",
     };
 
@@ -284,7 +284,7 @@ internal static class ShapeInference
                 spec.Kind == LayerKindId.Conv2D ? spec.Kernel : spec.Size,
                 spec.Stride,
                 spec.Padding,
-                spec.Rate,
+                (float)spec.Rate,
                 tensors[i].ToEquatableArray(),
                 outputs[i],
                 deltas[i],
@@ -297,8 +297,8 @@ internal static class ShapeInference
                 IsFirst: i == 0,
                 ScratchOffset: scratch[i],
                 ScratchSize: scratchSizes[i],
-                Epsilon: spec.Epsilon,
-                Momentum: spec.Momentum,
+                Epsilon: (float)spec.Epsilon,
+                Momentum: (float)spec.Momentum,
                 StateOffset: states[i]);
         }
 

@@ -58,9 +58,26 @@ public interface INetwork
 
     /// <summary>
     /// Which generated kernels this instance runs (default <see cref="KernelPath.Auto"/>: the widest the CPU
-    /// accelerates). All paths compute the same function; tests compare them.
+    /// accelerates). All paths compute the same function; tests compare them. <see cref="ActiveKernelPath"/> says
+    /// which one <see cref="KernelPath.Auto"/> runs. A generated network rejects a value that is not a
+    /// <see cref="NetGen.KernelPath"/> member with an <see cref="ArgumentOutOfRangeException"/>.
     /// </summary>
     KernelPath KernelPath { get; set; }
+
+    /// <summary>
+    /// The kernels that run now: <see cref="KernelPath"/> with <see cref="KernelPath.Auto"/> resolved as the dispatch
+    /// resolves it (<see cref="Kernels.Resolve"/>): <see cref="KernelPath.Vector512"/> where Vector512 is hardware
+    /// accelerated, else <see cref="KernelPath.Vector256"/> where Vector256 is, else <see cref="KernelPath.Scalar"/>.
+    /// Never <see cref="KernelPath.Auto"/>.
+    /// </summary>
+    KernelPath ActiveKernelPath => Kernels.Resolve(KernelPath);
+
+    /// <summary>
+    /// <see cref="InputSize"/>, <see cref="OutputSize"/>, <see cref="ParameterCount"/> and <see cref="WorkspaceSize"/>
+    /// in one value. A generated network has them as constants of its class (<c>LeNet5.OutputSize</c>); from an
+    /// instance, <c>net.Sizes.OutputSize</c> (see <see cref="NetworkSizes"/> for why not <c>net.OutputSize</c>).
+    /// </summary>
+    NetworkSizes Sizes => new(InputSize, OutputSize, ParameterCount, WorkspaceSize);
 
     /// <summary>All parameters in one flat, 64-byte aligned buffer, at the offsets given by <see cref="Layers"/>.</summary>
     Span<float> Parameters { get; }

@@ -30,8 +30,16 @@ public static class Kernels
     public static KernelPath Auto => s_auto;
 
     /// <summary>
-    /// <paramref name="path"/> with <see cref="KernelPath.Auto"/> replaced by <see cref="Auto"/>. Forcing
-    /// <see cref="KernelPath.Vector512"/> on a CPU without AVX-512 is correct but slow (emulated in software).
+    /// The path the generated dispatch runs for <paramref name="path"/>: <see cref="KernelPath.Auto"/> is replaced by
+    /// <see cref="Auto"/>, and a value that is no <see cref="KernelPath"/> member runs (and resolves to) the scalar
+    /// path. Forcing <see cref="KernelPath.Vector512"/> on a CPU without AVX-512 is correct but slow (emulated in
+    /// software).
     /// </summary>
-    public static KernelPath Resolve(KernelPath path) => path == KernelPath.Auto ? s_auto : path;
+    public static KernelPath Resolve(KernelPath path) => path switch
+    {
+        KernelPath.Auto => s_auto,
+        KernelPath.Vector256 => KernelPath.Vector256,
+        KernelPath.Vector512 => KernelPath.Vector512,
+        _ => KernelPath.Scalar,
+    };
 }

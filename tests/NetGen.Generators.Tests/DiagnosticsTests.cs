@@ -344,6 +344,15 @@ public sealed class DiagnosticsTests
     }
 
     [Fact]
+    public void NG0022_LayerAttributesWithoutNetwork_PointsAtTheFirst()
+    {
+        Diagnostic d = Expect("[Input(1, 8, 8), Conv2D(2, 3), Dense(2)] public partial class Forgotten;", "NG0022", out GeneratorRun run);
+        Assert.Equal("Input(1, 8, 8)", run.LocatedText(d));
+        Assert.Contains("'Models.Forgotten'", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Contains("no [Network]", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EveryDescriptor_HasATest()
     {
         // The ids this class tests; a new descriptor without a test here fails.

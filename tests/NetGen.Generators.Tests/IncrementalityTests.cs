@@ -87,6 +87,25 @@ public sealed class IncrementalityTests
         Assert.Empty(second.Sources);
     }
 
+    /// <summary>NG0022's per-attribute steps: cached on an unrelated edit, the diagnostic still reported once; gone once [Network] is added.</summary>
+    [Fact]
+    public void ClassWithoutNetwork_IsCachedOnUnrelatedEdits_AndClearedByAddingNetwork()
+    {
+        const string Forgotten = "using NetGen;\n\nnamespace Models;\n\n[Input(4), Dense(8), ReLU, Dense(2)]\npublic partial class Forgotten;\n";
+        SyntaxTree tree = GeneratorHarness.Parse(Forgotten);
+        GeneratorRun first = GeneratorHarness.Run(GeneratorHarness.Compile(tree));
+        Assert.Equal("NG0022", Assert.Single(first.GeneratorDiagnostics).Id);
+
+        GeneratorRun second = GeneratorHarness.Run(first.Input.AddSyntaxTrees(GeneratorHarness.Parse("class Unrelated { }", "/src/Unrelated.cs")), first.Driver);
+        AssertReasons(second, NetworkGenerator.Steps.WithoutNetwork, s_kept);
+        AssertOutputsKept(second);
+        Assert.Equal("NG0022", Assert.Single(second.GeneratorDiagnostics).Id);
+
+        GeneratorRun third = GeneratorHarness.Run(second.Input.ReplaceSyntaxTree(tree, GeneratorHarness.Parse(Forgotten.Replace("[Input(4)", "[Network, Input(4)", StringComparison.Ordinal))), second.Driver);
+        Assert.Empty(third.GeneratorDiagnostics);
+        Assert.Single(third.Sources);
+    }
+
     [Fact]
     public void LayerChange_Regenerates()
     {

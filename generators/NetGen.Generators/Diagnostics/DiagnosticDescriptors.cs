@@ -113,6 +113,11 @@ internal static class DiagnosticDescriptors
         "NG0021", "Weights file does not match the network",
         "Weights file '{0}' does not match network '{1}': {2}");
 
+    /// <summary>"Class '{1}' has [{0}] but no [Network], so NetGen generates nothing for it: add [Network] before its [Input], or remove NetGen's attributes".</summary>
+    public static readonly DiagnosticDescriptor LayersWithoutNetwork = Error(
+        "NG0022", "Layer attributes on a class without [Network]",
+        "Class '{1}' has [{0}] but no [Network], so NetGen generates nothing for it: add [Network] before its [Input], or remove NetGen's attributes");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

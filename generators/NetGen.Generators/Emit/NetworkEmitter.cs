@@ -73,16 +73,16 @@ internal static class NetworkEmitter
 
     private static void WriteConstants(CodeWriter w, NetworkPlan plan)
     {
-        w.Line("/// <summary>Floats in one input sample, shape [" + plan.Input + "].</summary>");
+        w.Line("/// <summary>Floats in one input sample, shape [" + plan.Input + "]. From an instance: <c>net.Sizes.InputSize</c>.</summary>");
         w.Line("public const int InputSize = " + CodeWriter.Int(plan.Input.Size) + ";");
         w.Line();
-        w.Line("/// <summary>Floats in one output sample, shape [" + plan.Output + "].</summary>");
+        w.Line("/// <summary>Floats in one output sample, shape [" + plan.Output + "]. From an instance: <c>net.Sizes.OutputSize</c>.</summary>");
         w.Line("public const int OutputSize = " + CodeWriter.Int(plan.Output.Size) + ";");
         w.Line();
-        w.Line("/// <summary>Trainable parameters, all in one flat buffer.</summary>");
+        w.Line("/// <summary>Trainable parameters, all in one flat buffer. From an instance: <c>net.Sizes.ParameterCount</c>.</summary>");
         w.Line("public const int ParameterCount = " + CodeWriter.Int(plan.ParameterCount) + ";");
         w.Line();
-        w.Line("/// <summary>Floats of per-sample training workspace: activations, gradients and masks.</summary>");
+        w.Line("/// <summary>Floats of per-sample training workspace: activations, gradients and masks. From an instance: <c>net.Sizes.WorkspaceSize</c>.</summary>");
         w.Line("public const int WorkspaceSize = " + CodeWriter.Int(plan.WorkspaceSize) + ";");
         w.Line();
         w.Line("/// <summary>Workspace offset of the logits (the output before a trailing softmax).</summary>");
@@ -135,6 +135,7 @@ internal static class NetworkEmitter
 
         w.Line();
         w.Line("private int _trainableFrom;");
+        w.Line("private global::NetGen.KernelPath _kernelPath;");
         w.Line();
     }
 
@@ -197,15 +198,28 @@ internal static class NetworkEmitter
         w.Line("public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line("public global::NetGen.KernelPath KernelPath { get; set; }");
+        w.Open("public global::NetGen.KernelPath KernelPath");
+        w.Line("get => _kernelPath;");
+        w.Line("set => _kernelPath = (uint)value <= (uint)global::NetGen.KernelPath.Vector512 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"KernelPath must be Auto, Scalar, Vector256 or Vector512.\");");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::NetGen.KernelPath ActiveKernelPath => global::NetGen.Kernels.Resolve(KernelPath);");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public global::NetGen.NetworkSizes Sizes => new(InputSize, OutputSize, ParameterCount, WorkspaceSize);");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public bool EndsWithSoftmax => " + (plan.EndsWithSoftmax ? "true" : "false") + ";");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public bool EndsWithSigmoid => " + (plan.EndsWithSigmoid ? "true" : "false") + ";");
         w.Line();
         w.Line("int global::NetGen.INetwork.InputSize => InputSize;");
         w.Line("int global::NetGen.INetwork.OutputSize => OutputSize;");
         w.Line("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
         w.Line("int global::NetGen.INetwork.WorkspaceSize => WorkspaceSize;");
         w.Line("int global::NetGen.INetwork.LogitsOffset => LogitsOffset;");
-        w.Line("bool global::NetGen.INetwork.EndsWithSoftmax => " + (plan.EndsWithSoftmax ? "true" : "false") + ";");
-        w.Line("bool global::NetGen.INetwork.EndsWithSigmoid => " + (plan.EndsWithSigmoid ? "true" : "false") + ";");
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Open("public int TrainableFrom");

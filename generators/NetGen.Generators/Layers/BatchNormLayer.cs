@@ -34,16 +34,24 @@ internal sealed class BatchNormLayer : LayerKind
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
+        // Written so that NaN fails too. The kernels use the nearest float: an epsilon that rounds to 0 or to
+        // infinity is as wrong as one written so (a momentum in [0, 1] stays in it).
         bool ok = true;
-        if (!(spec.Epsilon > 0f && !float.IsInfinity(spec.Epsilon)))
+        float epsilon = (float)spec.Epsilon;
+        if (!(spec.Epsilon > 0 && !double.IsInfinity(spec.Epsilon)))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Epsilon", spec.Epsilon, "finite and > 0"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Epsilon", Written(spec.Epsilon), "finite and > 0"));
+            ok = false;
+        }
+        else if (!(epsilon > 0f && !float.IsInfinity(epsilon)))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Epsilon", AsFloat(spec.Epsilon), "finite and > 0"));
             ok = false;
         }
 
-        if (!(spec.Momentum >= 0f && spec.Momentum <= 1f))
+        if (!(spec.Momentum >= 0 && spec.Momentum <= 1))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Momentum", spec.Momentum, "in [0, 1]"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Momentum", Written(spec.Momentum), "in [0, 1]"));
             ok = false;
         }
 

@@ -22,13 +22,19 @@ internal sealed class DropoutLayer : LayerKind
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
-        // Written so that NaN fails too.
-        if (spec.Rate >= 0f && spec.Rate < 1f)
+        // Written so that NaN fails too. The kernels use the nearest float, so a rate that rounds to 1 fails as well.
+        if (spec.Rate >= 0 && spec.Rate < 1)
         {
-            return input;
+            if ((float)spec.Rate < 1f)
+            {
+                return input;
+            }
+
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, spec.Location, name, AsFloat(spec.Rate)));
+            return null;
         }
 
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, spec.Location, name, spec.Rate));
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, spec.Location, name, Written(spec.Rate)));
         return null;
     }
 

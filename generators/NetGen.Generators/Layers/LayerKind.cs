@@ -141,6 +141,22 @@ internal abstract class LayerKind
     /// <summary>"conv1: Conv2D 1×28×28 → 6×28×28" — the head of each kernel's comment.</summary>
     protected string Head(LayerPlan layer) => layer.Name + ": " + DisplayName + " " + layer.Input + " → " + layer.Output;
 
+    /// <summary>
+    /// A double-valued attribute argument as the user reads it in a message: the float's shortest form when the
+    /// value is a float (what <c>0.3f</c> became), else the double's (<c>0.3</c>, <c>1E-50</c>).
+    /// </summary>
+    protected static string Written(double value)
+    {
+        float single = (float)value;
+        return (double)single == value || double.IsNaN(value)
+            ? single.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary><see cref="Written"/> and the float the kernels would use, for a value that only its rounding makes invalid: <c>1E-50 (0 as a float)</c>.</summary>
+    protected static string AsFloat(double value) =>
+        Written(value) + " (" + ((float)value).ToString(System.Globalization.CultureInfo.InvariantCulture) + " as a float)";
+
     /// <summary>Reports a size that must be positive; returns false when it is not.</summary>
     protected static bool RequirePositive(int value, string what, string name, LayerSpec spec, List<DiagnosticInfo> diagnostics)
     {

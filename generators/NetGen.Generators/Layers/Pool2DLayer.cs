@@ -21,8 +21,13 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
+        // A stride not given is the window size: a bad size is one mistake, reported once, on Size.
         bool ok = RequirePositive(spec.Size, "Size", name, spec, diagnostics);
-        ok &= RequirePositive(spec.Stride, "Stride", name, spec, diagnostics);
+        if (ok || spec.StrideGiven)
+        {
+            ok &= RequirePositive(spec.Stride, "Stride", name, spec, diagnostics);
+        }
+
         if (!ok || !RequireSpatial(input, name, spec, diagnostics))
         {
             return null;

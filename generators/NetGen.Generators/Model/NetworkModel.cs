@@ -19,7 +19,9 @@ internal enum LayerKindId
 /// <summary>
 /// One layer attribute as written: its kind and arguments, unchecked. <see cref="Size"/> is the unit count
 /// (Dense), filter count (Conv2D) or window size (pools); <see cref="Kernel"/> is Conv2D's kernel.
-/// <see cref="Stride"/> is 0 when not given. <see cref="Epsilon"/> and <see cref="Momentum"/> are BatchNorm's.
+/// <see cref="Stride"/> is the window size for pools and 1 for Conv2D when not given (<see cref="StrideGiven"/>
+/// false). <see cref="Rate"/> (Dropout's), <see cref="Epsilon"/> and <see cref="Momentum"/> (BatchNorm's) are the
+/// attribute's values as written, in double precision; the kinds check them, and the plan takes the nearest floats.
 /// </summary>
 internal sealed record LayerSpec(
     LayerKindId Kind,
@@ -28,10 +30,11 @@ internal sealed record LayerSpec(
     int Kernel,
     int Stride,
     int Padding,
-    float Rate,
+    double Rate,
     LocationInfo? Location,
-    float Epsilon = 1e-5f,
-    float Momentum = 0.1f);
+    double Epsilon = 1e-5,
+    double Momentum = 0.1,
+    bool StrideGiven = false);
 
 /// <summary>
 /// A network as parsed from its attributes: no Roslyn symbol or syntax, only values, so it compares by value.

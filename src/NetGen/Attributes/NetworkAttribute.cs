@@ -114,17 +114,28 @@ public sealed class SoftmaxAttribute : LayerAttribute;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class BatchNormAttribute : LayerAttribute
 {
-    /// <summary>Added to the variance before the square root; finite and &gt; 0 (PyTorch's default 1e-5).</summary>
-    public float Epsilon { get; set; } = 1e-5f;
+    /// <summary>
+    /// Added to the variance before the square root; finite and &gt; 0 as a float (PyTorch's default 1e-5). A
+    /// <c>double</c>, so <c>Epsilon = 1e-3</c> compiles as written; the kernels use the nearest float, and a value
+    /// that rounds to 0 or infinity is a compiler error (NG0017).
+    /// </summary>
+    public double Epsilon { get; set; } = 1e-5;
 
-    /// <summary>Weight of the batch statistics in the running statistics' update, in [0, 1] (PyTorch's default 0.1).</summary>
-    public float Momentum { get; set; } = 0.1f;
+    /// <summary>
+    /// Weight of the batch statistics in the running statistics' update, in [0, 1] (PyTorch's default 0.1); the
+    /// kernels use the nearest float.
+    /// </summary>
+    public double Momentum { get; set; } = 0.1;
 }
 
-/// <summary>Inverted dropout: in training each value is zeroed with probability <see cref="Rate"/> and the rest scaled by 1/(1−rate).</summary>
+/// <summary>
+/// Inverted dropout: in training each value is zeroed with probability <see cref="Rate"/> and the rest scaled by
+/// 1/(1−rate). The rate is a <c>double</c>, so <c>[Dropout(0.2)]</c>, <c>[Dropout(0.2f)]</c> and <c>[Dropout(0)]</c>
+/// all compile; the kernels use the nearest float.
+/// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class DropoutAttribute(float rate) : LayerAttribute
+public sealed class DropoutAttribute(double rate) : LayerAttribute
 {
-    /// <summary>Probability of dropping a value, in [0, 1).</summary>
-    public float Rate { get; } = rate;
+    /// <summary>Probability of dropping a value, in [0, 1) as a float (a rate that rounds to 1 is a compiler error, NG0004).</summary>
+    public double Rate { get; } = rate;
 }
