@@ -105,7 +105,7 @@ static int Run(
     catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
     {
         throw new FileNotFoundException(
-            $"--fashion: Fashion-MNIST was not found in '{fashionFolder}': {ex.Message} Install it (as root) with 'apt-get install {FashionPackage}', " +
+            $"{ex.Message} Fashion-MNIST: install it (as root) with 'apt-get install {FashionPackage}', " +
             $"which puts it in {DefaultFashion}, or pass --fashion DIR for a folder in MNIST's IDX layout.", ex);
     }
 

@@ -47,7 +47,7 @@ public sealed class FineTuneSampleErrorTests
         using TemporaryFolder temp = SampleProgram.TemporaryFolder();
         string missing = temp.File("digits");
         SampleRun run = SampleProgram.Run(Sample, ["--fashion", SampleProgram.DigitsFolder, "--data", missing, "--pretrained", SampleProgram.LeNetCheckpoint]);
-        SampleProgram.AssertError(run, 3, missing);
+        SampleProgram.AssertError(run, 3, "--data", missing);
     }
 
     [Fact]

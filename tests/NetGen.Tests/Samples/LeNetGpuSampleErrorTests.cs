@@ -34,7 +34,7 @@ public sealed class LeNetGpuSampleErrorTests
     {
         using TemporaryFolder temp = SampleProgram.TemporaryFolder();
         string missing = temp.File("digits");
-        SampleProgram.AssertError(SampleProgram.Run(Sample, ["--data", missing]), 3, missing);
+        SampleProgram.AssertError(SampleProgram.Run(Sample, ["--data", missing]), 3, "--data", missing);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class LeNetGpuSampleErrorTests
     {
         using TemporaryFolder temp = SampleProgram.TemporaryFolder();
         string images = SampleProgram.TruncatedDigits(temp.File("digits"));
-        SampleProgram.AssertError(SampleProgram.Run(Sample, ["--data", Path.GetDirectoryName(images)!]), 3, images);
+        SampleProgram.AssertError(SampleProgram.Run(Sample, ["--data", Path.GetDirectoryName(images)!]), 3, "--data", images);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed class LeNetSampleErrorTests
     {
         using TemporaryFolder temp = SampleProgram.TemporaryFolder();
         string missing = Path.Combine(temp.Path, "no-digits-here");
-        SampleProgram.AssertError(SampleProgram.Run(Sample, ["--data", missing]), 3, missing);
+        SampleProgram.AssertError(SampleProgram.Run(Sample, ["--data", missing]), 3, "--data", missing);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class LeNetSampleErrorTests
     {
         using TemporaryFolder temp = SampleProgram.TemporaryFolder();
         string images = SampleProgram.TruncatedDigits(temp.File("digits"));
-        SampleProgram.AssertError(SampleProgram.Run(Sample, ["--data", Path.GetDirectoryName(images)!]), 3, images, "truncated");
+        SampleProgram.AssertError(SampleProgram.Run(Sample, ["--data", Path.GetDirectoryName(images)!]), 3, "--data", images, "truncated");
     }
 
     [Fact]
