@@ -26,29 +26,29 @@ var dataOption = new Option<DirectoryInfo>("--data")
     Description = "The digits, in MNIST's IDX layout (default: the 10,000 that ship with the sample).",
     DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "data", "mnist-10k")),
 };
-var pretrainEpochsOption = new Option<int>("--pretrain-epochs") { Description = "Epochs of pretraining on Fashion-MNIST.", DefaultValueFactory = _ => 10 };
-var pretrainCopiesOption = new Option<int>("--pretrain-copies") { Description = "Randomly rotated, scaled and translated copies of each Fashion-MNIST training image added for pretraining (0: the originals only).", DefaultValueFactory = _ => 2 };
-var rotateOption = new Option<float>("--rotate") { Description = "Largest rotation of those copies, in degrees, either way.", DefaultValueFactory = _ => 15 };
-var scaleOption = new Option<float>("--scale") { Description = "Largest relative change of size of those copies: factors in [1 − s, 1 + s].", DefaultValueFactory = _ => 0.1f };
-var maxShiftOption = new Option<float>("--max-shift") { Description = "Largest translation of those copies, in pixels, in each direction.", DefaultValueFactory = _ => 2 };
-var pretrainLrOption = new Option<float>("--pretrain-lr") { Description = "AdamW learning rate of pretraining.", DefaultValueFactory = _ => 1e-3f };
+var pretrainEpochsOption = SampleOptions.Int("--pretrain-epochs", "Epochs of pretraining on Fashion-MNIST.", 10, Bounds.AtLeast(0));
+var pretrainCopiesOption = SampleOptions.Int("--pretrain-copies", "Randomly rotated, scaled and translated copies of each Fashion-MNIST training image added for pretraining (0: the originals only).", 2, Bounds.AtLeast(0));
+var rotateOption = SampleOptions.Float("--rotate", "Largest rotation of those copies, in degrees, either way, in [0, 180].", 15, Bounds.Between(0, 180));
+var scaleOption = SampleOptions.Float("--scale", "Largest relative change of size of those copies: factors in [1 − s, 1 + s], s in [0, 1).", 0.1f, Bounds.From(0, 1));
+var maxShiftOption = SampleOptions.Float("--max-shift", "Largest translation of those copies, in pixels, in each direction, in [0, 28).", 2, Bounds.From(0, 28));
+var pretrainLrOption = SampleOptions.Float("--pretrain-lr", "AdamW learning rate of pretraining.", 1e-3f, Bounds.Above(0));
 var pretrainedOption = new Option<FileInfo?>("--pretrained") { Description = "Reuse this pretrained LeNet-5 checkpoint (.safetensors) when it exists, instead of pretraining." };
 var saveOption = new Option<FileInfo>("--save")
 {
     Description = "Where the pretrained checkpoint is written.",
     DefaultValueFactory = _ => new FileInfo("fashion-lenet5.safetensors"),
 };
-var digitsOption = new Option<int>("--digits") { Description = "Few-shot training set: this many training digits.", DefaultValueFactory = _ => 300 };
-var subsetsOption = new Option<int>("--subsets") { Description = "Repeat the comparison on this many disjoint sets of --digits training digits (the first N, the next N, …) and average.", DefaultValueFactory = _ => 5 };
-var epochsOption = new Option<int>("--epochs") { Description = "Epochs of fine-tuning, and of training from scratch.", DefaultValueFactory = _ => 30 };
-var batchOption = new Option<int>("--batch") { Description = "Mini-batch size on the digits.", DefaultValueFactory = _ => 32 };
-var lrOption = new Option<float>("--lr") { Description = "AdamW learning rate on the digits, for both methods.", DefaultValueFactory = _ => 3e-3f };
-var weightDecayOption = new Option<float>("--weight-decay") { Description = "AdamW decoupled weight decay (pretraining and digits).", DefaultValueFactory = _ => 5e-4f };
-var warmupOption = new Option<double>("--warmup-seconds") { Description = "Untimed training of throwaway networks, this long in each configuration, before the timed runs, so neither pays for JIT compilation.", DefaultValueFactory = _ => 0.5 };
-var seedOption = new Option<int>("--seed") { Description = "Seed of the initial weights, the translations and the shuffling.", DefaultValueFactory = _ => 42 };
-var threadsOption = new Option<int>("--threads") { Description = "Worker threads per batch (default: all cores); results are bit-identical for a seed and thread count.", DefaultValueFactory = _ => Environment.ProcessorCount };
+var digitsOption = SampleOptions.Int("--digits", "Few-shot training set: this many training digits.", 300, Bounds.AtLeast(1));
+var subsetsOption = SampleOptions.Int("--subsets", "Repeat the comparison on this many disjoint sets of --digits training digits (the first N, the next N, …) and average.", 5, Bounds.AtLeast(1));
+var epochsOption = SampleOptions.Int("--epochs", "Epochs of fine-tuning, and of training from scratch.", 30, Bounds.AtLeast(1));
+var batchOption = SampleOptions.Int("--batch", "Mini-batch size on the digits.", 32, Bounds.AtLeast(1));
+var lrOption = SampleOptions.Float("--lr", "AdamW learning rate on the digits, for both methods.", 3e-3f, Bounds.Above(0));
+var weightDecayOption = SampleOptions.Float("--weight-decay", "AdamW decoupled weight decay (pretraining and digits).", 5e-4f, Bounds.AtLeast(0));
+var warmupOption = SampleOptions.Double("--warmup-seconds", "Untimed training of throwaway networks, this long in each configuration, before the timed runs, so neither pays for JIT compilation.", 0.5, Bounds.AtLeast(0));
+var seedOption = SampleOptions.Int("--seed", "Seed of the initial weights, the translations and the shuffling.", 42, Bounds.Any);
+var threadsOption = SampleOptions.Int("--threads", "Worker threads per batch (default: all cores); results are bit-identical for a seed and thread count.", Environment.ProcessorCount, Bounds.AtLeast(1));
 var dropoutOption = new Option<bool>("--dropout") { Description = "Give the digits' network (both methods) dropout 0.5 after each hidden layer of the head." };
-var verboseOption = new Option<bool>("--verbose") { Description = "Print every epoch of every run on the digits." };
+var verboseOption = new Option<bool>("--verbose") { Description = "Print every epoch of every run on the digits; with an error, also its stack trace (as does " + ExitCodes.VerboseVariable + "=1)." };
 var plotOption = new Option<FileInfo?>("--plot") { Description = "Write training curves of fine-tuning vs from scratch on the first set of digits to this PNG (and of pretraining, when it runs, to NAME.pretrain.png)." };
 
 var root = new RootCommand("Pretrain LeNet-5 on Fashion-MNIST, then fine-tune a new head on a few digits and compare with training from scratch.")
@@ -56,7 +56,7 @@ var root = new RootCommand("Pretrain LeNet-5 on Fashion-MNIST, then fine-tune a 
     fashionOption, dataOption, pretrainEpochsOption, pretrainCopiesOption, rotateOption, scaleOption, maxShiftOption, pretrainLrOption, pretrainedOption, saveOption,
     digitsOption, subsetsOption, epochsOption, batchOption, lrOption, weightDecayOption, warmupOption, seedOption, threadsOption, dropoutOption, verboseOption, plotOption,
 };
-root.SetAction(parsed => Run(
+return SampleMain.Run(root, args, parsed => Run(
     parsed.GetValue(fashionOption)!,
     parsed.GetValue(dataOption)!,
     new Pretraining(
@@ -75,63 +75,59 @@ root.SetAction(parsed => Run(
     parsed.GetValue(threadsOption),
     parsed.GetValue(dropoutOption),
     parsed.GetValue(verboseOption),
-    parsed.GetValue(plotOption)));
-
-return root.Parse(args).Invoke();
+    parsed.GetValue(plotOption)), verboseOption);
 
 static int Run(
     DirectoryInfo fashionFolder, DirectoryInfo digitsFolder, Pretraining pretraining, FileInfo? pretrained, FileInfo save,
     int digitCount, int subsets, int epochs, int batch, float lr, float weightDecay, double warmupSeconds, int seed, int threads,
     bool dropout, bool verbose, FileInfo? plot)
 {
-    if (pretraining.Epochs < 0 || pretraining.Copies < 0 || !(warmupSeconds >= 0)
-        || epochs < 1 || batch < 1 || threads < 1 || digitCount < 1 || subsets < 1)
+    // The option values were checked by the parser (SampleOptions); the files to write before any work.
+    bool pretrain = pretrained is not { Exists: true };
+    if (pretrain)
     {
-        Console.Error.WriteLine("--pretrain-epochs, --pretrain-copies and --warmup-seconds must be ≥ 0; --epochs, --batch, --threads, --digits and --subsets must be ≥ 1.");
-        return 1;
+        OutputFile.CheckWritable(save.ToString(), "--save");
     }
 
-    if (!(pretraining.Rotate is >= 0 and <= 180) || !(pretraining.Scale is >= 0 and < 1) || !(pretraining.MaxShift is >= 0 and < 28))
+    if (plot is not null)
     {
-        Console.Error.WriteLine(Invariant($"--rotate {pretraining.Rotate}, --scale {pretraining.Scale}, --max-shift {pretraining.MaxShift}: expected a rotation in [0, 180] degrees, a scale change in [0, 1) and a shift in [0, 28) pixels."));
-        return 1;
+        OutputFile.CheckWritable(plot.ToString(), "--plot");
     }
 
-    // (a) Fashion-MNIST, installed from Debian.
+    // (a) Fashion-MNIST, installed from Debian; and the digits, here already, so that --digits × --subsets is
+    // checked before pretraining.
+    var fashionNet = new LeNet5(seed);
     (Dataset Train, Dataset Test) fashion;
     try
     {
-        fashion = Idx.LoadFolder(fashionFolder.FullName);
+        fashion = SampleData.Load(fashionFolder, "--fashion", fashionNet);
     }
     catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
     {
-        Console.Error.WriteLine($"Fashion-MNIST was not found in {fashionFolder.FullName}: {ex.Message}");
-        Console.Error.WriteLine("Install it (as root) with:");
-        Console.Error.WriteLine($"    apt-get install {FashionPackage}");
-        Console.Error.WriteLine($"which puts it in {DefaultFashion}, or pass --fashion DIR for a folder in MNIST's IDX layout.");
-        return 2;
+        throw new FileNotFoundException(
+            $"{ex.Message} Fashion-MNIST: install it (as root) with 'apt-get install {FashionPackage}', " +
+            $"which puts it in {DefaultFashion}, or pass --fashion DIR for a folder in MNIST's IDX layout.", ex);
+    }
+
+    (Dataset Train, Dataset Test) digits = SampleData.Load(digitsFolder, "--data", DigitsNetwork(seed));
+    if ((long)digitCount * subsets > digits.Train.Count)
+    {
+        throw new OptionException("--digits", Invariant(
+            $"{digitCount} × --subsets {subsets} = {(long)digitCount * subsets} training digits; '{digitsFolder}' has only {digits.Train.Count}"));
     }
 
     Console.WriteLine(Invariant($"fashion-mnist: {fashion.Train.Count} training and {fashion.Test.Count} test images, {threads} threads, seed {seed}"));
 
     // (b) Pretrain LeNet-5 on Fashion-MNIST, or reuse a checkpoint.
     string checkpoint;
-    var fashionNet = new LeNet5(seed);
     using (var trainer = new Trainer(fashionNet, new AdamW(pretraining.LearningRate, weightDecay: weightDecay), threads))
     {
-        if (pretrained is { Exists: true })
+        if (!pretrain)
         {
-            checkpoint = pretrained.FullName;
-            try
-            {
-                CheckpointLoadResult loaded = Checkpoint.Load(fashionNet, checkpoint, strict: true);
-                Console.WriteLine(Invariant($"pretrained: reusing {checkpoint} ({loaded.Loaded.Count} tensors)"));
-            }
-            catch (Exception ex) when (ex is CheckpointMismatchException or SafetensorsFormatException)
-            {
-                Console.Error.WriteLine($"{checkpoint} is not a LeNet-5 checkpoint: {ex.Message}");
-                return 1;
-            }
+            // A file that is not a LeNet-5 checkpoint throws SafetensorsFormatException or CheckpointMismatchException (exit 3).
+            checkpoint = pretrained!.FullName;
+            CheckpointLoadResult loaded = Checkpoint.Load(fashionNet, checkpoint, strict: true);
+            Console.WriteLine(Invariant($"pretrained: reusing {checkpoint} ({loaded.Loaded.Count} tensors)"));
         }
         else
         {
@@ -170,13 +166,6 @@ static int Run(
     }
 
     // (c) Disjoint sets of a few digits to learn from, and the digits' test set.
-    (Dataset Train, Dataset Test) digits = Idx.LoadFolder(digitsFolder.FullName);
-    if ((long)digitCount * subsets > digits.Train.Count)
-    {
-        Console.Error.WriteLine($"--digits {digitCount} × --subsets {subsets}: the training set has only {digits.Train.Count} digits.");
-        return 1;
-    }
-
     Dataset[] sets = [.. Enumerable.Range(0, subsets).Select(k => digits.Train.Slice(k * digitCount, digitCount))];
     Console.WriteLine(Invariant(
         $"digits: {subsets} disjoint set{(subsets == 1 ? "" : "s")} of {digitCount} training digits (digits 0–{(subsets * digitCount) - 1} of {digits.Train.Count}), {digits.Test.Count} test digits; {epochs} epochs, batch {batch}, AdamW lr {lr:G3}{(dropout ? ", dropout 0.5 in the head" : "")} for both methods"));
@@ -253,7 +242,7 @@ static int Run(
         Console.WriteLine($"plot: {plot.FullName}");
     }
 
-    return 0;
+    return ExitCodes.Success;
 
     INetwork DigitsNetwork(int networkSeed) => dropout ? new LeNet5DigitsDropout(networkSeed) : new LeNet5Digits(networkSeed);
 

@@ -10,8 +10,8 @@ namespace LeNet.Classify;
 /// <summary>A greyscale image: <see cref="Width"/> × <see cref="Height"/> values in [0, 1], row after row (0 black, 1 white).</summary>
 internal sealed record GrayImage(float[] Pixels, int Width, int Height);
 
-/// <summary>An image file that cannot be read; the message names the file and what was expected.</summary>
-internal sealed class ImageFormatException(string message) : Exception(message);
+/// <summary>An image file that cannot be read (a bad input file, like NetGen's <c>IdxFormatException</c>); the message names the file and what was expected.</summary>
+internal sealed class ImageFormatException(string message) : IOException(message);
 
 /// <summary>
 /// Readers for the two image formats the sample takes, small enough to read in one sitting and free of

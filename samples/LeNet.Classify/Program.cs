@@ -7,6 +7,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using NetGen;
+using NetGen.Samples;
 
 namespace LeNet.Classify;
 
@@ -23,14 +24,33 @@ internal static class Program
         options:
           -p, --probabilities   after each line, the ten class probabilities
           --labels FILE         IDX labels for the IDX images: print the accuracy at the end
-          --limit N             classify at most N images of each IDX file
+          --limit N             classify at most N images of each IDX file (N ≥ 1)
           --benchmark [N]       time N batch-1 predictions (default 20000) of the first image; print the median
           --path PATH           kernels to run: auto (default), scalar, vector256 or vector512
           --info                print the network, its weights and how this program runs, then exit
+          --verbose             with an error, also print its stack trace (as does NETGEN_VERBOSE=1)
           -h, --help            print this text
-        """;
+
+        A FILE that cannot be read prints 'error: <why>' on stderr; the others are still classified.
+
+        """ + ExitCodes.Description + "\n";
 
     public static int Main(string[] args)
+    {
+        bool verbose = SampleErrors.VerboseFromEnvironment || Array.IndexOf(args, "--verbose") >= 0;
+        try
+        {
+            return Run(args, verbose);
+        }
+#pragma warning disable CA1031 // The top of the program: every exception becomes an error line and an exit code.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return SampleErrors.Report(e, verbose);
+        }
+    }
+
+    private static int Run(string[] args, bool verbose)
     {
         bool probabilities = false, info = false;
         string? labelsPath = null;
@@ -45,37 +65,44 @@ internal static class Program
                 case "-p" or "--probabilities":
                     probabilities = true;
                     break;
-                case "--labels" when i + 1 < args.Length:
-                    labelsPath = args[++i];
+                case "--labels":
+                    labelsPath = Value(args, ref i, "a labels file");
                     break;
-                case "--limit" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0:
-                    limit = n;
-                    i++;
+                case "--limit":
+                    limit = Count(arg, Value(args, ref i, "a number of images"));
                     break;
                 case "--benchmark":
+                    // N is optional: a next argument that reads as a number is N (and must be ≥ 1), anything else a FILE.
                     benchmark = 20_000;
-                    if (i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int calls) && calls > 0)
+                    if (i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                     {
-                        benchmark = calls;
-                        i++;
+                        benchmark = Count(arg, args[++i]);
                     }
 
                     break;
-                case "--path" when i + 1 < args.Length && Enum.TryParse(args[i + 1], ignoreCase: true, out KernelPath chosen):
-                    path = chosen;
-                    i++;
+                case "--path":
+                    string name = Value(args, ref i, "a kernel path");
+                    path = name.ToLowerInvariant() switch
+                    {
+                        "auto" => KernelPath.Auto,
+                        "scalar" => KernelPath.Scalar,
+                        "vector256" => KernelPath.Vector256,
+                        "vector512" => KernelPath.Vector512,
+                        _ => throw new OptionException(arg, $"expected one of auto, scalar, vector256, vector512, got '{name}'"),
+                    };
                     break;
                 case "--info":
                     info = true;
                     break;
+                case "--verbose":
+                    break;
                 case "-h" or "--help":
                     Console.Out.Write(Usage);
-                    return 0;
+                    return ExitCodes.Success;
                 default:
                     if (arg.StartsWith('-') && arg.Length > 1)
                     {
-                        Console.Error.WriteLine($"LeNet.Classify: unknown option or missing value: {arg}\n\n{Usage}");
-                        return 2;
+                        throw new OptionException(arg, "unknown option (see --help)");
                     }
 
                     files.Add(arg);
@@ -87,19 +114,18 @@ internal static class Program
         if (info)
         {
             PrintInfo(net);
-            return 0;
+            return ExitCodes.Success;
         }
 
         if (files.Count == 0 && benchmark == 0)
         {
-            Console.Error.Write(Usage);
-            return 2;
+            return SampleErrors.Usage("expected a FILE to classify (see --help)");
         }
 
         var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
         try
         {
-            return benchmark > 0 ? Benchmark(net, files, benchmark, output) : Classify(net, files, probabilities, labelsPath, limit, output);
+            return benchmark > 0 ? Benchmark(net, files, benchmark, output) : Classify(net, files, probabilities, labelsPath, limit, output, verbose);
         }
         finally
         {
@@ -107,22 +133,20 @@ internal static class Program
         }
     }
 
-    private static int Classify(LeNet5 net, System.Collections.Generic.List<string> files, bool probabilities, string? labelsPath, int limit, StreamWriter output)
-    {
-        int[]? labels = null;
-        if (labelsPath is not null)
-        {
-            try
-            {
-                labels = Idx.ReadLabels(labelsPath);
-            }
-            catch (Exception e) when (e is IOException or IdxFormatException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"{labelsPath}: error: {e.Message}");
-                return 1;
-            }
-        }
+    /// <summary>The value after option <c>args[i]</c> (and moves past it); an option at the end has none.</summary>
+    private static string Value(string[] args, ref int i, string what) =>
+        i + 1 < args.Length ? args[++i] : throw new OptionException(args[i], $"expected {what} after it (see --help)");
 
+    /// <summary>A count for <paramref name="option"/>: an integer ≥ 1.</summary>
+    private static int Count(string option, string given) =>
+        int.TryParse(given, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) && Bounds.AtLeast(1).Contains(n)
+            ? n
+            : throw new OptionException(option, Bounds.AtLeast(1).Expected(integer: true, given));
+
+    private static int Classify(LeNet5 net, System.Collections.Generic.List<string> files, bool probabilities, string? labelsPath, int limit, StreamWriter output, bool verbose)
+    {
+        // A labels file that cannot be read is a bad input (exit 3) before any image is classified.
+        int[]? labels = labelsPath is null ? null : Idx.ReadLabels(labelsPath);
         Span<float> logits = stackalloc float[LeNet5.OutputSize];
         Span<float> p = stackalloc float[LeNet5.OutputSize];
         int failed = 0, labelled = 0, correct = 0;
@@ -156,10 +180,11 @@ internal static class Program
                     Write(output, file, Predict(net, digit, logits, p), p, probabilities);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFormatException or IdxFormatException)
+            catch (Exception e) when (SampleErrors.ExitCode(e) == ExitCodes.BadInput)
             {
+                // One line for this file (its message names it); the other files are still classified.
                 output.Flush();
-                Console.Error.WriteLine($"{file}: error: {e.Message}");
+                SampleErrors.Report(e, verbose);
                 failed++;
             }
         }
@@ -169,7 +194,7 @@ internal static class Program
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {(labelled == 0 ? 0 : (double)correct / labelled):F4} ({correct}/{labelled})"));
         }
 
-        return failed == 0 ? 0 : 1;
+        return failed == 0 ? ExitCodes.Success : ExitCodes.BadInput;
     }
 
     private static int Predict(LeNet5 net, ReadOnlySpan<float> image, Span<float> logits, Span<float> probabilities)
@@ -233,7 +258,7 @@ internal static class Program
         Array.Sort(times);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"batch-1 latency: median {times[calls / 2]:F2} us, p10 {times[calls / 10]:F2} us, p90 {times[calls * 9 / 10]:F2} us over {calls} calls ({Kernels.Resolve(net.KernelPath)}, {RuntimeName()})"));
-        return 0;
+        return ExitCodes.Success;
     }
 
     private static void PrintInfo(LeNet5 net)

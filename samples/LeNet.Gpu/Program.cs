@@ -11,19 +11,17 @@ using System.IO;
 using LeNetGpu;
 using NetGen;
 using NetGen.Gpu;
+using NetGen.Samples;
 
-var device = new Option<string>("--device") { Description = "cpu (SIMD kernels on all cores) or gpu (ILGPU kernels).", DefaultValueFactory = _ => "cpu" };
-device.AcceptOnlyFromAmong("cpu", "gpu");
-var accelerator = new Option<string>("--accelerator") { Description = "With --device gpu: auto (CUDA, else OpenCL, else ILGPU's CPU accelerator), cuda, opencl or cpu.", DefaultValueFactory = _ => "auto" };
-accelerator.AcceptOnlyFromAmong("auto", "cuda", "opencl", "cpu");
-var kernels = new Option<string>("--kernels") { Description = "With --device gpu: auto (tiled Dense and Conv2D kernels on GPUs), simple or tiled.", DefaultValueFactory = _ => "auto" };
-kernels.AcceptOnlyFromAmong("auto", "simple", "tiled");
-var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 5 };
-var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
-var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and the shuffling.", DefaultValueFactory = _ => 42 };
-var lr = new Option<float>("--lr") { Description = "SGD learning rate.", DefaultValueFactory = _ => 0.02f };
-var momentum = new Option<float>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9f };
-var threads = new Option<int>("--threads") { Description = "With --device cpu: worker threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+var device = SampleOptions.Choice("--device", "cpu (SIMD kernels on all cores) or gpu (ILGPU kernels).", "cpu", "cpu", "gpu");
+var accelerator = SampleOptions.Choice("--accelerator", "With --device gpu: auto (CUDA, else OpenCL, else ILGPU's CPU accelerator), cuda, opencl or cpu.", "auto", "auto", "cuda", "opencl", "cpu");
+var kernels = SampleOptions.Choice("--kernels", "With --device gpu: auto (tiled Dense and Conv2D kernels on GPUs), simple or tiled.", "auto", "auto", "simple", "tiled");
+var epochs = SampleOptions.Int("--epochs", "Passes over the training set.", 5, Bounds.AtLeast(1));
+var batch = SampleOptions.Int("--batch", "Mini-batch size.", 64, Bounds.AtLeast(1));
+var seed = SampleOptions.Int("--seed", "Seed of the initial weights and the shuffling.", 42, Bounds.Any);
+var lr = SampleOptions.Float("--lr", "SGD learning rate.", 0.02f, Bounds.Above(0));
+var momentum = SampleOptions.Float("--momentum", "SGD momentum, in [0, 1).", 0.9f, Bounds.From(0, 1));
+var threads = SampleOptions.Int("--threads", "With --device cpu: worker threads (default: all cores).", Environment.ProcessorCount, Bounds.AtLeast(1));
 var check = new Option<bool>("--check") { Description = "Instead of training: compare a few LeNet-5 steps on the GPU (--accelerator) with the CPU's scalar path, with the simple and the tiled kernels." };
 var data = new Option<DirectoryInfo>("--data")
 {
@@ -32,7 +30,7 @@ var data = new Option<DirectoryInfo>("--data")
 };
 
 var root = new RootCommand("Train LeNet-5, compiled by NetGen, on the CPU or on a GPU.") { device, accelerator, kernels, epochs, batch, seed, lr, momentum, threads, check, data };
-root.SetAction(parsed =>
+return SampleMain.Run(root, args, parsed =>
 {
     try
     {
@@ -40,17 +38,15 @@ root.SetAction(parsed =>
     }
     catch (InvalidOperationException e) when (e.Message.StartsWith("No ", StringComparison.Ordinal))
     {
-        // No device of the requested kind.
-        Console.Error.WriteLine("error: " + e.Message);
-        return 1;
+        // No device of the kind --accelerator asks for: the library's reason, then what this sample offers instead.
+        throw new OptionException("--accelerator", $"{e.Message.Split(';')[0].TrimEnd('.')}; --accelerator cpu runs the kernels on ILGPU's CPU accelerator, --device cpu on NetGen's CPU kernels", e);
     }
 });
 
-return root.Parse(args).Invoke();
-
 int Run(ParseResult parsed)
 {
-    var (train, test) = Idx.LoadFolder(parsed.GetValue(data)!.FullName);
+    var net = new LeNet5(parsed.GetValue(seed));
+    var (train, test) = SampleData.Load(parsed.GetValue(data)!, "--data", net);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data: {train.Count} training and {test.Count} test images of [{string.Join(", ", train.SampleShape)}]"));
     GpuDeviceKind kind = parsed.GetValue(accelerator) switch
     {
@@ -64,7 +60,6 @@ int Run(ParseResult parsed)
         return DeviceCheck.Run(train, test, kind, parsed.GetValue(seed));
     }
 
-    var net = new LeNet5(parsed.GetValue(seed));
     var optimizer = new Sgd(parsed.GetValue(lr), parsed.GetValue(momentum));
     var options = new TrainingOptions
     {
@@ -113,5 +108,5 @@ int Run(ParseResult parsed)
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wall seconds (with kernel loading and evaluation): {clock.Elapsed.TotalSeconds:F1}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy: {Evaluation.Accuracy(net, test):F4}"));
-    return 0;
+    return ExitCodes.Success;
 }

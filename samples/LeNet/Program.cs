@@ -10,31 +10,27 @@ using NetGen;
 using NetGen.Gpu;
 using NetGen.Samples;
 
-var epochs = new Option<int>("--epochs") { Description = "Passes over the training set (0 with --load: only evaluate).", DefaultValueFactory = _ => 20 };
-var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
-var seed = new Option<int>("--seed") { Description = "Seed of the initial weights, the shuffling and dropout.", DefaultValueFactory = _ => 42 };
-var threads = new Option<int>("--threads") { Description = "Worker threads per batch (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
-var optimizer = new Option<string>("--optimizer") { Description = "sgd, adam or adamw.", DefaultValueFactory = _ => "sgd" };
-optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
-var lr = new Option<float?>("--lr") { Description = "Learning rate (default 0.02 for sgd, 0.001 for adam and adamw)." };
-var momentum = new Option<float>("--momentum") { Description = "Momentum of SGD.", DefaultValueFactory = _ => 0.9f };
-var weightDecay = new Option<float?>("--weight-decay") { Description = "Weight decay: L2 for sgd and adam, decoupled for adamw (default 0; 0.01 for adamw)." };
-var dropout = new Option<float>("--dropout") { Description = "Dropout before the last two dense layers: 0 or 0.5 (the rate is compiled into the network).", DefaultValueFactory = _ => 0f };
+var epochs = SampleOptions.Int("--epochs", "Passes over the training set (0 with --load: only evaluate).", 20, Bounds.AtLeast(0));
+var batch = SampleOptions.Int("--batch", "Mini-batch size.", 64, Bounds.AtLeast(1));
+var seed = SampleOptions.Int("--seed", "Seed of the initial weights, the shuffling and dropout.", 42, Bounds.Any);
+var threads = SampleOptions.Int("--threads", "Worker threads per batch (default: all cores).", Environment.ProcessorCount, Bounds.AtLeast(1));
+var optimizer = SampleOptions.Choice("--optimizer", "sgd, adam or adamw.", "sgd", "sgd", "adam", "adamw");
+var lr = SampleOptions.OptionalFloat("--lr", "Learning rate (default 0.02 for sgd, 0.001 for adam and adamw).", Bounds.Above(0));
+var momentum = SampleOptions.Float("--momentum", "Momentum of SGD, in [0, 1).", 0.9f, Bounds.From(0, 1));
+var weightDecay = SampleOptions.OptionalFloat("--weight-decay", "Weight decay: L2 for sgd and adam, decoupled for adamw (default 0; 0.01 for adamw).", Bounds.AtLeast(0));
+var dropout = SampleOptions.Float("--dropout", "Dropout before the last two dense layers: 0 or 0.5 (the rate is compiled into the network).", 0f, Bounds.From(0, 1));
 var batchNorm = new Option<bool>("--batchnorm") { Description = "Batch normalization after every convolution and hidden dense layer." };
-var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, cosine (over --epochs) or step (×0.1 every third of --epochs).", DefaultValueFactory = _ => "constant" };
-schedule.AcceptOnlyFromAmong("constant", "cosine", "step");
-var warmUp = new Option<int>("--warmup") { Description = "Linear learning-rate warm-up over this many steps.", DefaultValueFactory = _ => 0 };
-var clip = new Option<float?>("--clip") { Description = "Clip the gradient to this global L2 norm." };
-var patience = new Option<int?>("--patience") { Description = "Early stopping: stop after this many epochs without a better validation figure (--monitor), and keep the best weights. Holds out --validation training images." };
-var monitor = new Option<string>("--monitor") { Description = "What early stopping watches on the validation images: loss or accuracy.", DefaultValueFactory = _ => "loss" };
-monitor.AcceptOnlyFromAmong("loss", "accuracy");
-var validationCount = new Option<int>("--validation") { Description = "Training images held out for early stopping (with --patience).", DefaultValueFactory = _ => 5000 };
+var schedule = SampleOptions.Choice("--schedule", "Learning-rate schedule: constant, cosine (over --epochs) or step (×0.1 every third of --epochs).", "constant", "constant", "cosine", "step");
+var warmUp = SampleOptions.Int("--warmup", "Linear learning-rate warm-up over this many steps.", 0, Bounds.AtLeast(0));
+var clip = SampleOptions.OptionalFloat("--clip", "Clip the gradient to this global L2 norm (> 0).", Bounds.Above(0));
+var patience = SampleOptions.OptionalInt("--patience", "Early stopping: stop after this many epochs (≥ 1) without a better validation figure (--monitor), and keep the best weights. Holds out --validation training images.", Bounds.AtLeast(1));
+var monitor = SampleOptions.Choice("--monitor", "What early stopping watches on the validation images: loss or accuracy.", "loss", "loss", "accuracy");
+var validationCount = SampleOptions.Int("--validation", "Training images held out for early stopping (with --patience); fewer than the training images.", 5000, Bounds.AtLeast(1));
 var flip = new Option<bool>("--flip") { Description = "Augment: add a left-right mirrored copy of every training image (for clothes, not digits)." };
-var shifts = new Option<int>("--shifts") { Description = "Augment: add this many copies of every training image, each moved by up to ±2 pixels.", DefaultValueFactory = _ => 0 };
+var shifts = SampleOptions.Int("--shifts", "Augment: add this many copies of every training image, each moved by up to ±2 pixels.", 0, Bounds.AtLeast(0));
 var save = new Option<FileInfo?>("--save") { Description = "Write the trained weights (and optimizer state) to this safetensors file." };
 var load = new Option<FileInfo?>("--load") { Description = "Start from the weights in this safetensors file (PyTorch state-dict names)." };
-var device = new Option<string>("--device") { Description = "Train on the cpu (generated SIMD kernels, all cores) or the gpu (generated ILGPU kernels: CUDA, else OpenCL, else ILGPU's slow CPU accelerator).", DefaultValueFactory = _ => "cpu" };
-device.AcceptOnlyFromAmong("cpu", "gpu");
+var device = SampleOptions.Choice("--device", "Train on the cpu (generated SIMD kernels, all cores) or the gpu (generated ILGPU kernels: CUDA, else OpenCL, else ILGPU's slow CPU accelerator).", "cpu", "cpu", "gpu");
 var plot = new Option<FileInfo?>("--plot") { Description = "Write the loss and accuracy curves to this PNG file." };
 var report = new Option<bool>("--report") { Description = "Print a per-class precision / recall / F1 report on the test set." };
 var data = new Option<DirectoryInfo>("--data")
@@ -47,18 +43,25 @@ var root = new RootCommand("Train LeNet-5, compiled by NetGen, on MNIST-layout d
 {
     epochs, batch, seed, threads, optimizer, lr, momentum, weightDecay, dropout, batchNorm, schedule, warmUp, clip, patience, monitor, validationCount, flip, shifts, save, load, report, plot, device, data,
 };
-root.SetAction(parsed =>
+return SampleMain.Run(root, args, parsed =>
 {
-    var (train, test) = Idx.LoadFolder(parsed.GetValue(data)!.FullName);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"data: {train.Count} training and {test.Count} test images of [{string.Join(", ", train.SampleShape)}]"));
-
+    // Every option is checked before any work: the values by the parser (SampleOptions), the files to write here.
     int networkSeed = parsed.GetValue(seed);
     float rate = parsed.GetValue(dropout);
     if (rate != 0f && rate != 0.5f)
     {
-        Console.Error.WriteLine("--dropout: the sample compiles LeNet-5 with Dropout(0.5); use 0 or 0.5, or add a network with another rate to RegularizedLeNet5.cs.");
-        return 2;
+        throw new OptionException("--dropout", string.Create(CultureInfo.InvariantCulture,
+            $"expected 0 or 0.5, got '{rate}': the sample compiles LeNet-5 with Dropout(0.5); add a network with another rate to RegularizedLeNet5.cs"));
+    }
+
+    if (parsed.GetValue(save) is FileInfo saveTo)
+    {
+        OutputFile.CheckWritable(saveTo.ToString(), "--save");
+    }
+
+    if (parsed.GetValue(plot) is FileInfo plotTo)
+    {
+        OutputFile.CheckWritable(plotTo.ToString(), "--plot");
     }
 
     INetwork net = (parsed.GetValue(batchNorm), rate > 0f) switch
@@ -80,10 +83,20 @@ root.SetAction(parsed =>
     };
 
     using var trainer = new Trainer(net, opt, parsed.GetValue(threads));
+
+    // The checkpoint before the data: a bad file fails in a moment, not after the images are read.
     int startEpoch = 0;
-    if (parsed.GetValue(load) is FileInfo from)
+    FileInfo? from = parsed.GetValue(load);
+    if (from is not null)
     {
         startEpoch = trainer.LoadCheckpoint(from.FullName);
+    }
+
+    var (train, test) = SampleData.Load(parsed.GetValue(data)!, "--data", net);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"data: {train.Count} training and {test.Count} test images of [{string.Join(", ", train.SampleShape)}]"));
+    if (from is not null)
+    {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {from.Name} (after epoch {startEpoch}): test accuracy {trainer.Accuracy(test):F4}"));
     }
 
@@ -105,6 +118,12 @@ root.SetAction(parsed =>
     if (parsed.GetValue(patience) is int wait)
     {
         int held = parsed.GetValue(validationCount);
+        if (held >= train.Count)
+        {
+            throw new OptionException("--validation", string.Create(CultureInfo.InvariantCulture,
+                $"expected 0 < N < {train.Count} (the training images), got {held}"));
+        }
+
         (fitOn, validation) = train.Split(train.Count - held);
         EarlyStoppingMonitor watch = parsed.GetValue(monitor) == "accuracy" ? EarlyStoppingMonitor.ValidationAccuracy : EarlyStoppingMonitor.ValidationLoss;
         stopping = new EarlyStopping(wait, monitor: watch, restoreBestWeights: true);
@@ -117,14 +136,8 @@ root.SetAction(parsed =>
         fitOn = ImageAugmentation.HorizontalFlips(fitOn);
     }
 
-    if (parsed.GetValue(shifts) is int copies and not 0)
+    if (parsed.GetValue(shifts) is int copies and > 0)
     {
-        if (copies < 0)
-        {
-            Console.Error.WriteLine("--shifts: expected a number of copies ≥ 0.");
-            return 2;
-        }
-
         fitOn = ImageAugmentation.RandomTranslations(fitOn, copies, maxShift: 2, (ulong)networkSeed);
     }
 
@@ -147,35 +160,28 @@ root.SetAction(parsed =>
 
     if (epochCount > 0)
     {
+        // A diverged run throws TrainingDivergedException: SampleMain prints its message and exits with 4.
         TrainingHistory history;
-        try
+        if (parsed.GetValue(device) == "gpu")
         {
-            if (parsed.GetValue(device) == "gpu")
+            // The GPU trainer keeps the weights and optimizer state on the device and hands them back when Fit
+            // returns; the CPU trainer then evaluates, reports and saves as usual.
+            using GpuDevice gpu = GpuDevice.Create();
+            Console.WriteLine("device: " + gpu.Name + (gpu.IsCpu ? " (ILGPU's CPU accelerator: the kernels run on the CPU, slowly)" : string.Empty));
+            using var gpuTrainer = new GpuTrainer(net, opt, gpu);
+            history = ProgressBar.Run("train", progress => gpuTrainer.Fit(fitOn, validation ?? test, options with
             {
-                // The GPU trainer keeps the weights and optimizer state on the device and hands them back when Fit
-                // returns; the CPU trainer then evaluates, reports and saves as usual.
-                using GpuDevice gpu = GpuDevice.Create();
-                Console.WriteLine("device: " + gpu.Name + (gpu.IsCpu ? " (ILGPU's CPU accelerator: the kernels run on the CPU, slowly)" : string.Empty));
-                using var gpuTrainer = new GpuTrainer(net, opt, gpu);
-                history = ProgressBar.Run("train", progress => gpuTrainer.Fit(fitOn, validation ?? test, options with
-                {
-                    Progress = progress,
-                    OnEpoch = e => ProgressBar.WriteLine(EpochLine(e, stopping is null ? e.ValidationAccuracy!.Value : gpuTrainer.Accuracy(test), stopping is not null)),
-                }));
-            }
-            else
-            {
-                history = ProgressBar.Run("train", progress => trainer.Fit(fitOn, validation ?? test, options with
-                {
-                    Progress = progress,
-                    OnEpoch = e => ProgressBar.WriteLine(EpochLine(e, stopping is null ? e.ValidationAccuracy!.Value : trainer.Accuracy(test), stopping is not null)),
-                }));
-            }
+                Progress = progress,
+                OnEpoch = e => ProgressBar.WriteLine(EpochLine(e, stopping is null ? e.ValidationAccuracy!.Value : gpuTrainer.Accuracy(test), stopping is not null)),
+            }));
         }
-        catch (TrainingDivergedException diverged)
+        else
         {
-            Console.Error.WriteLine(diverged.Message);
-            return 3;
+            history = ProgressBar.Run("train", progress => trainer.Fit(fitOn, validation ?? test, options with
+            {
+                Progress = progress,
+                OnEpoch = e => ProgressBar.WriteLine(EpochLine(e, stopping is null ? e.ValidationAccuracy!.Value : trainer.Accuracy(test), stopping is not null)),
+            }));
         }
 
         if (history.StopReason == StopReason.EarlyStopped)
@@ -206,10 +212,8 @@ root.SetAction(parsed =>
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch-1 latency: {InferenceTiming.Batch1MedianMicroseconds(net, test, calls: 5000):F1} us"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch-64 inference images/s: {InferenceTiming.Batch64ImagesPerSecond(trainer, test):F0}"));
-    return 0;
+    return ExitCodes.Success;
 });
-
-return root.Parse(args).Invoke();
 
 // "epoch N: loss L, train images/s R, test accuracy A", then the held-out validation figures when early stopping watches them.
 static string EpochLine(EpochResult e, float testAccuracy, bool heldOut)
