@@ -18,6 +18,18 @@ internal sealed class IdxTarget : ITarget
     public void Run(byte[] input)
     {
         File.WriteAllBytes(_path, input);
+        try
+        {
+            Read(input);
+        }
+        finally
+        {
+            File.Delete(_path);
+        }
+    }
+
+    private void Read(byte[] input)
+    {
         long bound = AllocationBound(input);
         long before = GC.GetAllocatedBytesForCurrentThread();
         try
