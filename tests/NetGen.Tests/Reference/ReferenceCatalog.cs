@@ -47,6 +47,14 @@ internal static class ReferenceCatalog
     public static ReferenceEntry Get(string name) =>
         All.SingleOrDefault(e => e.Name == name) ?? throw new ArgumentException("No reference case is named '" + name + "'.", nameof(name));
 
+    /// <summary>Fails unless the file was made with the entry's loss, optimizer settings and trailing activation.</summary>
+    public static void AssertSettingsMatch(ReferenceData data, ReferenceEntry entry, INetwork net, IOptimizer? optimizer)
+    {
+        Xunit.Assert.Equal(data.Meta("loss"), entry.Loss.Name);
+        Xunit.Assert.Equal(data.Meta("optimizer"), Describe(optimizer));
+        Xunit.Assert.Equal(data.Meta("trailing"), net.EndsWithSoftmax ? "softmax" : net.EndsWithSigmoid ? "sigmoid" : "none");
+    }
+
     /// <summary>
     /// The optimizer's hyper-parameters in the reference tool's words (<c>OptimizerSpec.Describe</c>), so a test
     /// fails when the file was made with other settings than the ones it applies.

@@ -23,9 +23,7 @@ internal static class ReferenceCheck
         data.LoadWeights(net);
         net.KernelPath = path;
         IOptimizer? optimizer = entry.Optimizer?.Invoke();
-        Assert.Equal(data.Meta("loss"), entry.Loss.Name);
-        Assert.Equal(data.Meta("optimizer"), ReferenceCatalog.Describe(optimizer));
-        Assert.Equal(data.Meta("trailing"), net.EndsWithSoftmax ? "softmax" : net.EndsWithSigmoid ? "sigmoid" : "none");
+        ReferenceCatalog.AssertSettingsMatch(data, entry, net, optimizer);
         Dataset batch = data.Dataset(net);
         Assert.Equal(data.Batch, batch.Count);
         var report = new List<string>();
@@ -44,7 +42,7 @@ internal static class ReferenceCheck
         trainer.Fit(batch, null, new TrainingOptions { Epochs = 0, BatchSize = batch.Count, Loss = entry.Loss }); // selects the loss for TrainBatch
         int[] all = Enumerable.Range(0, batch.Count).ToArray();
         Note("loss", data.AssertClose("loss", [trainer.TrainBatch(batch, all)], "mean loss"));
-        Note("gradients", CompareTensors(net, data, "grad.", trainer.Gradients, buffers: false, "gradient"));
+        Note("gradients", data.AssertTensorsClose(net, "grad.", trainer.Gradients, buffers: false, "gradient"));
         if (optimizer is null)
         {
             return report;
@@ -128,7 +126,7 @@ internal static class ReferenceCheck
         report.Add(string.Create(CultureInfo.InvariantCulture, $"loss: worst error {data.AssertClose("loss", [(float)(sum / n)], "mean loss (evaluation mode)"):F3} of the tolerance"));
         if (net.SegmentCount == 1)
         {
-            report.Add(string.Create(CultureInfo.InvariantCulture, $"gradients: worst error {CompareTensors(net, data, "grad.", gradients, buffers: false, "evaluation-mode gradient"):F3} of the tolerance"));
+            report.Add(string.Create(CultureInfo.InvariantCulture, $"gradients: worst error {data.AssertTensorsClose(net, "grad.", gradients, buffers: false, "evaluation-mode gradient"):F3} of the tolerance"));
         }
         else
         {
@@ -139,18 +137,7 @@ internal static class ReferenceCheck
     /// <summary>The parameters and buffers against the file's <paramref name="prefix"/>KEY tensors.</summary>
     private static double CompareState(INetwork net, ReferenceData data, string prefix, string when) =>
         Math.Max(
-            CompareTensors(net, data, prefix, net.Parameters, buffers: false, "weights " + when),
-            CompareTensors(net, data, prefix, net.Buffers, buffers: true, "running statistics " + when));
-
-    /// <summary>Each parameter (or buffer) tensor of <paramref name="values"/> against the file's <paramref name="prefix"/>KEY.</summary>
-    public static double CompareTensors(INetwork net, ReferenceData data, string prefix, ReadOnlySpan<float> values, bool buffers, string what)
-    {
-        double worst = 0;
-        foreach (TensorInfo t in net.Layers.SelectMany(l => l.Tensors).Where(t => t.IsBuffer == buffers))
-        {
-            worst = Math.Max(worst, data.AssertClose(prefix + t.Key, values.Slice(t.Offset, t.Length), what, ReferenceData.ElementOf(t)));
-        }
-
-        return worst;
-    }
+            data.AssertTensorsClose(net, prefix, net.Parameters, buffers: false, "weights " + when),
+            data.AssertTensorsClose(net, prefix, net.Buffers, buffers: true, "running statistics " + when));
 }
+

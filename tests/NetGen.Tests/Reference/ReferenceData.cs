@@ -105,12 +105,15 @@ internal sealed class ReferenceData
         return new Dataset(Tensor("input"), classes, net.Layers[0].InputShape, Math.Max(2, net.OutputSize), targets: targets);
     }
 
-    /// <summary>Asserts <paramref name="actual"/> is within the tolerance of the file's tensor <paramref name="tensor"/>; returns the worst error as a fraction of what was allowed.</summary>
-    public double AssertClose(string tensor, ReadOnlySpan<float> actual, string what, Func<int, string>? element = null) =>
-        AssertClose(Tensor(tensor), actual, $"{Name}: {what} ('{tensor}')", element ?? (i => i.ToString(CultureInfo.InvariantCulture)));
+    /// <summary>
+    /// Asserts <paramref name="actual"/> is within the tolerance (times <paramref name="looser"/>) of the file's tensor
+    /// <paramref name="tensor"/>; returns the worst error as a fraction of what was allowed.
+    /// </summary>
+    public double AssertClose(string tensor, ReadOnlySpan<float> actual, string what, Func<int, string>? element = null, double looser = 1) =>
+        AssertClose(Tensor(tensor), actual, $"{Name}: {what} ('{tensor}')", element ?? (i => i.ToString(CultureInfo.InvariantCulture)), looser);
 
-    /// <summary>The comparison behind <see cref="AssertClose(string, ReadOnlySpan{float}, string, Func{int, string}?)"/>, with its message.</summary>
-    public static double AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what, Func<int, string> element)
+    /// <summary>The comparison behind <see cref="AssertClose(string, ReadOnlySpan{float}, string, Func{int, string}?, double)"/>, with its message.</summary>
+    public static double AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what, Func<int, string> element, double looser = 1)
     {
         Assert.True(expected.Length == actual.Length, $"{what}: PyTorch has {expected.Length} values, NetGen {actual.Length}.");
         double scale = 1;
@@ -124,7 +127,7 @@ internal sealed class ReferenceData
         for (int i = 0; i < expected.Length; i++)
         {
             double error = Math.Abs((double)expected[i] - actual[i]);
-            double bound = (Relative * Math.Abs(expected[i])) + (Absolute * scale);
+            double bound = looser * ((Relative * Math.Abs(expected[i])) + (Absolute * scale));
             worst = Math.Max(worst, float.IsFinite(actual[i]) ? error / bound : double.PositiveInfinity);
             if (!(error <= bound))
             {
@@ -133,6 +136,21 @@ internal sealed class ReferenceData
         }
 
         Assert.True(failures.Count == 0, $"{what}: {failures.Count} of {expected.Length} values differ from PyTorch's:{Environment.NewLine}{string.Join(Environment.NewLine, failures.Take(12))}");
+        return worst;
+    }
+
+    /// <summary>
+    /// Each parameter tensor (or, with <paramref name="buffers"/>, each buffer tensor) of <paramref name="net"/>, read
+    /// from <paramref name="values"/> at its offset, against the file's <paramref name="prefix"/>KEY.
+    /// </summary>
+    public double AssertTensorsClose(INetwork net, string prefix, ReadOnlySpan<float> values, bool buffers, string what, double looser = 1)
+    {
+        double worst = 0;
+        foreach (TensorInfo t in net.Layers.SelectMany(l => l.Tensors).Where(t => t.IsBuffer == buffers))
+        {
+            worst = Math.Max(worst, AssertClose(prefix + t.Key, values.Slice(t.Offset, t.Length), what, ElementOf(t), looser));
+        }
+
         return worst;
     }
 
