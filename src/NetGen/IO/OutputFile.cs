@@ -83,7 +83,13 @@ public static class OutputFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temporary);
-            throw new IOException($"Cannot write '{path}': {Describe(e, temporary, target)}", e);
+            string message = $"Cannot write '{path}': {Describe(e, temporary, target)}.";
+            throw e switch
+            {
+                DirectoryNotFoundException => new DirectoryNotFoundException(message, e),
+                UnauthorizedAccessException => new UnauthorizedAccessException(message, e),
+                _ => new IOException(message, e),
+            };
         }
         catch
         {

@@ -181,7 +181,9 @@ public sealed class SafetensorsWriteTests : IDisposable
     public void MissingFolder_ThrowsAndCreatesNothing()
     {
         string path = Path.Combine(_dir, "no-such-folder", "x.safetensors");
-        Assert.Throws<DirectoryNotFoundException>(() => SafetensorsFile.Write(path, [SafetensorsTensor.F32("x", [1], [1])]));
+        var error = Assert.Throws<DirectoryNotFoundException>(() => SafetensorsFile.Write(path, [SafetensorsTensor.F32("x", [1], [1])]));
+        Assert.Contains($"'{path}'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(".tmp", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
