@@ -182,12 +182,12 @@ public sealed class GpuTrainer : IDisposable
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; that step and the rest of the epoch left the weights alone.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options)
     {
-        FitArguments.Check(Network, train, validation, options);
+        (ParameterGroup[] Groups, int LowestTrainable) plan = FitArguments.Check(Network, train, validation, options);
         ObjectDisposedException.ThrowIf(_disposed, this);
         ThrowIfFitting();
 
         UseLoss(options.Loss, train);
-        ConfigureTrainable(options);
+        ConfigureTrainable(plan);
         UploadState();
         int count = train.Count;
         int batchSize = options.BatchSize;
@@ -481,16 +481,21 @@ public sealed class GpuTrainer : IDisposable
     /// state, and early stopping's state for the next <c>Fit</c> that starts at its epoch); the next <c>Fit</c>
     /// uploads them to the device.
     /// </summary>
+    /// <remarks>
+    /// As on the CPU, the optimizer's state is restored when the file's is of this optimizer's kind and settings and
+    /// starts fresh otherwise (the result says why), and the whole file is checked before anything changes: when it
+    /// throws, the network, the optimizer and this trainer are as they were.
+    /// </remarks>
     /// <param name="path">The safetensors file.</param>
-    /// <returns>The epochs completed when it was written; pass it as <see cref="TrainingOptions.StartEpoch"/> to resume.</returns>
-    public int LoadCheckpoint(string path)
+    /// <returns>The epochs completed when it was written (pass it as <see cref="TrainingOptions.StartEpoch"/> to resume), the tensors and the optimizer state's fate; it converts to the epoch.</returns>
+    public TrainerCheckpointLoad LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed, this);
         ThrowIfFitting();
-        int epoch = TrainingCheckpoint.Load(Network, Optimizer, path, out EarlyStoppingTracker.Saved? earlyStopping);
-        _resumed = earlyStopping is null ? null : (epoch, earlyStopping);
-        return epoch;
+        TrainerCheckpointLoad loaded = TrainingCheckpoint.Load(Network, Optimizer, path, out EarlyStoppingTracker.Saved? earlyStopping);
+        _resumed = earlyStopping is null ? null : (loaded.Epoch, earlyStopping);
+        return loaded;
     }
 
     private void SaveCheckpoint(string path, int epoch, EarlyStoppingTracker? tracker)
@@ -884,9 +889,9 @@ public sealed class GpuTrainer : IDisposable
     }
 
     /// <summary>Frozen layers and learning-rate multipliers as parameter groups, exactly as the CPU trainer forms them.</summary>
-    private void ConfigureTrainable(TrainingOptions options)
+    private void ConfigureTrainable((ParameterGroup[] Groups, int LowestTrainable) plan)
     {
-        (_groups, int lowest) = TrainableLayers.Plan(Network, options);
+        (_groups, int lowest) = plan;
         _anyTrainable = _groups.Length > 0;
         Network.TrainableFrom = lowest;
     }

@@ -86,7 +86,8 @@ public static class Checkpoint
     /// floating-point dtype (F32, F64, F16 or BF16, converted to float) and exactly the network's shape. File
     /// tensors the network does not have are unexpected, except a trainer's state (keys starting with
     /// <see cref="OptimizerPrefix"/> or <see cref="EarlyStoppingPrefix"/>) and <c>*.num_batches_tracked</c>,
-    /// which are ignored.
+    /// which are ignored. The whole file is read and matched before any value is copied, so a load either copies
+    /// everything it reports as loaded or, when it throws, leaves every parameter and buffer of the network as it was.
     /// </summary>
     /// <param name="network">The network to load into.</param>
     /// <param name="path">The checkpoint file.</param>
@@ -104,9 +105,18 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        SafetensorsFile file = SafetensorsFile.Read(path);
+        PendingLoad pending = Prepare(network, SafetensorsFile.Read(path), path, strict);
+        pending.Apply();
+        return pending.Result;
+    }
 
-        // Match everything first; copy only once it is known what will be copied.
+    /// <summary>
+    /// Matches <paramref name="file"/> against <paramref name="network"/> without changing it: throws as
+    /// <see cref="Load"/> does (strict) or records what would be skipped; <see cref="PendingLoad.Apply"/> then
+    /// copies, and cannot fail.
+    /// </summary>
+    internal static PendingLoad Prepare(INetwork network, SafetensorsFile file, string path, bool strict)
+    {
         var matches = new List<(TensorInfo Info, SafetensorsTensor Tensor)>();
         var loaded = new List<string>();
         var skipped = new List<SkippedTensor>();
@@ -157,12 +167,8 @@ public static class Checkpoint
             throw new CheckpointMismatchException(path, problems.AsReadOnly());
         }
 
-        foreach ((TensorInfo info, SafetensorsTensor tensor) in matches)
-        {
-            tensor.Data.CopyTo(Slice(network, info));
-        }
-
-        return new CheckpointLoadResult(file, loaded.AsReadOnly(), skipped.AsReadOnly(), missing.AsReadOnly());
+        return new PendingLoad(
+            network, matches, new CheckpointLoadResult(file, loaded.AsReadOnly(), skipped.AsReadOnly(), missing.AsReadOnly()));
     }
 
     private static string? Mismatch(TensorInfo info, SafetensorsTensor tensor)
@@ -214,6 +220,32 @@ public static class Checkpoint
         }
 
         return buffer.Slice(info.Offset, length);
+    }
+
+    /// <summary>A load that has been checked and not yet applied: the copies it will make, and what it will report.</summary>
+    internal sealed class PendingLoad
+    {
+        private readonly INetwork _network;
+        private readonly List<(TensorInfo Info, SafetensorsTensor Tensor)> _matches;
+
+        public PendingLoad(INetwork network, List<(TensorInfo Info, SafetensorsTensor Tensor)> matches, CheckpointLoadResult result)
+        {
+            _network = network;
+            _matches = matches;
+            Result = result;
+        }
+
+        /// <summary>What the load copies, skips and misses.</summary>
+        public CheckpointLoadResult Result { get; }
+
+        /// <summary>Copies the matched tensors into the network (shapes and ranges were checked by <see cref="Prepare"/>).</summary>
+        public void Apply()
+        {
+            foreach ((TensorInfo info, SafetensorsTensor tensor) in _matches)
+            {
+                tensor.Data.CopyTo(Slice(_network, info));
+            }
+        }
     }
 
     private static long NumBatchesTracked(IReadOnlyDictionary<string, string>? metadata, string layer)

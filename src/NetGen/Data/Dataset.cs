@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 
 namespace NetGen;
 
@@ -149,8 +150,13 @@ public sealed class Dataset
     /// <param name="count">Samples in the first part, in [0, <see cref="Count"/>].</param>
     public (Dataset First, Dataset Second) Split(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        if (count < 0 || count > Count)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(count),
+                string.Create(CultureInfo.InvariantCulture, $"Split: expected 0 ≤ count ≤ {Count} (the dataset's size), got {count}."));
+        }
+
         return (Range(0, count), Range(count, Count - count));
     }
 

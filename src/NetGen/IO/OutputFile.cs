@@ -64,12 +64,20 @@ public static class OutputFile
     /// existing file at <paramref name="path"/> is left as it was, and the error names <paramref name="path"/>.
     /// A reader (or a process killed mid-write) never sees a torn file: only the old or the new one.
     /// </summary>
+    /// <remarks>
+    /// A process killed between creating its temporary file and the rename leaves that file behind
+    /// (<c>.&lt;name&gt;.&lt;32 hex digits&gt;.tmp</c>). Each write first removes such orphans of the same target, so
+    /// with one writer at most the file of the last interrupted write remains. A temporary file counts as an orphan
+    /// only when no writer holds it open (each writer keeps its own locked until the rename) and it was last
+    /// written before this write began, so concurrent writers of the same target never delete each other's.
+    /// </remarks>
     public static void WriteAtomically(string path, Action<FileStream> write, int bufferSize = 1 << 16)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(write);
         string target = Path.GetFullPath(path);
         string temporary = TemporaryPathFor(target);
+        RemoveOrphans(target, DateTime.UtcNow);
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize))
@@ -83,7 +91,7 @@ public static class OutputFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temporary);
-            string message = $"Cannot write '{path}': {Describe(e, temporary, target)}.";
+            string message = $"Cannot write '{path}': {Describe(e, temporary, target).TrimEnd('.')}.";
             throw e switch
             {
                 DirectoryNotFoundException => new DirectoryNotFoundException(message, e),
@@ -101,6 +109,65 @@ public static class OutputFile
     /// <summary>Whether <paramref name="fileName"/> is one of the temporary files this class writes beside a target.</summary>
     public static bool IsTemporaryFile(string fileName) =>
         fileName.StartsWith('.') && fileName.EndsWith(".tmp", StringComparison.Ordinal);
+
+    /// <summary>Whether <paramref name="fileName"/> is a temporary file of the target named <paramref name="targetName"/>: <c>.&lt;targetName&gt;.&lt;32 hex digits&gt;.tmp</c>.</summary>
+    internal static bool IsTemporaryFileOf(string fileName, string targetName)
+    {
+        const int Hex = 32;
+        int prefix = targetName.Length + 2; // '.' + name + '.'
+        if (fileName.Length != prefix + Hex + 4
+            || fileName[0] != '.'
+            || string.CompareOrdinal(fileName, 1, targetName, 0, targetName.Length) != 0
+            || fileName[prefix - 1] != '.'
+            || !fileName.EndsWith(".tmp", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (char c in fileName.AsSpan(prefix, Hex))
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Deletes the orphaned temporary files of <paramref name="target"/>: not held open by a writer, last written before <paramref name="before"/>.</summary>
+    private static void RemoveOrphans(string target, DateTime before)
+    {
+        string folder = Path.GetDirectoryName(target) ?? ".";
+        string name = Path.GetFileName(target);
+        try
+        {
+            foreach (string candidate in Directory.EnumerateFiles(folder, "." + name + ".*.tmp"))
+            {
+                if (!IsTemporaryFileOf(Path.GetFileName(candidate), name) || File.GetLastWriteTimeUtc(candidate) >= before)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    // A live writer holds its file with FileShare.None, so this open fails for it; an orphan's lock
+                    // died with its process. DeleteOnClose removes the orphan while we hold it.
+                    using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose))
+                    {
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Held by a writer, or already gone: not ours to remove.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Tidying up must never fail a write that succeeded.
+        }
+    }
 
     private static string TemporaryPathFor(string fullTarget) =>
         Path.Combine(Path.GetDirectoryName(fullTarget) ?? ".", $".{Path.GetFileName(fullTarget)}.{Guid.NewGuid():N}.tmp");

@@ -26,10 +26,14 @@ public sealed record EarlyStopping
     /// <param name="restoreBestWeights">Whether the network ends with the best epoch's weights.</param>
     public EarlyStopping(int patience, float minDelta = 0f, EarlyStoppingMonitor monitor = EarlyStoppingMonitor.ValidationLoss, bool restoreBestWeights = true)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(patience);
+        if (patience <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(patience), patience, "EarlyStopping: expected patience ≥ 1 (epochs without improvement tolerated).");
+        }
+
         if (!(minDelta >= 0f && float.IsFinite(minDelta)))
         {
-            throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "The minimum improvement must be finite and ≥ 0.");
+            throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "EarlyStopping: expected minDelta finite and ≥ 0.");
         }
 
         Patience = patience;

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 
 namespace NetGen;
 
@@ -9,15 +10,43 @@ namespace NetGen;
 /// </summary>
 internal static class FitArguments
 {
-    /// <summary>Checks <paramref name="options"/> and the data sets against <paramref name="network"/>.</summary>
-    public static void Check(INetwork network, Dataset train, Dataset? validation, TrainingOptions options)
+    /// <summary>
+    /// Checks <paramref name="options"/> (every field, NaN and infinities included), the data sets and the
+    /// checkpoint path against <paramref name="network"/> before any work, and returns the parameter groups the
+    /// options make. Each error names the property and the accepted range.
+    /// </summary>
+    public static (ParameterGroup[] Groups, int LowestTrainable) Check(INetwork network, Dataset train, Dataset? validation, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs, nameof(options.Epochs));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, nameof(options.BatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.StartEpoch, nameof(options.StartEpoch));
-        ArgumentNullException.ThrowIfNull(options.Loss, nameof(options.Loss));
+        if (options.Epochs < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), OutOfRange(nameof(options.Epochs), "≥ 0 (the last epoch to run)", options.Epochs));
+        }
+
+        if (options.StartEpoch < 0 || options.StartEpoch > options.Epochs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), OutOfRange(
+                nameof(options.StartEpoch),
+                string.Create(CultureInfo.InvariantCulture, $"0 ≤ StartEpoch ≤ Epochs ({options.Epochs}; Epochs is the last epoch, not a count of more epochs)"),
+                options.StartEpoch));
+        }
+
+        if (options.BatchSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), OutOfRange(nameof(options.BatchSize), "≥ 1", options.BatchSize));
+        }
+
+        if (options.MaxGradientNorm is float norm && !(norm > 0f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), OutOfRange(nameof(options.MaxGradientNorm), "> 0 (or +∞ to measure without clipping, or null for none)", norm));
+        }
+
+        if (options.Loss is null)
+        {
+            throw new ArgumentException("TrainingOptions.Loss: expected a loss, got null.", nameof(options));
+        }
+
         CheckData(network, train, nameof(train));
         if (validation is not null)
         {
@@ -30,14 +59,32 @@ internal static class FitArguments
 
         if (options.EarlyStopping is not null && validation is null)
         {
-            throw new ArgumentException("Early stopping watches the validation set; pass one.", nameof(validation));
+            throw new ArgumentException("TrainingOptions.EarlyStopping watches the validation set; pass one.", nameof(validation));
         }
 
         if (options.Epochs > options.StartEpoch && train.Count == 0)
         {
             throw new ArgumentException("The training set has no samples.", nameof(train));
         }
+
+        (ParameterGroup[] Groups, int LowestTrainable) plan = TrainableLayers.Plan(network, options);
+        if (options.CheckpointPath is not null)
+        {
+            OutputFile.CheckWritable(options.CheckpointPath, "TrainingOptions.CheckpointPath");
+        }
+
+        return plan;
     }
+
+    /// <summary>The message for <c>TrainingOptions.<paramref name="property"/></c>: <c>TrainingOptions.BatchSize: expected ≥ 1, got 0.</c></summary>
+    private static string OutOfRange(string property, string expected, float got) =>
+        OutOfRange(property, expected, got.ToString(CultureInfo.InvariantCulture));
+
+    private static string OutOfRange(string property, string expected, int got) =>
+        OutOfRange(property, expected, got.ToString(CultureInfo.InvariantCulture));
+
+    private static string OutOfRange(string property, string expected, string got) =>
+        $"TrainingOptions.{property}: expected {expected}, got {got}.";
 
     /// <summary>Checks that <paramref name="data"/>'s samples and classes fit <paramref name="network"/> (a single output takes two classes).</summary>
     public static void CheckData(INetwork network, Dataset data, string paramName)

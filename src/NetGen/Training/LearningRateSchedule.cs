@@ -35,10 +35,14 @@ public abstract class LearningRateSchedule
     /// <returns>The schedule.</returns>
     public static LearningRateSchedule StepDecay(int everyEpochs, float gamma)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(everyEpochs);
+        if (everyEpochs <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(everyEpochs), everyEpochs, "StepDecay: expected everyEpochs ≥ 1.");
+        }
+
         if (!(gamma > 0f && float.IsFinite(gamma)))
         {
-            throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "Gamma must be finite and > 0.");
+            throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "StepDecay: expected gamma finite and > 0.");
         }
 
         return new StepDecaySchedule(everyEpochs, gamma);
@@ -55,10 +59,14 @@ public abstract class LearningRateSchedule
     /// <returns>The schedule.</returns>
     public static LearningRateSchedule Cosine(int totalEpochs, float minFactor = 0f)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalEpochs);
+        if (totalEpochs <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(totalEpochs), totalEpochs, "Cosine: expected totalEpochs ≥ 1.");
+        }
+
         if (!(minFactor >= 0f && minFactor <= 1f))
         {
-            throw new ArgumentOutOfRangeException(nameof(minFactor), minFactor, "The minimum factor must be in [0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(minFactor), minFactor, "Cosine: expected 0 ≤ minFactor ≤ 1.");
         }
 
         return new CosineSchedule(totalEpochs, minFactor);
@@ -73,7 +81,11 @@ public abstract class LearningRateSchedule
     /// <returns>A new schedule; this one is unchanged.</returns>
     public LearningRateSchedule WithWarmUp(int warmUpSteps)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(warmUpSteps);
+        if (warmUpSteps < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(warmUpSteps), warmUpSteps, "WithWarmUp: expected warmUpSteps ≥ 0 (0: no warm-up).");
+        }
+
         return new WarmUpSchedule(this, warmUpSteps);
     }
 

@@ -88,6 +88,48 @@ internal static class OptimizerSupport
     }
 
     /// <summary>
+    /// Why <paramref name="optimizer"/> starts fresh instead of taking <paramref name="saved"/> (a checkpoint's
+    /// state): the file has none, its kind differs (SGD → Adam, Adam ↔ AdamW …), or an SGD's momentum setting
+    /// differs from the one that wrote it; null when the state is the optimizer's to restore (it may still be corrupt).
+    /// </summary>
+    public static string? WhyStartFresh(IOptimizer optimizer, OptimizerState? saved)
+    {
+        if (saved is null)
+        {
+            return "the file has no optimizer state";
+        }
+
+        string kind = optimizer switch
+        {
+            Sgd => "sgd",
+            AdamW => "adamw",
+            Adam => "adam",
+            _ => optimizer.ExportState().Kind,
+        };
+        if (!string.Equals(saved.Kind, kind, StringComparison.Ordinal))
+        {
+            return $"the file's is of '{saved.Kind}', this optimizer is '{kind}'";
+        }
+
+        if (optimizer is Sgd sgd && saved.StepCount > 0)
+        {
+            bool fileHasMomentum = saved.Buffers.ContainsKey("momentum_buffer");
+            if (fileHasMomentum && sgd.Momentum == 0f)
+            {
+                return "the file's 'sgd' state has a momentum buffer, this SGD has no momentum";
+            }
+
+            if (!fileHasMomentum && sgd.Momentum != 0f && saved.Buffers.Count == 0)
+            {
+                return string.Create(
+                    CultureInfo.InvariantCulture, $"the file's 'sgd' state has no momentum buffer (written without momentum), this SGD has momentum {sgd.Momentum}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// The run of parameters from <paramref name="start"/> (below <paramref name="end"/>) that have taken as many
     /// Adam steps as the first: their length, and that count. One run shares one set of bias corrections.
     /// </summary>

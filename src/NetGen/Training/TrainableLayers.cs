@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 
 namespace NetGen;
 
@@ -29,7 +30,7 @@ internal static class TrainableLayers
         {
             if (!known.Contains(name))
             {
-                throw new ArgumentException($"FrozenLayers names '{name}', which is not a layer of the network ({string.Join(", ", known)}).", nameof(options));
+                throw new ArgumentException($"TrainingOptions.FrozenLayers: '{name}' is not a layer of the network; expected one of {string.Join(", ", known)}.", nameof(options));
             }
         }
 
@@ -37,12 +38,12 @@ internal static class TrainableLayers
         {
             if (!known.Contains(multiplier.Key))
             {
-                throw new ArgumentException($"LearningRateMultipliers names '{multiplier.Key}', which is not a layer of the network ({string.Join(", ", known)}).", nameof(options));
+                throw new ArgumentException($"TrainingOptions.LearningRateMultipliers: '{multiplier.Key}' is not a layer of the network; expected one of {string.Join(", ", known)}.", nameof(options));
             }
 
             if (!(multiplier.Value >= 0f && float.IsFinite(multiplier.Value)))
             {
-                throw new ArgumentException($"The learning-rate multiplier of '{multiplier.Key}' must be finite and ≥ 0; got {multiplier.Value}.", nameof(options));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"TrainingOptions.LearningRateMultipliers: the multiplier of '{multiplier.Key}' must be finite and ≥ 0; got {multiplier.Value}."), nameof(options));
             }
         }
 
@@ -54,7 +55,7 @@ internal static class TrainableLayers
 
         if (options.TrainLastLayers is int last && (last < 0 || last > withParameters))
         {
-            throw new ArgumentException($"TrainLastLayers must be in [0, {withParameters}] (the layers with parameters); got {last}.", nameof(options));
+            throw new ArgumentException($"TrainingOptions.TrainLastLayers: expected 0 ≤ TrainLastLayers ≤ {withParameters} (the layers with parameters), got {last}.", nameof(options));
         }
 
         var groups = new List<ParameterGroup>();

@@ -173,11 +173,11 @@ public sealed class Trainer : IDisposable
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; the step that produced it is not applied.</exception>
     public TrainingHistory Fit(Dataset train, Dataset? validation, TrainingOptions options)
     {
-        FitArguments.Check(Network, train, validation, options);
+        (ParameterGroup[] Groups, int LowestTrainable) plan = FitArguments.Check(Network, train, validation, options);
 
         ObjectDisposedException.ThrowIf(_disposed, this);
         UseLoss(options.Loss);
-        ConfigureTrainable(options);
+        ConfigureTrainable(plan);
         int count = train.Count;
         int batchSize = options.BatchSize;
         int batches = (count + batchSize - 1) / batchSize;
@@ -355,20 +355,35 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Loads a checkpoint written by <see cref="SaveCheckpoint"/> or by <see cref="TrainingOptions.CheckpointPath"/>
-    /// (strictly: every tensor of the network must be there with its shape) and, when it holds optimizer state of
-    /// the same kind, the optimizer's state. A checkpoint written during a run with early stopping also holds its
+    /// Loads a checkpoint written by <see cref="SaveCheckpoint"/>, by <see cref="TrainingOptions.CheckpointPath"/>
+    /// or by PyTorch: the network's tensors strictly (every one must be there with its shape), and the optimizer's
+    /// state. The file's optimizer state is restored when it is of this optimizer's kind and settings; otherwise
+    /// (another optimizer: SGD → Adam, Adam ↔ AdamW …; an SGD with momentum on one side only; no state in the file)
+    /// the optimizer starts fresh (no steps, no buffers) and the result says so and why: continuing with another
+    /// optimizer is ordinary fine-tuning. A checkpoint written during a run with early stopping also holds its
     /// bookkeeping (best figure, best epoch, epochs since, best weights); the next <c>Fit</c> that starts at this
     /// epoch with the same monitored figure continues it, so it stops and restores as the uninterrupted run would.
     /// </summary>
+    /// <remarks>
+    /// The whole file is read and checked (tensors, metadata, optimizer state, early stopping's state) before
+    /// anything changes: when it throws, the network's parameters and buffers, the optimizer's state and the
+    /// trainer's are exactly as they were.
+    /// </remarks>
     /// <param name="path">The safetensors file.</param>
-    /// <returns>The epochs completed when it was written (0 for a file without that metadata, e.g. one written by PyTorch); pass it as <see cref="TrainingOptions.StartEpoch"/> to resume.</returns>
-    public int LoadCheckpoint(string path)
+    /// <returns>
+    /// The epochs completed when it was written (0 for a file without that metadata; pass it as
+    /// <see cref="TrainingOptions.StartEpoch"/> to resume), the tensors loaded and what became of the optimizer's
+    /// state. It converts to the epoch: <c>int epoch = trainer.LoadCheckpoint(path)</c>.
+    /// </returns>
+    /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="SafetensorsFormatException">The file is not a well-formed safetensors file, or its NetGen metadata is malformed.</exception>
+    /// <exception cref="CheckpointMismatchException">The tensors do not fit the network, or the optimizer state of this optimizer's kind does not fit it.</exception>
+    public TrainerCheckpointLoad LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        int epoch = TrainingCheckpoint.Load(Network, Optimizer, path, out EarlyStoppingTracker.Saved? earlyStopping);
-        _resumed = earlyStopping is null ? null : (epoch, earlyStopping);
-        return epoch;
+        TrainerCheckpointLoad loaded = TrainingCheckpoint.Load(Network, Optimizer, path, out EarlyStoppingTracker.Saved? earlyStopping);
+        _resumed = earlyStopping is null ? null : (loaded.Epoch, earlyStopping);
+        return loaded;
     }
 
     /// <summary>
@@ -515,9 +530,9 @@ public sealed class Trainer : IDisposable
     /// Turns the frozen layers and learning-rate multipliers into parameter groups for the optimizer, and sets the
     /// network's <see cref="INetwork.TrainableFrom"/> to the lowest trainable layer so backward stops there.
     /// </summary>
-    private void ConfigureTrainable(TrainingOptions options)
+    private void ConfigureTrainable((ParameterGroup[] Groups, int LowestTrainable) plan)
     {
-        (_groups, int lowest) = TrainableLayers.Plan(Network, options);
+        (_groups, int lowest) = plan;
         _anyTrainable = _groups.Length > 0;
         Network.TrainableFrom = lowest;
         int segment = 0;

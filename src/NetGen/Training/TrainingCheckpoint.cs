@@ -67,69 +67,141 @@ internal static class TrainingCheckpoint
     }
 
     /// <summary>
-    /// Loads a checkpoint strictly into <paramref name="network"/> and, when it holds optimizer state, into
-    /// <paramref name="optimizer"/>.
+    /// Loads a checkpoint strictly into <paramref name="network"/> and sets <paramref name="optimizer"/>'s state:
+    /// the file's when it is of the same kind and settings, a fresh one otherwise. Everything (the tensors, the
+    /// metadata, the optimizer state, early stopping's state) is read and checked before anything changes: on any
+    /// error the network, the optimizer and the caller's state are as they were.
     /// </summary>
     /// <param name="network">The network to load into.</param>
     /// <param name="optimizer">The optimizer that takes the stored state.</param>
     /// <param name="path">The safetensors file.</param>
     /// <param name="earlyStopping">Early stopping's state at that epoch, when the file has it; null otherwise.</param>
-    /// <returns>The epochs done (0 for a file without that metadata, e.g. one written by PyTorch).</returns>
-    public static int Load(INetwork network, IOptimizer optimizer, string path, out EarlyStoppingTracker.Saved? earlyStopping)
+    /// <returns>What was loaded; its epoch is 0 for a file without that metadata (e.g. one written by PyTorch).</returns>
+    public static TrainerCheckpointLoad Load(INetwork network, IOptimizer optimizer, string path, out EarlyStoppingTracker.Saved? earlyStopping)
     {
-        CheckpointLoadResult loaded = Checkpoint.Load(network, path, strict: true);
-        IReadOnlyDictionary<string, string> metadata = loaded.Metadata;
-        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        foreach (SafetensorsTensor tensor in loaded.File.Tensors)
+        SafetensorsFile file = SafetensorsFile.Read(path);
+        Checkpoint.PendingLoad weights = Checkpoint.Prepare(network, file, path, strict: true);
+        IReadOnlyDictionary<string, string> metadata = file.Metadata;
+        int epoch = metadata.TryGetValue(EpochKey, out string? epochText) ? (int)Integer(path, EpochKey, epochText, int.MaxValue) : 0;
+        EarlyStoppingTracker.Saved? stopping = ReadEarlyStopping(network, file, path);
+        OptimizerState? saved = ReadOptimizerState(network, file, path);
+
+        string? fresh = OptimizerSupport.WhyStartFresh(optimizer, saved);
+        OptimizerState snapshot = optimizer.ExportState();
+        try
         {
-            tensors[tensor.Name] = tensor.Data;
+            optimizer.ImportState(fresh is null ? saved! : new OptimizerState(snapshot.Kind, 0, new Dictionary<string, float[]>()));
+        }
+        catch (ArgumentException e)
+        {
+            TryImport(optimizer, snapshot);
+            throw new CheckpointMismatchException(path, [$"optimizer state: {e.Message}"]);
         }
 
-        if (metadata.TryGetValue(OptimizerKey, out string? kind) && metadata.TryGetValue(OptimizerStepKey, out string? step))
+        weights.Apply();
+        earlyStopping = stopping;
+        return new TrainerCheckpointLoad(
+            epoch, weights.Result, fresh is null ? OptimizerStateLoad.Restored : OptimizerStateLoad.StartedFresh, fresh ?? "", stopping is not null);
+    }
+
+    private static void TryImport(IOptimizer optimizer, OptimizerState state)
+    {
+        try
         {
-            var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
-            foreach (KeyValuePair<string, float[]> tensor in tensors)
+            optimizer.ImportState(state);
+        }
+        catch (ArgumentException)
+        {
+            // The built-in optimizers check a state whole before taking it; a failed import changed nothing.
+        }
+    }
+
+    /// <summary>The file's optimizer state, its buffers checked against the network's parameter count; null when it has none.</summary>
+    private static OptimizerState? ReadOptimizerState(INetwork network, SafetensorsFile file, string path)
+    {
+        bool hasKind = file.Metadata.TryGetValue(OptimizerKey, out string? kind);
+        bool hasStep = file.Metadata.TryGetValue(OptimizerStepKey, out string? step);
+        if (hasKind != hasStep)
+        {
+            throw new SafetensorsFormatException(path, $"'{path}': metadata '{(hasKind ? OptimizerKey : OptimizerStepKey)}' is there but '{(hasKind ? OptimizerStepKey : OptimizerKey)}' is not; expected both or neither.");
+        }
+
+        var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (SafetensorsTensor tensor in file.Tensors)
+        {
+            if (!tensor.Name.StartsWith(Checkpoint.OptimizerPrefix, StringComparison.Ordinal))
             {
-                if (tensor.Key.StartsWith(Checkpoint.OptimizerPrefix, StringComparison.Ordinal))
-                {
-                    buffers[tensor.Key[Checkpoint.OptimizerPrefix.Length..]] = tensor.Value;
-                }
+                continue;
             }
 
-            optimizer.ImportState(new OptimizerState(kind, Integer(path, OptimizerStepKey, step, long.MaxValue), buffers));
+            if (!tensor.IsFloat)
+            {
+                problems.Add($"{tensor.Name}: dtype {SafetensorsDTypes.Name(tensor.DType)} in the file, expected a float dtype");
+            }
+            else if (tensor.Data.Length != network.ParameterCount)
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{tensor.Name}: {tensor.Data.Length} values in the file, expected one per parameter ({network.ParameterCount})"));
+            }
+
+            buffers[tensor.Name[Checkpoint.OptimizerPrefix.Length..]] = tensor.Data;
         }
 
-        int epoch = metadata.TryGetValue(EpochKey, out string? epochText) ? (int)Integer(path, EpochKey, epochText, int.MaxValue) : 0;
-        earlyStopping = null;
-        if (metadata.TryGetValue(MonitorKey, out string? monitor)
+        if (problems.Count > 0)
+        {
+            throw new CheckpointMismatchException(path, problems.AsReadOnly());
+        }
+
+        if (!hasKind)
+        {
+            return buffers.Count == 0
+                ? null
+                : throw new SafetensorsFormatException(path, $"'{path}': it has optimizer tensors ({string.Join(", ", buffers.Keys)}) but no '{OptimizerKey}' metadata.");
+        }
+
+        if (string.IsNullOrWhiteSpace(kind))
+        {
+            throw new SafetensorsFormatException(path, $"'{path}': metadata '{OptimizerKey}' is empty; expected the optimizer's kind ('sgd', 'adam', 'adamw').");
+        }
+
+        return new OptimizerState(kind, Integer(path, OptimizerStepKey, step!, long.MaxValue), buffers);
+    }
+
+    /// <summary>Early stopping's bookkeeping and best weights, when the file has them (all four metadata keys); null otherwise.</summary>
+    private static EarlyStoppingTracker.Saved? ReadEarlyStopping(INetwork network, SafetensorsFile file, string path)
+    {
+        IReadOnlyDictionary<string, string> metadata = file.Metadata;
+        if (!(metadata.TryGetValue(MonitorKey, out string? monitor)
             && metadata.TryGetValue(BestKey, out string? best)
             && metadata.TryGetValue(BestEpochKey, out string? bestEpoch)
-            && metadata.TryGetValue(SinceBestKey, out string? sinceBest))
+            && metadata.TryGetValue(SinceBestKey, out string? sinceBest)))
         {
-            if (!Enum.TryParse(monitor, out EarlyStoppingMonitor parsedMonitor)
-                || !int.TryParse(best, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int bits))
-            {
-                throw new SafetensorsFormatException(path, $"'{path}': the early-stopping metadata ('{MonitorKey}' = '{monitor}', '{BestKey}' = '{best}') is not a monitor name and a hexadecimal float.");
-            }
-
-            tensors.TryGetValue(BestParametersTensor, out float[]? bestParameters);
-            tensors.TryGetValue(BestBuffersTensor, out float[]? bestBuffers);
-            if ((bestParameters is not null && bestParameters.Length != network.ParameterCount)
-                || (bestBuffers is not null && bestBuffers.Length != network.Buffers.Length))
-            {
-                throw new SafetensorsFormatException(path, $"'{path}': the early-stopping weights have {bestParameters?.Length} parameters and {bestBuffers?.Length} buffer values; the network has {network.ParameterCount} and {network.Buffers.Length}.");
-            }
-
-            earlyStopping = new EarlyStoppingTracker.Saved(
-                parsedMonitor,
-                BitConverter.Int32BitsToSingle(bits),
-                (int)Integer(path, BestEpochKey, bestEpoch, int.MaxValue),
-                (int)Integer(path, SinceBestKey, sinceBest, int.MaxValue),
-                bestParameters,
-                bestBuffers);
+            return null;
         }
 
-        return epoch;
+        if (!Enum.TryParse(monitor, out EarlyStoppingMonitor parsedMonitor)
+            || !Enum.IsDefined(parsedMonitor)
+            || !int.TryParse(best, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int bits))
+        {
+            throw new SafetensorsFormatException(path, $"'{path}': the early-stopping metadata ('{MonitorKey}' = '{monitor}', '{BestKey}' = '{best}') is not a monitor name and a hexadecimal float.");
+        }
+
+        float[]? bestParameters = file.TryGetTensor(BestParametersTensor, out SafetensorsTensor p) ? p.Data : null;
+        float[]? bestBuffers = file.TryGetTensor(BestBuffersTensor, out SafetensorsTensor b) ? b.Data : null;
+        if ((bestParameters is null) != (bestBuffers is null)
+            || (bestParameters is not null && bestParameters.Length != network.ParameterCount)
+            || (bestBuffers is not null && bestBuffers.Length != network.Buffers.Length))
+        {
+            throw new SafetensorsFormatException(path, $"'{path}': the early-stopping weights have {bestParameters?.Length} parameters and {bestBuffers?.Length} buffer values; the network has {network.ParameterCount} and {network.Buffers.Length}.");
+        }
+
+        return new EarlyStoppingTracker.Saved(
+            parsedMonitor,
+            BitConverter.Int32BitsToSingle(bits),
+            (int)Integer(path, BestEpochKey, bestEpoch, int.MaxValue),
+            (int)Integer(path, SinceBestKey, sinceBest, int.MaxValue),
+            bestParameters,
+            bestBuffers);
     }
 
     private static long Integer(string path, string key, string text, long max) =>
