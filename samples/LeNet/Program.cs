@@ -87,9 +87,10 @@ return SampleMain.Run(root, args, parsed =>
     // The checkpoint before the data: a bad file fails in a moment, not after the images are read.
     int startEpoch = 0;
     FileInfo? from = parsed.GetValue(load);
-    if (from is not null)
+    TrainerCheckpointLoad? loaded = from is null ? null : trainer.LoadCheckpoint(from.FullName);
+    if (loaded is not null)
     {
-        startEpoch = trainer.LoadCheckpoint(from.FullName);
+        startEpoch = loaded.Epoch;
     }
 
     var (train, test) = SampleData.Load(parsed.GetValue(data)!, "--data", net);
@@ -98,6 +99,10 @@ return SampleMain.Run(root, args, parsed =>
     if (from is not null)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {from.Name} (after epoch {startEpoch}): test accuracy {trainer.Accuracy(test):F4}"));
+        if (loaded!.OptimizerState == OptimizerStateLoad.StartedFresh)
+        {
+            Console.WriteLine($"optimizer state: started fresh ({loaded.OptimizerStateReason})");
+        }
     }
 
     int epochCount = parsed.GetValue(epochs);

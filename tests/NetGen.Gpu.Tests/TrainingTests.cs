@@ -124,7 +124,7 @@ public sealed class TrainingTests(GpuFixture gpu)
 
             var restored = new GpuBatchNormNet(99);
             using var cpu = new Trainer(restored, new AdamW(1e-2f), threadCount: 1);
-            Assert.Equal(1, cpu.LoadCheckpoint(path));
+            Assert.Equal(1, cpu.LoadCheckpoint(path).Epoch);
             Assert.Equal(net.Parameters.ToArray(), restored.Parameters.ToArray());
             Assert.Equal(net.Buffers.ToArray(), restored.Buffers.ToArray());
             Assert.Equal(2, cpu.Optimizer.StepCount);
@@ -159,7 +159,7 @@ public sealed class TrainingTests(GpuFixture gpu)
 
             var resumed = new GpuBatchNormNet(77);
             using var device = new GpuTrainer(resumed, new AdamW(1e-2f), gpu.Simple);
-            int epoch = device.LoadCheckpoint(path);
+            int epoch = device.LoadCheckpoint(path).Epoch;
             TrainingHistory rest = device.Fit(data, validation, options with { StartEpoch = epoch });
 
             Assert.Equal((StopReason.EarlyStopped, 1, 4), (rest.StopReason, rest.BestEpoch, rest.Epochs[^1].Epoch));

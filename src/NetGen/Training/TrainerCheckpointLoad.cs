@@ -47,18 +47,6 @@ public sealed class TrainerCheckpointLoad
     /// <summary>Whether the file held early stopping's bookkeeping, which the next <c>Fit</c> starting at <see cref="Epoch"/> continues.</summary>
     public bool HasEarlyStoppingState { get; }
 
-    /// <summary>The epochs completed: <c>int epoch = trainer.LoadCheckpoint(path)</c> keeps working.</summary>
-    /// <param name="load">The load.</param>
-    public static implicit operator int(TrainerCheckpointLoad load)
-    {
-        ArgumentNullException.ThrowIfNull(load);
-        return load.Epoch;
-    }
-
-    /// <summary>The epochs completed (the named form of the conversion to <see cref="int"/>).</summary>
-    /// <returns><see cref="Epoch"/>.</returns>
-    public int ToInt32() => Epoch;
-
     /// <summary>
     /// One line, e.g. <c>epoch 2; weights: loaded 6 tensors; skipped 0; missing 0; optimizer state: started fresh
     /// (the file's is of 'sgd', this optimizer is 'adam')</c>.

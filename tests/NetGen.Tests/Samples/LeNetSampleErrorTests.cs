@@ -180,6 +180,17 @@ public sealed class LeNetSampleErrorTests
         Assert.Empty(run.Stderr);
     }
 
+    /// <summary>Issue 11's case: an SGD checkpoint under --optimizer adam loads its weights and starts Adam fresh, and says so.</summary>
+    [Fact]
+    public void CheckpointOfAnotherOptimizer_LoadsTheWeights_AndStartsTheOptimizerFresh()
+    {
+        SampleRun run = SampleProgram.Run(Sample, ["--optimizer", "adam", "--load", SampleProgram.LeNetCheckpoint, "--epochs", "0"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("optimizer state: started fresh (the file's is of 'sgd', this optimizer is 'adam')", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("test accuracy: 0.98", run.Stdout, StringComparison.Ordinal);
+        Assert.Empty(run.Stderr);
+    }
+
     private static void WriteIdxImages(string path, int count, int side)
     {
         byte[] file = new byte[16 + (count * side * side)];

@@ -209,7 +209,7 @@ public class TrainerOptionsTests
             var resumed = new BnConv(99);
             using (var trainer = new Trainer(resumed, new AdamW(0.01f, weightDecay: 0.05f), 2))
             {
-                int epoch = trainer.LoadCheckpoint(path);
+                int epoch = trainer.LoadCheckpoint(path).Epoch;
                 Assert.Equal(2, epoch);
                 trainer.Fit(data, null, options with { StartEpoch = epoch });
             }
@@ -272,7 +272,7 @@ public class TrainerOptionsTests
             TrainingHistory rest;
             using (var trainer = new Trainer(resumed, new AdamW(0.01f), 2))
             {
-                int epoch = trainer.LoadCheckpoint(path);
+                int epoch = trainer.LoadCheckpoint(path).Epoch;
                 rest = trainer.Fit(data, validation, options with { StartEpoch = epoch });
             }
 
@@ -302,7 +302,7 @@ public class TrainerOptionsTests
             }
 
             using var resumed = new Trainer(new BnConv(4), new AdamW(0.01f), 2);
-            int epoch = resumed.LoadCheckpoint(path);
+            int epoch = resumed.LoadCheckpoint(path).Epoch;
             TrainingHistory rest = resumed.Fit(data, validation, byLoss with
             {
                 StartEpoch = epoch,
