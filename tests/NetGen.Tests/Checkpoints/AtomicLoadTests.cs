@@ -275,8 +275,7 @@ public class AtomicLoadTests
 
             using var trainer = new Trainer(new BnMlp(2), new Adam(0.01f), 1);
             TrainerCheckpointLoad loaded = trainer.LoadCheckpoint(path);
-            int epoch = loaded; // the conversion the samples rely on
-            Assert.Equal(2, epoch);
+            Assert.Equal(2, loaded.Epoch);
             Assert.Equal(OptimizerStateLoad.Restored, loaded.OptimizerState);
             Assert.Equal("", loaded.OptimizerStateReason);
             Assert.Equal(12, trainer.Optimizer.StepCount); // 48 samples in batches of 8, two epochs
