@@ -72,7 +72,7 @@ public class LeNetCheckpointTests
     }
 
     [Fact]
-    public void A_state_dict_written_by_another_tool_loads_and_predicts()
+    public void A_hand_built_state_dict_in_alphabetical_key_order_loads_into_the_same_tensors_as_the_typed_views()
     {
         // The file is built byte by byte, as Python's safetensors writes torch.save-equivalent tensors: a JSON
         // header with the tensors in alphabetical order (so not the network's order), padded to 8 bytes.
