@@ -76,6 +76,49 @@ public sealed class EdgeCaseTests
     public void ClassShapes_CompileOrAreRejected(string declaration) =>
         AssertCompilesOrIsRejected("using NetGen;\n\nnamespace Edge;\n\n" + declaration);
 
+    /// <summary>
+    /// Types a user may well declare next to a network, named like what the generated code uses (the runtime's
+    /// vector, span and memory types, the namespaces System and NetGen): both generated parts must still bind
+    /// to the runtime's own types and compile cleanly.
+    /// </summary>
+    [Fact]
+    public void UserTypesNamedLikeTheRuntimesTypes_DoNotChangeWhatTheGeneratedCodeBindsTo()
+    {
+        const string source = """
+            using NetGen;
+
+            namespace Edge
+            {
+                public class Vector128 { } public class Vector256 { } public class Vector512 { }
+                public class Vector128<T> { } public class Vector256<T> { } public class Vector512<T> { }
+                public class Fma { } public class Avx { } public class Avx2 { } public class Avx512F { } public class Sse { }
+                public class Span<T> { } public class ReadOnlySpan<T> { } public class Span { } public class ReadOnlySpan { }
+                public class System { } public class Runtime { } public class Intrinsics { } public class NetGen { }
+                public class Unsafe { } public class MemoryMarshal { } public class MathF { } public class Math { }
+                public class Array { } public class Action { } public class ILGPU { } public class Single { }
+
+                [Network, Input(1, 8, 8)]
+                [Conv2D(4, 3, Padding = 1), BatchNorm, ReLU, MaxPool2D(2)]
+                [Conv2D(4, 3), Tanh, AvgPool2D(2, Stride = 1), Flatten]
+                [Dense(6), Sigmoid, Dropout(0.25)]
+                [Dense(3), Softmax]
+                public partial class Shadowed;
+            }
+            """;
+        MetadataReference[] gpu =
+        [
+            MetadataReference.CreateFromFile(typeof(ILGPU.Context).Assembly.Location),
+            MetadataReference.CreateFromFile(typeof(NetGen.Gpu.IGpuNetwork).Assembly.Location),
+        ];
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(GeneratorHarness.Parse(source)).AddReferences(gpu));
+        Assert.Null(run.Crash);
+        Assert.Empty(run.NetGenDiagnostics);
+        Assert.Equal(["Edge.Shadowed.Gpu.g.cs", "Edge.Shadowed.g.cs"], run.Sources.Keys.Order(System.StringComparer.Ordinal));
+        // CS1701 (ILGPU was built against an older System.Runtime) comes from the test's references, not the code.
+        var problems = run.OutputDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id != "CS1701").Take(5).ToList();
+        Assert.True(problems.Count == 0, "generated code does not build: " + string.Join("; ", problems));
+    }
+
     [Fact]
     public void TwoNetworksInOneFile_AreGeneratedIndependently()
     {
