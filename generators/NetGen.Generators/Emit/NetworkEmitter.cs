@@ -289,6 +289,9 @@ internal static class NetworkEmitter
 
     private static string CoreSuffix(int width) => width switch { 1 => "Scalar", 8 => "V256", _ => "V512" };
 
+    /// <summary>The kernel path's name as <c>KernelPath</c> spells it.</summary>
+    private static string PathName(int width) => width switch { 1 => "Scalar", 8 => "Vector256", _ => "Vector512" };
+
     /// <summary>
     /// The network's segments as [first, end) layer ranges: segment 0 starts at the input, and each BatchNorm
     /// layer starts a new one, because it needs the whole batch's statistics of its input (so segment 0 is empty
@@ -371,7 +374,8 @@ internal static class NetworkEmitter
         List<(int First, int End)> segments = Segments(plan);
         foreach (int width in Widths)
         {
-            w.Line("/// <summary>Forward pass on the " + CoreSuffix(width) + " kernels.</summary>");
+            w.Line("/// <summary>Forward pass on the " + PathName(width) + " kernels: input " + plan.Input.ToDimensionList() + " → output " + plan.Output.ToDimensionList()
+                + "; the spans are the workspace map's slots (see the file's header).</summary>");
             w.Open("private static void Forward" + CoreSuffix(width) + "("
                 + (plan.HasBatchNorm ? "int segment, " : string.Empty) + ROS + " input, " + Span + " workspace, " + ROS + " p, "
                 + (plan.HasBatchNorm ? ROS + " buffers, " + ROS + " state, " : string.Empty) + "bool training, ref global::NetGen.Rng rng)");
@@ -483,7 +487,8 @@ internal static class NetworkEmitter
         List<(int First, int End)> segments = Segments(plan);
         foreach (int width in Widths)
         {
-            w.Line("/// <summary>Backward pass on the " + CoreSuffix(width) + " kernels; layers below <paramref name=\"trainableFrom\"/> are skipped.</summary>");
+            w.Line("/// <summary>Backward pass on the " + PathName(width) + " kernels: d loss / d logits " + plan.Layers[plan.Layers.Count - 1].Output.ToDimensionList()
+                + " → d loss / d parameters [" + CodeWriter.Int(plan.ParameterCount) + "]; layers below <paramref name=\"trainableFrom\"/> are skipped.</summary>");
             w.Open("private static void Backward" + CoreSuffix(width) + "(" + (plan.HasBatchNorm ? "int segment, " : string.Empty)
                 + ROS + " input, " + Span + " workspace, " + ROS + " logitsGradient, " + Span + " gradients, " + ROS + " p, "
                 + (plan.HasBatchNorm ? ROS + " state, " : string.Empty) + "int trainableFrom)");
