@@ -267,7 +267,13 @@ internal static class NetworkEmitter
         w.Line("global::NetGen.Guard.Length(output.Length, OutputSize, \"output floats\", nameof(output));");
         w.Line(Span + " workspace = _predictWorkspace.Span;");
         w.Line("Forward(input, workspace, training: false, dropoutSeed: 0);");
-        w.Line("workspace.Slice(" + CodeWriter.Int(last.OutputOffset) + ", OutputSize).CopyTo(output);");
+        int owner = plan.Layers.Count - 1;
+        while (owner > 0 && plan.Layers[owner].Kind == LayerKindId.Flatten)
+        {
+            owner--; // a Flatten's output is its input's slot
+        }
+
+        w.Line("workspace.Slice(" + CodeWriter.Int(last.OutputOffset) + ", OutputSize).CopyTo(output); // " + plan.Layers[owner].Name + "_y in the workspace map");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
@@ -624,7 +630,7 @@ internal static class NetworkEmitter
     {
         System.ReadOnlySpan<float> values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
         w.Line("/// <summary>The baked values in the layout of " + layout + ": read-only data of the assembly, never copied by reading it.</summary>");
-        w.Open("public static " + ROS + " " + name + " => new float[]");
+        w.Open("public static global::System.ReadOnlySpan<float> " + name + " => new float[]");
         var starts = new SortedDictionary<int, string>();
         foreach (LayerPlan l in plan.Layers)
         {

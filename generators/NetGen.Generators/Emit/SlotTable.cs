@@ -9,7 +9,9 @@ namespace NetGen.Generators.Emit;
 /// (<c>conv1_y</c>, <c>dense2_dw</c>), declared once at the top of the method with its offset, length and shape,
 /// so the calls read <c>Conv1Forward(input, conv1_w, conv1_b, conv1_y)</c>. Names are the layer's name, an
 /// underscore and a role without underscores, so two slots never share a name, and no name is one of the
-/// pass methods' parameters (none of which has an underscore).
+/// pass methods' parameters (none of which has an underscore). The declarations run before any call, so only
+/// spans that are whole on every run of the pass may be slots (the workspace, parameters, gradients and buffers,
+/// whose lengths the public methods check); the batch state, empty in evaluation, is sliced at its calls.
 /// </summary>
 internal sealed class SlotTable
 {

@@ -94,8 +94,11 @@ internal sealed class BatchNormLayer : LayerKind
     private static string Stats(LayerPlan l, LayerOperands o) =>
         o.Slot("workspace", l.ScratchOffset + StatisticsAt(l.Input), 2 * Channels(l), l.Name, "stats", l.Name + " per-sample Σ x and Σ (x − mean)², [2, " + I(Channels(l)) + "]");
 
-    private static string State(LayerPlan l, LayerOperands o) =>
-        o.Slot("state", l.StateOffset, 4 * Channels(l), l.Name, "state", l.Name + " batch state: mean, 1/σ, mean dy, mean dy·x̂, [4, " + I(Channels(l)) + "]");
+    /// <summary>
+    /// The batch state, sliced where it is used and never a slot declared at the top of the pass: an evaluation
+    /// pass (Predict, Forward) receives it empty, and only the training calls read it.
+    /// </summary>
+    private static string State(LayerPlan l) => CodeWriter.Format("state.Slice({0}, {1})", l.StateOffset, 4 * Channels(l));
 
     private static string RunningMean(LayerPlan l, LayerOperands o) =>
         o.Slot("buffers", l.Tensors[2].Offset, Channels(l), l.Name, "mean", l.Name + "." + l.Tensors[2].Suffix + " [" + I(Channels(l)) + "]");
@@ -119,7 +122,7 @@ internal sealed class BatchNormLayer : LayerKind
 
     /// <summary>The call that turns dy into dx at the start of a backward segment.</summary>
     public static string BackwardInputCall(LayerPlan l, LayerOperands o, int width) =>
-        Name(l, "BackwardInput", width) + "(" + o.Dy + ", " + XHat(l, o) + ", " + o.W + ", " + State(l, o) + ", " + o.Dx + ");";
+        Name(l, "BackwardInput", width) + "(" + o.Dy + ", " + XHat(l, o) + ", " + o.W + ", " + State(l) + ", " + o.Dx + ");";
 
     public override string ForwardCall(LayerPlan layer, LayerOperands o) => TrainCall(layer, o, 1);
 
@@ -130,7 +133,7 @@ internal sealed class BatchNormLayer : LayerKind
     public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) => BackwardStatsCall(layer, o, width);
 
     private static string TrainCall(LayerPlan l, LayerOperands o, int width) =>
-        Name(l, "Forward", width) + "(" + o.X + ", " + o.Y + ", " + XHat(l, o) + ", " + o.W + ", " + o.B + ", " + State(l, o) + ");";
+        Name(l, "Forward", width) + "(" + o.X + ", " + o.Y + ", " + XHat(l, o) + ", " + o.W + ", " + o.B + ", " + State(l) + ");";
 
     private static string BackwardStatsCall(LayerPlan l, LayerOperands o, int width) =>
         Name(l, "Backward", width) + "(" + o.Dy + ", " + XHat(l, o) + ", " + Stats(l, o) + ", " + o.DW + ", " + o.DB + ");";
