@@ -12,8 +12,8 @@ namespace NetGen.Generators.Emit;
 internal static class NetworkEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen.Generators\", \"1.0.0\")]";
-    private const string ROS = "global::System.ReadOnlySpan<float>";
-    private const string Span = "global::System.Span<float>";
+    private const string ROS = Aliases.ReadOnlyFloatSpan;
+    private const string Span = Aliases.FloatSpan;
     private static readonly string[] TableHeader = { "layer", "kind", "input", "output", "parameters", "offset" };
 
     public static string Emit(NetworkPlan plan)
@@ -23,6 +23,7 @@ internal static class NetworkEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable");
         w.Line();
+        Aliases.WriteDirectives(w);
         if (plan.Namespace is not null)
         {
             w.Line("namespace " + plan.Namespace + ";");
@@ -69,6 +70,8 @@ internal static class NetworkEmitter
         {
             w.Line(("// " + string.Join("  ", row.Select((cell, c) => c >= 4 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c])))).TrimEnd());
         }
+
+        WorkspaceMap.Write(w, plan);
     }
 
     private static void WriteConstants(CodeWriter w, NetworkPlan plan)
@@ -147,7 +150,7 @@ internal static class NetworkEmitter
         if (plan.Layers.Any(l => l.Tensors.Count > 0))
         {
             w.Line("var rng = new global::NetGen.Rng(unchecked((ulong)seed));");
-            w.Line("global::System.Span<float> p = _parameters.Span;");
+            w.Line(Span + " p = _parameters.Span;");
             foreach (LayerPlan l in plan.Layers.Where(l => l.Tensors.Count > 0))
             {
                 if (l.Kind == LayerKindId.BatchNorm)
@@ -192,7 +195,7 @@ internal static class NetworkEmitter
     private static void WriteMembers(CodeWriter w, NetworkPlan plan)
     {
         w.Line("/// <inheritdoc/>");
-        w.Line("public global::System.Span<float> Parameters => _parameters.Span;");
+        w.Line("public " + Span + " Parameters => _parameters.Span;");
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("public global::System.Collections.Generic.IReadOnlyList<global::NetGen.LayerInfo> Layers => s_layers;");
@@ -230,7 +233,7 @@ internal static class NetworkEmitter
         if (plan.HasBatchNorm)
         {
             w.Line("/// <inheritdoc/>");
-            w.Line("public global::System.Span<float> Buffers => _buffers.Span;");
+            w.Line("public " + Span + " Buffers => _buffers.Span;");
             w.Line();
             w.Line("/// <summary>Forward segments of a training pass: one, plus one per BatchNorm layer.</summary>");
             w.Line("public const int SegmentCount = " + CodeWriter.Int(Segments(plan).Count) + ";");
@@ -264,7 +267,13 @@ internal static class NetworkEmitter
         w.Line("global::NetGen.Guard.Length(output.Length, OutputSize, \"output floats\", nameof(output));");
         w.Line(Span + " workspace = _predictWorkspace.Span;");
         w.Line("Forward(input, workspace, training: false, dropoutSeed: 0);");
-        w.Line("workspace.Slice(" + CodeWriter.Int(last.OutputOffset) + ", OutputSize).CopyTo(output);");
+        int owner = plan.Layers.Count - 1;
+        while (owner > 0 && plan.Layers[owner].Kind == LayerKindId.Flatten)
+        {
+            owner--; // a Flatten's output is its input's slot
+        }
+
+        w.Line("workspace.Slice(" + CodeWriter.Int(last.OutputOffset) + ", OutputSize).CopyTo(output); // " + plan.Layers[owner].Name + "_y in the workspace map");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
@@ -285,6 +294,9 @@ internal static class NetworkEmitter
     private static readonly int[] Widths = { 1, 8, 16 };
 
     private static string CoreSuffix(int width) => width switch { 1 => "Scalar", 8 => "V256", _ => "V512" };
+
+    /// <summary>The kernel path's name as <c>KernelPath</c> spells it.</summary>
+    private static string PathName(int width) => width switch { 1 => "Scalar", 8 => "Vector256", _ => "Vector512" };
 
     /// <summary>
     /// The network's segments as [first, end) layer ranges: segment 0 starts at the input, and each BatchNorm
@@ -368,10 +380,14 @@ internal static class NetworkEmitter
         List<(int First, int End)> segments = Segments(plan);
         foreach (int width in Widths)
         {
-            w.Line("/// <summary>Forward pass on the " + CoreSuffix(width) + " kernels.</summary>");
+            w.Line("/// <summary>Forward pass on the " + PathName(width) + " kernels: input " + plan.Input.ToDimensionList() + " → output " + plan.Output.ToDimensionList()
+                + "; the spans are the workspace map's slots (see the file's header).</summary>");
             w.Open("private static void Forward" + CoreSuffix(width) + "("
                 + (plan.HasBatchNorm ? "int segment, " : string.Empty) + ROS + " input, " + Span + " workspace, " + ROS + " p, "
                 + (plan.HasBatchNorm ? ROS + " buffers, " + ROS + " state, " : string.Empty) + "bool training, ref global::NetGen.Rng rng)");
+            CodeWriter outer = w;
+            var slots = new SlotTable();
+            w = outer.Nested();
             for (int k = 0; k < segments.Count; k++)
             {
                 (int first, int end) = segments[k];
@@ -386,7 +402,7 @@ internal static class NetworkEmitter
                     LayerKind kind = LayerKind.For(l.Kind);
                     if (l.Kind == LayerKindId.BatchNorm)
                     {
-                        LayerOperands o = Operands(plan, i, fused: width > 1);
+                        LayerOperands o = Operands(plan, i, fused: width > 1, slots);
                         w.Line("if (training) " + kind.VectorForwardCall(l, o, width));
                         w.Line("else " + BatchNormLayer.EvalCall(l, o, width));
                     }
@@ -396,11 +412,11 @@ internal static class NetworkEmitter
                     }
                     else if (width == 1 || !kind.HasVectorKernels)
                     {
-                        w.Line(kind.ForwardCall(l, Operands(plan, i, fused: width > 1)));
+                        w.Line(kind.ForwardCall(l, Operands(plan, i, fused: width > 1, slots)));
                     }
                     else
                     {
-                        w.Line(kind.VectorForwardCall(l, Operands(plan, i, fused: true), width));
+                        w.Line(kind.VectorForwardCall(l, Operands(plan, i, fused: true, slots), width));
                     }
                 }
 
@@ -409,13 +425,15 @@ internal static class NetworkEmitter
                     if (end < plan.Layers.Count)
                     {
                         w.Line("// The batch's statistics of " + plan.Layers[end].Name + "'s input are gathered between segments.");
-                        w.Line("if (training) " + BatchNormLayer.StatisticsCall(plan.Layers[end], Operands(plan, end, fused: width > 1), width));
+                        w.Line("if (training) " + BatchNormLayer.StatisticsCall(plan.Layers[end], Operands(plan, end, fused: width > 1, slots), width));
                     }
 
                     w.Close();
                 }
             }
 
+            slots.WriteWith(outer, w);
+            w = outer;
             w.Close();
             w.Line();
         }
@@ -475,10 +493,14 @@ internal static class NetworkEmitter
         List<(int First, int End)> segments = Segments(plan);
         foreach (int width in Widths)
         {
-            w.Line("/// <summary>Backward pass on the " + CoreSuffix(width) + " kernels; layers below <paramref name=\"trainableFrom\"/> are skipped.</summary>");
+            w.Line("/// <summary>Backward pass on the " + PathName(width) + " kernels: d loss / d logits " + plan.Layers[plan.Layers.Count - 1].Output.ToDimensionList()
+                + " → d loss / d parameters [" + CodeWriter.Int(plan.ParameterCount) + "]; layers below <paramref name=\"trainableFrom\"/> are skipped.</summary>");
             w.Open("private static void Backward" + CoreSuffix(width) + "(" + (plan.HasBatchNorm ? "int segment, " : string.Empty)
                 + ROS + " input, " + Span + " workspace, " + ROS + " logitsGradient, " + Span + " gradients, " + ROS + " p, "
                 + (plan.HasBatchNorm ? ROS + " state, " : string.Empty) + "int trainableFrom)");
+            CodeWriter outer = w;
+            var slots = new SlotTable();
+            w = outer.Nested();
             if (plan.EndsWithSoftmax || plan.EndsWithSigmoid)
             {
                 w.Line("// " + plan.Layers[plan.Layers.Count - 1].Name + ": the trailing " + (plan.EndsWithSoftmax ? "softmax" : "sigmoid") + " is fused into the loss; backward starts at the logits.");
@@ -495,13 +517,13 @@ internal static class NetworkEmitter
                         LayerPlan bn = plan.Layers[end];
                         w.Line("if (trainableFrom >= " + CodeWriter.Int(end) + ") return;");
                         w.Line("// " + bn.Name + "'s input gradient, from the batch means gathered between segments.");
-                        w.Line(BatchNormLayer.BackwardInputCall(bn, Operands(plan, end, fused: width > 1), width));
+                        w.Line(BatchNormLayer.BackwardInputCall(bn, Operands(plan, end, fused: width > 1, slots), width));
                     }
                 }
 
                 for (int i = end - 1; i >= first; i--)
                 {
-                    WriteBackwardLayer(w, plan, i, width);
+                    WriteBackwardLayer(w, plan, i, width, slots);
                 }
 
                 if (plan.HasBatchNorm)
@@ -511,19 +533,21 @@ internal static class NetworkEmitter
                 }
             }
 
+            slots.WriteWith(outer, w);
+            w = outer;
             w.Close();
             w.Line();
         }
     }
 
     /// <summary>One layer's backward call, then a return when no layer below it is trainable.</summary>
-    private static void WriteBackwardLayer(CodeWriter w, NetworkPlan plan, int i, int width)
+    private static void WriteBackwardLayer(CodeWriter w, NetworkPlan plan, int i, int width, SlotTable slots)
     {
         LayerPlan l = plan.Layers[i];
         LayerKind kind = LayerKind.For(l.Kind);
         if (l.Kind == LayerKindId.Flatten && i > 0 && plan.Layers[i - 1].RunsBackward)
         {
-            w.Line(kind.BackwardCall(l, Operands(plan, i, fused: false)));
+            w.Line(kind.BackwardCall(l, Operands(plan, i, fused: false, slots)));
             return;
         }
 
@@ -539,8 +563,8 @@ internal static class NetworkEmitter
         }
 
         w.Line(width == 1 || !kind.HasVectorKernels
-            ? kind.BackwardCall(l, Operands(plan, i, fused: width > 1))
-            : kind.VectorBackwardCall(l, Operands(plan, i, fused: true), width));
+            ? kind.BackwardCall(l, Operands(plan, i, fused: width > 1, slots))
+            : kind.VectorBackwardCall(l, Operands(plan, i, fused: true, slots), width));
         if (l.NeedsInputGradient && !(l.Kind == LayerKindId.BatchNorm && plan.HasBatchNorm))
         {
             w.Line("if (trainableFrom >= " + CodeWriter.Int(i) + ") return;");
@@ -661,37 +685,43 @@ internal static class NetworkEmitter
     }
 
     /// <summary>
-    /// The span expressions a layer's calls use, from the planned offsets. With <paramref name="fused"/>, a
-    /// layer that applies the next activation itself writes that activation's output slot and reads its
-    /// gradient slot; and a layer after a fused activation reads the activation's slots as its input.
+    /// The spans a layer's calls use, from the planned offsets, named in <paramref name="slots"/>. With
+    /// <paramref name="fused"/>, a layer that applies the next activation itself writes that activation's output
+    /// slot and reads its gradient slot; and a layer after a fused activation reads the activation's slots as its input.
     /// </summary>
-    private static LayerOperands Operands(NetworkPlan plan, int i, bool fused)
+    private static LayerOperands Operands(NetworkPlan plan, int i, bool fused, SlotTable slots)
     {
         LayerPlan l = plan.Layers[i];
-        string Slice(string buffer, int offset, int length) => CodeWriter.Format("{0}.Slice({1}, {2})", buffer, offset, length);
         string? Delta(LayerPlan layer) => layer.DeltaOffset switch
         {
             -2 => "logitsGradient",
             -1 => null,
-            int offset => Slice("workspace", offset, layer.Output.Size),
+            int offset => slots.Use("workspace", offset, layer.Output.Size, layer.Name, "dy", "d loss / d " + layer.Name + " output " + layer.Output.ToDimensionList()),
         };
 
+        string Output(LayerPlan layer) =>
+            slots.Use("workspace", layer.OutputOffset, layer.Output.Size, layer.Name, "y", layer.Name + " output " + layer.Output.ToDimensionList());
+
+        string Tensor(string buffer, TensorPlan t, string role, string prefix) =>
+            slots.Use(buffer, t.Offset, t.Length, l.Name, role, prefix + l.Name + "." + t.Suffix + " [" + string.Join(", ", t.Shape.Select(CodeWriter.Int)) + "]");
+
         LayerPlan outputOwner = fused && l.FusedActivation is not null ? plan.Layers[i + 1] : l;
-        string x = i == 0 ? "input" : Slice("workspace", plan.Layers[i - 1].OutputOffset, l.Input.Size);
-        string y = i > 0 && l.Kind == LayerKindId.Flatten ? x : Slice("workspace", outputOwner.OutputOffset, l.Output.Size);
+        string x = i == 0 ? "input" : Output(plan.Layers[i - 1]);
+        string y = i > 0 && l.Kind == LayerKindId.Flatten ? x : Output(outputOwner);
         TensorPlan? weight = l.Tensors.Count > 0 ? l.Tensors[0] : null;
         TensorPlan? bias = l.Tensors.Count > 1 ? l.Tensors[1] : null;
         return new LayerOperands(
             X: x,
             Y: y,
-            W: weight is null ? null : Slice("p", weight.Offset, weight.Length),
-            B: bias is null ? null : Slice("p", bias.Offset, bias.Length),
+            W: weight is null ? null : Tensor("p", weight, "w", string.Empty),
+            B: bias is null ? null : Tensor("p", bias, "b", string.Empty),
             Dy: Delta(outputOwner),
             Dx: i > 0 ? Delta(plan.Layers[i - 1]) : null,
-            DW: weight is null ? null : Slice("gradients", weight.Offset, weight.Length),
-            DB: bias is null ? null : Slice("gradients", bias.Offset, bias.Length),
-            Mask: l.MaskOffset >= 0 ? Slice("workspace", l.MaskOffset, l.Output.Size) : null,
-            Scratch: l.ScratchOffset >= 0 ? Slice("workspace", l.ScratchOffset, l.ScratchSize) : null);
+            DW: weight is null ? null : Tensor("gradients", weight, "dw", "d loss / d "),
+            DB: bias is null ? null : Tensor("gradients", bias, "db", "d loss / d "),
+            Mask: l.MaskOffset >= 0 ? slots.Use("workspace", l.MaskOffset, l.Output.Size, l.Name, "mask", l.Name + " dropout mask " + l.Output.ToDimensionList()) : null,
+            Scratch: l.ScratchOffset >= 0 ? slots.Use("workspace", l.ScratchOffset, l.ScratchSize, l.Name, "scratch", l.Name + " scratch") : null,
+            Slots: slots);
     }
 
     private static string Dimensions(Shape s) => s.IsFlat

@@ -121,9 +121,9 @@ internal sealed class ActivationLayer(LayerKindId id) : LayerKind
 /// </summary>
 internal static class VectorCode
 {
-    public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    public const string Unsafe = Aliases.Unsafe;
 
-    private const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    private const string Marshal = Aliases.MemoryMarshal;
 
     /// <summary>Writes a summary of several lines (each a sentence or two, no XML specials).</summary>
     public static void DocSummary(CodeWriter w, params string[] lines)
@@ -140,13 +140,13 @@ internal static class VectorCode
     /// <summary>The static vector class for a vector of <paramref name="lanes"/> floats (4, 8 or 16).</summary>
     public static string Vec(int lanes) => lanes switch
     {
-        4 => "global::System.Runtime.Intrinsics.Vector128",
-        8 => "global::System.Runtime.Intrinsics.Vector256",
-        _ => "global::System.Runtime.Intrinsics.Vector512",
+        4 => Aliases.V128,
+        8 => Aliases.V256,
+        _ => Aliases.V512,
     };
 
     /// <summary>The vector type of <paramref name="lanes"/> floats.</summary>
-    public static string VecOfFloat(int lanes) => Vec(lanes) + "<float>";
+    public static string VecOfFloat(int lanes) => lanes switch { 4 => Aliases.Vec4f, 8 => Aliases.Vec8f, _ => Aliases.Vec16f };
 
     /// <summary>The widest vector that fits <paramref name="count"/> floats on a path of <paramref name="width"/> lanes (at least 8), or 1 when none does.</summary>
     public static int Lanes(int count, int width) => count >= width ? width : count >= 8 ? 8 : 1;

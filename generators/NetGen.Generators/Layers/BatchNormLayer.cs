@@ -82,17 +82,29 @@ internal sealed class BatchNormLayer : LayerKind
 
     // ---- Operands: slices of the caller's workspace, parameters, buffers and batch state. ----
 
-    private static string Slice(string buffer, int offset, int length) => CodeWriter.Format("{0}.Slice({1}, {2})", buffer, offset, length);
+    public override IEnumerable<WorkspaceMap.Slot> ScratchSlots(LayerPlan l)
+    {
+        yield return new WorkspaceMap.Slot("xhat", l.ScratchOffset, l.Input.Size, "x̂ (normalized input)", l.Input.ToDimensionList());
+        yield return new WorkspaceMap.Slot("stats", l.ScratchOffset + StatisticsAt(l.Input), 2 * Channels(l), "per-sample Σ x, Σ (x − mean)²", "[2, " + I(Channels(l)) + "]");
+    }
 
-    private static string XHat(LayerPlan l) => Slice("workspace", l.ScratchOffset, l.Input.Size);
+    private static string XHat(LayerPlan l, LayerOperands o) =>
+        o.Slot("workspace", l.ScratchOffset, l.Input.Size, l.Name, "xhat", l.Name + " x̂ " + l.Input.ToDimensionList());
 
-    private static string Stats(LayerPlan l) => Slice("workspace", l.ScratchOffset + StatisticsAt(l.Input), 2 * Channels(l));
+    private static string Stats(LayerPlan l, LayerOperands o) =>
+        o.Slot("workspace", l.ScratchOffset + StatisticsAt(l.Input), 2 * Channels(l), l.Name, "stats", l.Name + " per-sample Σ x and Σ (x − mean)², [2, " + I(Channels(l)) + "]");
 
-    private static string State(LayerPlan l) => Slice("state", l.StateOffset, 4 * Channels(l));
+    /// <summary>
+    /// The batch state, sliced where it is used and never a slot declared at the top of the pass: an evaluation
+    /// pass (Predict, Forward) receives it empty, and only the training calls read it.
+    /// </summary>
+    private static string State(LayerPlan l) => CodeWriter.Format("state.Slice({0}, {1})", l.StateOffset, 4 * Channels(l));
 
-    private static string RunningMean(LayerPlan l) => Slice("buffers", l.Tensors[2].Offset, Channels(l));
+    private static string RunningMean(LayerPlan l, LayerOperands o) =>
+        o.Slot("buffers", l.Tensors[2].Offset, Channels(l), l.Name, "mean", l.Name + "." + l.Tensors[2].Suffix + " [" + I(Channels(l)) + "]");
 
-    private static string RunningVar(LayerPlan l) => Slice("buffers", l.Tensors[3].Offset, Channels(l));
+    private static string RunningVar(LayerPlan l, LayerOperands o) =>
+        o.Slot("buffers", l.Tensors[3].Offset, Channels(l), l.Name, "var", l.Name + "." + l.Tensors[3].Suffix + " [" + I(Channels(l)) + "]");
 
     /// <summary>Whether the vector paths run this layer's vector kernels (S = 1: lanes across channels; S ≥ 8: lanes within a channel).</summary>
     private static bool Vectorizes(LayerPlan l) => Spatial(l) == 1 ? Channels(l) >= 8 : Spatial(l) >= 8;
@@ -102,15 +114,15 @@ internal sealed class BatchNormLayer : LayerKind
 
     /// <summary>The call of the per-sample statistics at the end of a forward segment.</summary>
     public static string StatisticsCall(LayerPlan l, LayerOperands o, int width) =>
-        Name(l, "Statistics", width) + "(" + o.X + ", " + Stats(l) + ");";
+        Name(l, "Statistics", width) + "(" + o.X + ", " + Stats(l, o) + ");";
 
     /// <summary>The evaluation-mode call (running statistics).</summary>
     public static string EvalCall(LayerPlan l, LayerOperands o, int width) =>
-        Name(l, "ForwardEval", width) + "(" + o.X + ", " + o.Y + ", " + o.W + ", " + o.B + ", " + RunningMean(l) + ", " + RunningVar(l) + ");";
+        Name(l, "ForwardEval", width) + "(" + o.X + ", " + o.Y + ", " + o.W + ", " + o.B + ", " + RunningMean(l, o) + ", " + RunningVar(l, o) + ");";
 
     /// <summary>The call that turns dy into dx at the start of a backward segment.</summary>
     public static string BackwardInputCall(LayerPlan l, LayerOperands o, int width) =>
-        Name(l, "BackwardInput", width) + "(" + o.Dy + ", " + XHat(l) + ", " + o.W + ", " + State(l) + ", " + o.Dx + ");";
+        Name(l, "BackwardInput", width) + "(" + o.Dy + ", " + XHat(l, o) + ", " + o.W + ", " + State(l) + ", " + o.Dx + ");";
 
     public override string ForwardCall(LayerPlan layer, LayerOperands o) => TrainCall(layer, o, 1);
 
@@ -121,10 +133,10 @@ internal sealed class BatchNormLayer : LayerKind
     public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) => BackwardStatsCall(layer, o, width);
 
     private static string TrainCall(LayerPlan l, LayerOperands o, int width) =>
-        Name(l, "Forward", width) + "(" + o.X + ", " + o.Y + ", " + XHat(l) + ", " + o.W + ", " + o.B + ", " + State(l) + ");";
+        Name(l, "Forward", width) + "(" + o.X + ", " + o.Y + ", " + XHat(l, o) + ", " + o.W + ", " + o.B + ", " + State(l) + ");";
 
     private static string BackwardStatsCall(LayerPlan l, LayerOperands o, int width) =>
-        Name(l, "Backward", width) + "(" + o.Dy + ", " + XHat(l) + ", " + Stats(l) + ", " + o.DW + ", " + o.DB + ");";
+        Name(l, "Backward", width) + "(" + o.Dy + ", " + XHat(l, o) + ", " + Stats(l, o) + ", " + o.DW + ", " + o.DB + ");";
 
     // ---- Scalar kernels: the reference, one value at a time. ----
 
@@ -134,47 +146,44 @@ internal sealed class BatchNormLayer : LayerKind
         string perChannel = I(c) + " channels of " + I(s) + (s == 1 ? " value" : " values");
         Summary(w, Head(l) + ", per-sample statistics (" + perChannel + "): stats[c] = Σ x, stats[" + I(c) + " + c] = Σ (x − mean)².");
         w.Open("private static void " + l.PropertyName + "Statistics(" + ReadOnlySpan + " x, " + Span + " stats)");
-        w.Open("for (int c = 0; c < " + I(c) + "; c++)");
-        w.Line("int o = c * " + I(s) + ";");
+        string ch = OpenChannel(w, c, s);
         w.Line("float sum = 0f;");
-        w.Open("for (int i = 0; i < " + I(s) + "; i++)");
-        w.Line("sum += x[o + i];");
-        w.Close();
+        string at = OpenValues(w, ch, s);
+        w.Line("sum += x[" + at + "];");
+        w.EndFor();
         w.Line("float mean = sum / " + F(s) + ";");
         w.Line("float squares = 0f;");
-        w.Open("for (int i = 0; i < " + I(s) + "; i++)");
-        w.Line("float d = x[o + i] - mean;");
+        OpenValues(w, ch, s);
+        w.Line("float d = x[" + at + "] - mean;");
         w.Line("squares += d * d;");
-        w.Close();
-        w.Line("stats[c] = sum;");
-        w.Line("stats[" + I(c) + " + c] = squares;");
-        w.Close();
+        w.EndFor();
+        w.Line("stats[" + ch + "] = sum;");
+        w.Line("stats[" + Plus(c, ch) + "] = squares;");
+        w.EndFor();
         w.Close();
         w.Line();
 
         Summary(w, Head(l) + ", training: x̂ = (x − μ)·(1/σ) with the batch's μ = state[c], 1/σ = state[" + I(c) + " + c]; y = γ·x̂ + β.");
         w.Open("private static void " + l.PropertyName + "Forward(" + ReadOnlySpan + " x, " + Span + " y, " + Span + " xhat, " + ReadOnlySpan + " gamma, " + ReadOnlySpan + " beta, " + ReadOnlySpan + " state)");
-        w.Open("for (int c = 0; c < " + I(c) + "; c++)");
-        w.Line("int o = c * " + I(s) + ";");
-        w.Line("float mean = state[c], invStd = state[" + I(c) + " + c], g = gamma[c], b = beta[c];");
-        w.Open("for (int i = 0; i < " + I(s) + "; i++)");
-        w.Line("float h = (x[o + i] - mean) * invStd;");
-        w.Line("xhat[o + i] = h;");
-        w.Line("y[o + i] = (g * h) + b;");
-        w.Close();
-        w.Close();
+        ch = OpenChannel(w, c, s);
+        w.Line("float mean = state[" + ch + "], invStd = state[" + Plus(c, ch) + "], g = gamma[" + ch + "], b = beta[" + ch + "];");
+        at = OpenValues(w, ch, s);
+        w.Line("float h = (x[" + at + "] - mean) * invStd;");
+        w.Line("xhat[" + at + "] = h;");
+        w.Line("y[" + at + "] = (g * h) + b;");
+        w.EndFor();
+        w.EndFor();
         w.Close();
         w.Line();
 
         Summary(w, Head(l) + ", evaluation: normalized with the running statistics, ε = " + F(l.Epsilon) + ".");
         w.Open("private static void " + l.PropertyName + "ForwardEval(" + ReadOnlySpan + " x, " + Span + " y, " + ReadOnlySpan + " gamma, " + ReadOnlySpan + " beta, " + ReadOnlySpan + " runningMean, " + ReadOnlySpan + " runningVar)");
-        w.Open("for (int c = 0; c < " + I(c) + "; c++)");
-        w.Line("int o = c * " + I(s) + ";");
-        w.Line("float mean = runningMean[c], invStd = 1f / global::System.MathF.Sqrt(runningVar[c] + " + F(l.Epsilon) + "), g = gamma[c], b = beta[c];");
-        w.Open("for (int i = 0; i < " + I(s) + "; i++)");
-        w.Line("y[o + i] = (g * ((x[o + i] - mean) * invStd)) + b;");
-        w.Close();
-        w.Close();
+        ch = OpenChannel(w, c, s);
+        w.Line("float mean = runningMean[" + ch + "], invStd = 1f / global::System.MathF.Sqrt(runningVar[" + ch + "] + " + F(l.Epsilon) + "), g = gamma[" + ch + "], b = beta[" + ch + "];");
+        at = OpenValues(w, ch, s);
+        w.Line("y[" + at + "] = (g * ((x[" + at + "] - mean) * invStd)) + b;");
+        w.EndFor();
+        w.EndFor();
         w.Close();
     }
 
@@ -183,18 +192,17 @@ internal sealed class BatchNormLayer : LayerKind
         int c = Channels(l), s = Spatial(l);
         Summary(w, Head(l) + ", backward statistics: stats[c] = Σ dy, stats[" + I(c) + " + c] = Σ dy·x̂; dβ += Σ dy, dγ += Σ dy·x̂.");
         w.Open("private static void " + l.PropertyName + "Backward(" + ReadOnlySpan + " dy, " + ReadOnlySpan + " xhat, " + Span + " stats, " + Span + " dGamma, " + Span + " dBeta)");
-        w.Open("for (int c = 0; c < " + I(c) + "; c++)");
-        w.Line("int o = c * " + I(s) + ";");
+        string ch = OpenChannel(w, c, s);
         w.Line("float sumDy = 0f, sumDyXhat = 0f;");
-        w.Open("for (int i = 0; i < " + I(s) + "; i++)");
-        w.Line("sumDy += dy[o + i];");
-        w.Line("sumDyXhat += dy[o + i] * xhat[o + i];");
-        w.Close();
-        w.Line("stats[c] = sumDy;");
-        w.Line("stats[" + I(c) + " + c] = sumDyXhat;");
-        w.Line("dGamma[c] += sumDyXhat;");
-        w.Line("dBeta[c] += sumDy;");
-        w.Close();
+        string at = OpenValues(w, ch, s);
+        w.Line("sumDy += dy[" + at + "];");
+        w.Line("sumDyXhat += dy[" + at + "] * xhat[" + at + "];");
+        w.EndFor();
+        w.Line("stats[" + ch + "] = sumDy;");
+        w.Line("stats[" + Plus(c, ch) + "] = sumDyXhat;");
+        w.Line("dGamma[" + ch + "] += sumDyXhat;");
+        w.Line("dBeta[" + ch + "] += sumDy;");
+        w.EndFor();
         w.Close();
 
         if (!l.NeedsInputGradient)
@@ -205,15 +213,36 @@ internal sealed class BatchNormLayer : LayerKind
         w.Line();
         Summary(w, Head(l) + ", input gradient: dx = γ·(1/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)), batch means in state[" + I(2 * c) + " + c] and state[" + I(3 * c) + " + c].");
         w.Open("private static void " + l.PropertyName + "BackwardInput(" + ReadOnlySpan + " dy, " + ReadOnlySpan + " xhat, " + ReadOnlySpan + " gamma, " + ReadOnlySpan + " state, " + Span + " dx)");
-        w.Open("for (int c = 0; c < " + I(c) + "; c++)");
-        w.Line("int o = c * " + I(s) + ";");
-        w.Line("float k = gamma[c] * state[" + I(c) + " + c], meanDy = state[" + I(2 * c) + " + c], meanDyXhat = state[" + I(3 * c) + " + c];");
-        w.Open("for (int i = 0; i < " + I(s) + "; i++)");
-        w.Line("dx[o + i] = k * (dy[o + i] - meanDy - (xhat[o + i] * meanDyXhat));");
-        w.Close();
-        w.Close();
+        ch = OpenChannel(w, c, s);
+        w.Line("float k = gamma[" + ch + "] * state[" + Plus(c, ch) + "], meanDy = state[" + Plus(2 * c, ch) + "], meanDyXhat = state[" + Plus(3 * c, ch) + "];");
+        at = OpenValues(w, ch, s);
+        w.Line("dx[" + at + "] = k * (dy[" + at + "] - meanDy - (xhat[" + at + "] * meanDyXhat));");
+        w.EndFor();
+        w.EndFor();
         w.Close();
     }
+
+    /// <summary>Opens the loop over channels (nothing for one channel) and, with several values per channel, declares <c>o</c>, the channel's first; returns the channel index.</summary>
+    private static string OpenChannel(CodeWriter w, int channels, int spatial)
+    {
+        string ch = w.For("c", channels);
+        if (spatial > 1)
+        {
+            w.Line("int o = " + CodeWriter.Sum(0, (ch, spatial)) + ";");
+        }
+
+        return ch;
+    }
+
+    /// <summary>Opens the loop over one channel's values (nothing for one value); returns the value's index.</summary>
+    private static string OpenValues(CodeWriter w, string channel, int spatial)
+    {
+        string i = w.For("i", spatial);
+        return spatial > 1 ? "o + " + i : channel;
+    }
+
+    /// <summary>state[k + c] and the like, folded.</summary>
+    private static string Plus(int constant, string channel) => CodeWriter.Sum(constant, (channel, 1));
 
     // ---- Vector kernels. S = 1: lanes across channels. S ≥ 8: a loop over channels, lanes along the channel. ----
 

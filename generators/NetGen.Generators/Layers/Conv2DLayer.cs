@@ -26,8 +26,8 @@ namespace NetGen.Generators.Layers;
 /// </remarks>
 internal sealed class Conv2DLayer : LayerKind
 {
-    private const string U = "global::System.Runtime.CompilerServices.Unsafe";
-    private const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
+    private const string U = Aliases.Unsafe;
+    private const string MM = Aliases.MemoryMarshal;
 
     /// <summary>Floats after each scratch region that vector loads may read (one Vector512).</summary>
     private const int Slack = 16;
@@ -110,23 +110,19 @@ internal sealed class Conv2DLayer : LayerKind
             + ". x is [" + i + "], w is [" + I(o.C) + ", " + I(i.C) + ", " + I(layer.Kernel) + ", " + I(layer.Kernel) + "], y is [" + o + "]"
             + (activation is null ? "." : ", with " + activation + " applied (the scalar loops of the vector paths, which have no kernel for this stride)."));
         w.Open("private static void " + name + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " b, " + Span + " y)");
-        w.Open("for (int f = 0; f < " + I(o.C) + "; f++)");
-        w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
-        w.Open("for (int ox = 0; ox < " + I(o.W) + "; ox++)");
-        w.Line("float sum = b[f];");
-        OpenWindow(w, layer);
-        w.Line("sum += w[" + WeightIndex(layer) + "] * x[" + InputIndex(layer) + "];");
+        string f = w.For("f", o.C), oy = w.For("oy", o.H), ox = w.For("ox", o.W);
+        w.Line("float sum = b[" + f + "];");
+        Window t = OpenWindow(w, layer, f, oy, ox);
+        w.Line("sum += w[" + t.Weight + "] * x[" + t.Input + "];");
         CloseWindow(w);
-        w.Line("y[((f * " + I(o.H) + ") + oy) * " + I(o.W) + " + ox] = " + activation switch
+        w.Line("y[" + CodeWriter.RowMajor((f, o.C), (oy, o.H), (ox, o.W)) + "] = " + activation switch
         {
             LayerKindId.ReLU => "sum > 0f ? sum : 0f;",
             LayerKindId.Sigmoid => "1f / (1f + global::System.MathF.Exp(-sum));",
             LayerKindId.Tanh => "global::System.MathF.Tanh(sum);",
             _ => "sum;",
         });
-        w.Close();
-        w.Close();
-        w.Close();
+        w.EndFor().EndFor().EndFor();
         w.Close();
     }
 
@@ -143,10 +139,8 @@ internal sealed class Conv2DLayer : LayerKind
             w.Line("dx.Clear();");
         }
 
-        w.Open("for (int f = 0; f < " + I(o.C) + "; f++)");
-        w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
-        w.Open("for (int ox = 0; ox < " + I(o.W) + "; ox++)");
-        string at = "((f * " + I(o.H) + ") + oy) * " + I(o.W) + " + ox";
+        string f = w.For("f", o.C), oy = w.For("oy", o.H), ox = w.For("ox", o.W);
+        string at = CodeWriter.RowMajor((f, o.C), (oy, o.H), (ox, o.W));
         w.Line("float g = " + activation switch
         {
             LayerKindId.ReLU => "y[" + at + "] > 0f ? dy[" + at + "] : 0f;",
@@ -154,58 +148,61 @@ internal sealed class Conv2DLayer : LayerKind
             LayerKindId.Tanh => "dy[" + at + "] * (1f - (y[" + at + "] * y[" + at + "]));",
             _ => "dy[" + at + "];",
         });
-        w.Line("db[f] += g;");
-        OpenWindow(w, layer);
-        w.Line("dw[" + WeightIndex(layer) + "] += g * x[" + InputIndex(layer) + "];");
+        w.Line("db[" + f + "] += g;");
+        Window t = OpenWindow(w, layer, f, oy, ox);
+        w.Line("dw[" + t.Weight + "] += g * x[" + t.Input + "];");
         if (dx)
         {
-            w.Line("dx[" + InputIndex(layer) + "] += w[" + WeightIndex(layer) + "] * g;");
+            w.Line("dx[" + t.Input + "] += w[" + t.Weight + "] * g;");
         }
 
         CloseWindow(w);
-        w.Close();
-        w.Close();
-        w.Close();
+        w.EndFor().EndFor().EndFor();
         w.Close();
     }
 
-    /// <summary>Opens the c / ky / kx loops, skipping taps that fall into the zero padding.</summary>
-    private static void OpenWindow(CodeWriter w, LayerPlan layer)
+    /// <summary>The weight and input index expressions of one tap of the window.</summary>
+    private readonly record struct Window(string Weight, string Input);
+
+    /// <summary>
+    /// Opens the c / ky / kx loops, skipping taps that fall into the zero padding. With padding, the ky and kx
+    /// loops stay loops even of one pass: their <c>continue</c> must not skip what follows the window.
+    /// </summary>
+    private static Window OpenWindow(CodeWriter w, LayerPlan layer, string f, string oy, string ox)
     {
         Shape i = layer.Input;
-        int k = layer.Kernel;
-        w.Open("for (int c = 0; c < " + I(i.C) + "; c++)");
-        w.Open("for (int ky = 0; ky < " + I(k) + "; ky++)");
-        w.Line("int iy = (oy * " + I(layer.Stride) + ") + ky" + (layer.Padding > 0 ? " - " + I(layer.Padding) : "") + ";");
-        if (layer.Padding > 0)
+        int k = layer.Kernel, s = layer.Stride, p = layer.Padding;
+        string c = w.For("c", i.C);
+        string ky = WindowLoop(w, "ky", k, p);
+        w.Line("int iy = " + CodeWriter.Sum(-p, (oy, s), (ky, 1)) + ";");
+        if (p > 0)
         {
             w.Open("if ((uint)iy >= " + I(i.H) + "u)");
             w.Line("continue;");
             w.Close();
         }
 
-        w.Open("for (int kx = 0; kx < " + I(k) + "; kx++)");
-        w.Line("int ix = (ox * " + I(layer.Stride) + ") + kx" + (layer.Padding > 0 ? " - " + I(layer.Padding) : "") + ";");
-        if (layer.Padding > 0)
+        string kx = WindowLoop(w, "kx", k, p);
+        w.Line("int ix = " + CodeWriter.Sum(-p, (ox, s), (kx, 1)) + ";");
+        if (p > 0)
         {
             w.Open("if ((uint)ix >= " + I(i.W) + "u)");
             w.Line("continue;");
             w.Close();
         }
+
+        return new Window(
+            CodeWriter.RowMajor((f, layer.Output.C), (c, i.C), (ky, k), (kx, k)),
+            CodeWriter.RowMajor((c, i.C), ("iy", i.H), ("ix", i.W)));
     }
+
+    private static string WindowLoop(CodeWriter w, string variable, int count, int padding) =>
+        w.For(variable, count, keep: padding > 0);
 
     private static void CloseWindow(CodeWriter w)
     {
-        w.Close();
-        w.Close();
-        w.Close();
+        w.EndFor().EndFor().EndFor();
     }
-
-    private static string WeightIndex(LayerPlan layer) =>
-        "((((f * " + I(layer.Input.C) + ") + c) * " + I(layer.Kernel) + ") + ky) * " + I(layer.Kernel) + " + kx";
-
-    private static string InputIndex(LayerPlan layer) =>
-        "((c * " + I(layer.Input.H) + ") + iy) * " + I(layer.Input.W) + " + ix";
 
     // ---------------------------------------------------------------------------------------------------------
     // Vector kernels: which path a layer takes, and the calls.
@@ -299,7 +296,7 @@ internal sealed class Conv2DLayer : LayerKind
         };
         ConvTileShape tile = PickConvTile(conv, width);
 
-        Summary(w, Head(layer) + ", kernel " + I(k) + ", padding " + I(p) + ", on " + Vector(width).Substring(Vector(width).LastIndexOf('.') + 1)
+        Summary(w, Head(layer) + ", kernel " + I(k) + ", padding " + I(p) + ", on " + (width == 16 ? "Vector512" : "Vector256")
             + (layer.FusedActivation is null ? "" : ", " + layer.FusedActivation + " fused (y is the activation's output)") + ".");
         w.Line("/// <remarks>");
         w.Line("/// Direct convolution, x [" + i + "] " + (copy ? "copied into scratch zero-padded to [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "]" : "read in place")
@@ -484,7 +481,7 @@ internal sealed class Conv2DLayer : LayerKind
             dxTile = PickConvTile(dxConv, width);
         }
 
-        Summary(w, Head(layer) + ", backward on " + Vector(width).Substring(Vector(width).LastIndexOf('.') + 1)
+        Summary(w, Head(layer) + ", backward on " + (width == 16 ? "Vector512" : "Vector256")
             + ": dw += g ⋆ x, db += Σ g" + (dx ? ", dx = g ⊛ w (full convolution)" : " (no input gradient)")
             + (activation is null ? ", g = dy." : ", g = dy ⊙ " + activation + "′(y) (y is the fused activation's output)."));
         w.Line("/// <remarks>");

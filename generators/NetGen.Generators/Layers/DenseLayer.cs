@@ -131,7 +131,7 @@ internal sealed class DenseLayer : LayerKind
         {
             if (full > 0)
             {
-                const string V = "global::System.Runtime.Intrinsics.Vector256";
+                const string V = Aliases.V256;
                 w.Line("// For the horizontal sums of full tiles (see the end of the tile).");
                 w.Line("var swap1 = " + VectorCode.Ints(8, i => i ^ 1) + ";");
                 w.Line("var swap2 = " + VectorCode.Ints(8, i => i ^ 2) + ";");
@@ -326,7 +326,7 @@ internal sealed class DenseLayer : LayerKind
     /// </summary>
     private static void EmitTileSums(CodeWriter w, int lanes, string row, LayerKindId? act)
     {
-        const string V = "global::System.Runtime.Intrinsics.Vector256";
+        const string V = Aliases.V256;
         string h = "a";
         if (lanes == 16)
         {

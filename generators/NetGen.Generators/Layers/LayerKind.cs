@@ -18,7 +18,13 @@ internal sealed record LayerOperands(
     string? DW,
     string? DB,
     string? Mask,
-    string? Scratch);
+    string? Scratch,
+    SlotTable? Slots = null)
+{
+    /// <summary>A named slot for a kind's own operands (see <see cref="SlotTable.Use"/>), or the bare slice without a table.</summary>
+    public string Slot(string buffer, int offset, int length, string layer, string role, string comment) =>
+        Slots?.Use(buffer, offset, length, layer, role, comment) ?? CodeWriter.Format("{0}.Slice({1}, {2})", buffer, offset, length);
+}
 
 /// <summary>
 /// One kind of layer: its shape rule, its parameter tensors, and the code of its forward and backward pass.
@@ -100,6 +106,15 @@ internal abstract class LayerKind
     /// </summary>
     public virtual int ScratchFloats(LayerSpec spec, Shape input, Shape output) => 0;
 
+    /// <summary>The parts of the layer's scratch for the header's workspace map (by default the scratch as one slot).</summary>
+    public virtual IEnumerable<WorkspaceMap.Slot> ScratchSlots(LayerPlan layer)
+    {
+        if (layer.ScratchOffset >= 0)
+        {
+            yield return new WorkspaceMap.Slot("scratch", layer.ScratchOffset, layer.ScratchSize, "scratch", "-");
+        }
+    }
+
     /// <summary>Writes the forward kernel for vectors of <paramref name="width"/> floats (8: Vector256, 16: Vector512).</summary>
     public virtual void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
     {
@@ -116,17 +131,17 @@ internal abstract class LayerKind
     /// <summary>The statement that runs the backward pass on the vector path of <paramref name="width"/>.</summary>
     public virtual string VectorBackwardCall(LayerPlan layer, LayerOperands operands, int width) => BackwardCall(layer, operands);
 
-    /// <summary><c>global::System.Runtime.Intrinsics.Vector256</c> or <c>…Vector512</c> for a width of 8 or 16 floats.</summary>
-    protected static string Vector(int width) => width == 16 ? "global::System.Runtime.Intrinsics.Vector512" : "global::System.Runtime.Intrinsics.Vector256";
+    /// <summary>The static vector class (<see cref="Aliases.V256"/> or <see cref="Aliases.V512"/>) for a width of 8 or 16 floats.</summary>
+    protected static string Vector(int width) => width == 16 ? Aliases.V512 : Aliases.V256;
 
-    /// <summary>The vector type: <c>global::System.Runtime.Intrinsics.Vector256&lt;float&gt;</c> for a width of 8.</summary>
-    protected static string VectorOfFloat(int width) => Vector(width) + "<float>";
+    /// <summary>The vector type (<see cref="Aliases.Vec8f"/> or <see cref="Aliases.Vec16f"/>) for a width of 8 or 16.</summary>
+    protected static string VectorOfFloat(int width) => width == 16 ? Aliases.Vec16f : Aliases.Vec8f;
 
     /// <summary>The kernel name suffix of a vector width: V256 or V512.</summary>
     protected static string Suffix(int width) => width == 16 ? "V512" : "V256";
 
-    protected const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
-    protected const string Span = "global::System.Span<float>";
+    protected const string ReadOnlySpan = Aliases.ReadOnlyFloatSpan;
+    protected const string Span = Aliases.FloatSpan;
 
     protected static string I(int value) => CodeWriter.Int(value);
 

@@ -47,25 +47,25 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
         Shape o = layer.Output;
         Summary(w, Head(layer) + ", " + (isMax ? "max" : "mean") + " over " + I(layer.Kernel) + "×" + I(layer.Kernel) + " windows, stride " + I(layer.Stride) + ".");
         w.Open("private static void " + Forward(layer) + "(" + ReadOnlySpan + " x, " + Span + " y)");
-        OpenOutputLoops(w, o);
+        At a = OpenOutputLoops(w, o);
         if (isMax)
         {
             w.Line("float best = float.NegativeInfinity;");
-            OpenWindow(w, layer);
-            w.Line("float v = x[" + InputIndex(layer) + "];");
+            var window = OpenWindow(w, layer);
+            w.Line("float v = x[" + InputIndex(layer, a, window) + "];");
             w.Open("if (v > best)");
             w.Line("best = v;");
             w.Close();
             CloseWindow(w);
-            w.Line("y[" + OutputIndex(o) + "] = best;");
+            w.Line("y[" + OutputIndex(o, a) + "] = best;");
         }
         else
         {
             w.Line("float sum = 0f;");
-            OpenWindow(w, layer);
-            w.Line("sum += x[" + InputIndex(layer) + "];");
+            var window = OpenWindow(w, layer);
+            w.Line("sum += x[" + InputIndex(layer, a, window) + "];");
             CloseWindow(w);
-            w.Line("y[" + OutputIndex(o) + "] = sum * " + F(1f / (layer.Kernel * layer.Kernel)) + ";");
+            w.Line("y[" + OutputIndex(o, a) + "] = sum * " + F(1f / (layer.Kernel * layer.Kernel)) + ";");
         }
 
         CloseOutputLoops(w);
@@ -80,27 +80,27 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
         Summary(w, Head(layer) + ", backward: " + (isMax ? "dy goes to the first maximum of each window" : "dy is spread evenly over each window") + ".");
         w.Open("private static void " + Backward(layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " dy, " + Span + " dx)");
         w.Line("dx.Clear();");
-        OpenOutputLoops(w, o);
+        At a = OpenOutputLoops(w, o);
         if (isMax)
         {
             w.Line("float best = float.NegativeInfinity;");
             w.Line("int at = -1;");
-            OpenWindow(w, layer);
-            w.Line("int index = " + InputIndex(layer) + ";");
+            var window = OpenWindow(w, layer);
+            w.Line("int index = " + InputIndex(layer, a, window) + ";");
             w.Open("if (x[index] > best)");
             w.Line("best = x[index];");
             w.Line("at = index;");
             w.Close();
             CloseWindow(w);
             w.Open("if (at >= 0)");
-            w.Line("dx[at] += dy[" + OutputIndex(o) + "];");
+            w.Line("dx[at] += dy[" + OutputIndex(o, a) + "];");
             w.Close();
         }
         else
         {
-            w.Line("float g = dy[" + OutputIndex(o) + "] * " + F(1f / (layer.Kernel * layer.Kernel)) + ";");
-            OpenWindow(w, layer);
-            w.Line("dx[" + InputIndex(layer) + "] += g;");
+            w.Line("float g = dy[" + OutputIndex(o, a) + "] * " + F(1f / (layer.Kernel * layer.Kernel)) + ";");
+            var window = OpenWindow(w, layer);
+            w.Line("dx[" + InputIndex(layer, a, window) + "] += g;");
             CloseWindow(w);
         }
 
@@ -343,34 +343,24 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
         }
     }
 
-    private static void OpenOutputLoops(CodeWriter w, Shape o)
+    /// <summary>The output position's indices (a loop variable, or "0" where the extent is 1).</summary>
+    private readonly record struct At(string C, string Oy, string Ox);
+
+    private static At OpenOutputLoops(CodeWriter w, Shape o) => new(w.For("c", o.C), w.For("oy", o.H), w.For("ox", o.W));
+
+    private static void CloseOutputLoops(CodeWriter w) => w.EndFor().EndFor().EndFor();
+
+    private static (string Ky, string Kx) OpenWindow(CodeWriter w, LayerPlan layer) => (w.For("ky", layer.Kernel), w.For("kx", layer.Kernel));
+
+    private static void CloseWindow(CodeWriter w) => w.EndFor().EndFor();
+
+    private static string OutputIndex(Shape o, At a) => CodeWriter.RowMajor((a.C, o.C), (a.Oy, o.H), (a.Ox, o.W));
+
+    /// <summary>x[c, oy·stride + ky, ox·stride + kx] as one folded sum.</summary>
+    private static string InputIndex(LayerPlan layer, At a, (string Ky, string Kx) k)
     {
-        w.Open("for (int c = 0; c < " + I(o.C) + "; c++)");
-        w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
-        w.Open("for (int ox = 0; ox < " + I(o.W) + "; ox++)");
+        Shape i = layer.Input;
+        int s = layer.Stride;
+        return CodeWriter.Sum(0, (a.C, i.H * i.W), (a.Oy, s * i.W), (k.Ky, i.W), (a.Ox, s), (k.Kx, 1));
     }
-
-    private static void CloseOutputLoops(CodeWriter w)
-    {
-        w.Close();
-        w.Close();
-        w.Close();
-    }
-
-    private static void OpenWindow(CodeWriter w, LayerPlan layer)
-    {
-        w.Open("for (int ky = 0; ky < " + I(layer.Kernel) + "; ky++)");
-        w.Open("for (int kx = 0; kx < " + I(layer.Kernel) + "; kx++)");
-    }
-
-    private static void CloseWindow(CodeWriter w)
-    {
-        w.Close();
-        w.Close();
-    }
-
-    private static string OutputIndex(Shape o) => "((c * " + I(o.H) + ") + oy) * " + I(o.W) + " + ox";
-
-    private static string InputIndex(LayerPlan layer) =>
-        "((c * " + I(layer.Input.H) + ") + (oy * " + I(layer.Stride) + ") + ky) * " + I(layer.Input.W) + " + (ox * " + I(layer.Stride) + ") + kx";
 }
