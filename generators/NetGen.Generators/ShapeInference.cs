@@ -154,7 +154,7 @@ internal static class ShapeInference
 
             if (!IsIdentifier(name))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, spec.Location, name, "use letters, digits and '_', not starting with a digit"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, spec.Location, name, "use ASCII letters, digits and '_', not starting with a digit (layer names are checkpoint keys and C# member names)"));
                 continue;
             }
 
@@ -347,7 +347,7 @@ internal static class ShapeInference
 
     private static bool IsIdentifier(string name)
     {
-        if (name.Length == 0 || !(char.IsLetter(name[0]) || name[0] == '_'))
+        if (name.Length == 0)
         {
             return false;
         }

@@ -142,9 +142,9 @@ public sealed class DiagnosticsTests
     }
 
     [Theory]
-    [InlineData("1abc", "use letters, digits and '_'")]
-    [InlineData("a b", "use letters, digits and '_'")]
-    [InlineData("", "use letters, digits and '_'")]
+    [InlineData("1abc", "use ASCII letters, digits and '_'")]
+    [InlineData("a b", "use ASCII letters, digits and '_'")]
+    [InlineData("", "use ASCII letters, digits and '_'")]
     [InlineData("predict", "'Predict'")]
     [InlineData("layers", "'Layers'")]
     [InlineData("Clash", "'Clash'")]
