@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
+using NetGen.Tests.Data;
 
 namespace NetGen.Fuzz;
 
@@ -81,32 +82,11 @@ internal sealed class IdxTarget : ITarget
         long data = input.Length;
         if (input.Length >= 2 && input[0] == 0x1F && input[1] == 0x8B)
         {
-            data = DecompressedLength(input);
+            data = IdxDecoding.DecompressedLength(input);
             return Limits.Overhead + (1L << 20) + (7 * data);
         }
 
         return Limits.Overhead + (5 * data);
-    }
-
-    /// <summary>How many bytes a gzip input decompresses to before it ends or turns invalid.</summary>
-    private static long DecompressedLength(byte[] input)
-    {
-        using var gzip = new GZipStream(new MemoryStream(input), CompressionMode.Decompress);
-        byte[] buffer = new byte[1 << 16];
-        long total = 0;
-        try
-        {
-            int n;
-            while ((n = gzip.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                total += n;
-            }
-        }
-        catch (InvalidDataException)
-        {
-        }
-
-        return total;
     }
 
     public IEnumerable<(string Name, byte[] Bytes)> Seeds(string repository)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Reflection;
 
 namespace NetGen.Fuzz;
@@ -77,34 +78,12 @@ internal sealed class ParserTarget : ITarget
             int begin = (int)type.GetProperty("Begin")!.GetValue(entry)!;
             int end = (int)type.GetProperty("End")!.GetValue(entry)!;
             SafetensorsTensor t = runtime.Tensors[i];
-            if (name != t.Name || dtype != t.DType.ToString() || !shape.AsReadOnly().SequenceEqual(t.Shape)
+            if (name != t.Name || dtype != t.DType.ToString() || !shape.SequenceEqual(t.Shape)
                 || begin < 0 || end < begin || dataStart + end > length)
             {
                 throw new InvalidOperationException(
                     $"tensor {i}: the parser read '{name}' {dtype} [{string.Join(",", shape)}] [{begin}, {end}); the runtime '{t.Name}' {t.DType} [{string.Join(",", t.Shape)}].");
             }
         }
-    }
-}
-
-/// <summary>Sequence comparison for the shapes.</summary>
-internal static class ShapeExtensions
-{
-    public static bool SequenceEqual(this IReadOnlyList<int> a, IReadOnlyList<int> b)
-    {
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < a.Count; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

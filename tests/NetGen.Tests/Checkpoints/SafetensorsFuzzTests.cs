@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using NetGen;
+using NetGen.Tests.Fuzzing;
 using Xunit;
 using Xunit.Abstractions;
 using static NetGen.Tests.Checkpoints.SafetensorsBytes;
@@ -95,6 +96,10 @@ public sealed class SafetensorsFuzzTests(ITestOutputHelper output)
         return true;
     }
 
+    /// <summary>What each draw of <see cref="Mutate"/> does; <see cref="Damage.Own"/> is <see cref="DamageHeader"/>'s.</summary>
+    private static readonly Damage[] Menu =
+        [Damage.FlipBit, Damage.ReplaceByte, Damage.Own, Damage.Own, Damage.Own, Damage.Extend, Damage.Own];
+
     private static byte[] Mutate(byte[] valid, int headerEnd, ref Rng rng)
     {
         byte[] bytes = (byte[])valid.Clone();
@@ -103,49 +108,50 @@ public sealed class SafetensorsFuzzTests(ITestOutputHelper output)
         {
             // Most mutations land in the header, where the parsing is.
             int at = rng.NextInt(4) == 0 ? rng.NextInt(bytes.Length) : rng.NextInt(Math.Min(headerEnd, bytes.Length));
-            switch (rng.NextInt(7))
+            int kind = rng.NextInt(Menu.Length);
+            if (!ByteDamage.Apply(Menu[kind], ref bytes, at, mostAppended: 16, ref rng))
             {
-                case 0:
-                    bytes[at] ^= (byte)(1 << rng.NextInt(8));
-                    break;
-                case 1:
-                    bytes[at] = (byte)rng.NextInt(256);
-                    break;
-                case 2:
-                case 3:
-                    // Replace a digit with another digit: still JSON, but a different shape or offset.
-                    for (int i = 0; i < bytes.Length; i++)
-                    {
-                        int j = (at + i) % Math.Min(headerEnd, bytes.Length);
-                        if (bytes[j] is >= (byte)'0' and <= (byte)'9')
-                        {
-                            bytes[j] = (byte)('0' + rng.NextInt(10));
-                            break;
-                        }
-                    }
-
-                    break;
-                case 4:
-                    Array.Resize(ref bytes, rng.NextInt(bytes.Length + 1));
-                    if (bytes.Length == 0)
-                    {
-                        return bytes;
-                    }
-
-                    break;
-                case 5:
-                    Array.Resize(ref bytes, bytes.Length + 1 + rng.NextInt(16));
-                    break;
-                default:
-                    if (bytes.Length >= 8)
-                    {
-                        bytes[rng.NextInt(8)] ^= (byte)(1 << rng.NextInt(8));
-                    }
-
-                    break;
+                bytes = DamageHeader(bytes, kind, at, headerEnd, ref rng);
+                if (bytes.Length == 0)
+                {
+                    return bytes;
+                }
             }
         }
 
         return bytes;
+    }
+
+    /// <summary>The draws of <see cref="Mutate"/> that <see cref="Damage.Own"/> leaves here: 2 to 4 and 6.</summary>
+    private static byte[] DamageHeader(byte[] bytes, int kind, int at, int headerEnd, ref Rng rng)
+    {
+        switch (kind)
+        {
+            case 2:
+            case 3:
+                // Replace a digit with another digit: still JSON, but a different shape or offset.
+                for (int i = 0; i < bytes.Length; i++)
+                {
+                    int j = (at + i) % Math.Min(headerEnd, bytes.Length);
+                    if (bytes[j] is >= (byte)'0' and <= (byte)'9')
+                    {
+                        bytes[j] = (byte)('0' + rng.NextInt(10));
+                        break;
+                    }
+                }
+
+                return bytes;
+            case 4:
+                // Not Damage.Truncate: this cut may also keep the whole file.
+                Array.Resize(ref bytes, rng.NextInt(bytes.Length + 1));
+                return bytes;
+            default:
+                if (bytes.Length >= 8)
+                {
+                    bytes[rng.NextInt(8)] ^= (byte)(1 << rng.NextInt(8));
+                }
+
+                return bytes;
+        }
     }
 }

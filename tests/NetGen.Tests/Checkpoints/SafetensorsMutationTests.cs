@@ -1,9 +1,9 @@
 using System;
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.IO;
 using System.Text.Json;
 using NetGen;
+using NetGen.Tests.Fuzzing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -27,8 +27,6 @@ public sealed class SafetensorsMutationTests(ITestOutputHelper output)
     private const long BytesPerFileByte = 8;
 
     private const long Overhead = 256 << 10;
-
-    private static readonly TimeSpan PerCase = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void DamagedLeNet5Checkpoint_ReadsExactlyOrThrowsFormatException() =>
@@ -93,29 +91,8 @@ public sealed class SafetensorsMutationTests(ITestOutputHelper output)
         return true;
     }
 
-    private static SafetensorsFile? Read(Func<SafetensorsFile> read, long bound, string context)
-    {
-        SafetensorsFile? file = null;
-        var clock = Stopwatch.StartNew();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        try
-        {
-            file = read();
-        }
-        catch (SafetensorsFormatException e)
-        {
-            Assert.True(e.Message.Contains(Source, StringComparison.Ordinal), $"{context}: the message does not name the source: {e.Message}");
-        }
-        catch (Exception e)
-        {
-            Assert.Fail($"{context}: {e.GetType().Name} (expected success or SafetensorsFormatException): {e.Message}");
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated <= bound, $"{context}: the read allocated {allocated} bytes; expected at most {bound}");
-        Assert.True(clock.Elapsed < PerCase, $"{context}: the read took {clock.Elapsed.TotalSeconds:F1} s");
-        return file;
-    }
+    private static SafetensorsFile? Read(Func<SafetensorsFile> read, long bound, string context) =>
+        BoundedRead.Run<SafetensorsFile, SafetensorsFormatException>(read, Source, "the source", bound, context);
 
     /// <summary>
     /// Checks a successful read against the file, decoded here independently: the header's tensors in order, each

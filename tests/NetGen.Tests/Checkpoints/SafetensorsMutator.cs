@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Text;
+using NetGen.Tests.Fuzzing;
 
 namespace NetGen.Tests.Checkpoints;
 
@@ -13,6 +14,10 @@ namespace NetGen.Tests.Checkpoints;
 /// </summary>
 internal static class SafetensorsMutator
 {
+    /// <summary>What each draw of <see cref="Mutate"/> does; <see cref="Damage.Own"/> is <see cref="DamageHeader"/>'s.</summary>
+    private static readonly Damage[] Menu =
+        [Damage.FlipBit, Damage.ReplaceByte, Damage.Own, Damage.Own, Damage.Own, Damage.Own, Damage.Truncate, Damage.Extend, Damage.Own, Damage.Own];
+
     private static readonly string[] DTypes = ["F32", "F64", "F16", "BF16", "I64", "U8", "I32", "f32", ""];
 
     /// <summary>The LeNet-5 checkpoint the LeNet.Classify sample bakes in (trained by samples/LeNet).</summary>
@@ -59,39 +64,35 @@ internal static class SafetensorsMutator
             int headerEnd = declared >= (ulong)(bytes.Length - 8) ? bytes.Length : 8 + (int)declared;
             int inHeader = 8 + rng.NextInt(Math.Max(1, headerEnd - 8));
             int at = rng.NextInt(4) == 0 ? rng.NextInt(bytes.Length) : Math.Min(inHeader, bytes.Length - 1);
-            switch (rng.NextInt(10))
+            int kind = rng.NextInt(Menu.Length);
+            if (!ByteDamage.Apply(Menu[kind], ref bytes, at, mostAppended: 16, ref rng))
             {
-                case 0:
-                    bytes[at] ^= (byte)(1 << rng.NextInt(8));
-                    break;
-                case 1:
-                    bytes[at] = (byte)rng.NextInt(256);
-                    break;
-                case 2:
-                case 3:
-                    ReplaceDigit(bytes, inHeader, headerEnd, ref rng);
-                    break;
-                case 4:
-                    bytes = RenameDType(bytes, headerEnd, ref rng);
-                    break;
-                case 5:
-                    bytes = Splice(bytes, inHeader, headerEnd, ref rng);
-                    break;
-                case 6:
-                    Array.Resize(ref bytes, rng.NextInt(bytes.Length));
-                    break;
-                case 7:
-                    Array.Resize(ref bytes, bytes.Length + 1 + rng.NextInt(16));
-                    break;
-                default:
-                    ulong length = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-                    ulong[] choices = [length + 1, length - 1, length + 8, 0, ulong.MaxValue, 100_000_001, length ^ (1UL << rng.NextInt(64))];
-                    BinaryPrimitives.WriteUInt64LittleEndian(bytes, choices[rng.NextInt(choices.Length)]);
-                    break;
+                bytes = DamageHeader(bytes, kind, inHeader, headerEnd, ref rng);
             }
         }
 
         return bytes;
+    }
+
+    /// <summary>The draws of <see cref="Mutate"/> that <see cref="Damage.Own"/> leaves to <see cref="DamageHeader"/>: 2 to 5, 8 and 9.</summary>
+    private static byte[] DamageHeader(byte[] bytes, int kind, int inHeader, int headerEnd, ref Rng rng)
+    {
+        switch (kind)
+        {
+            case 2:
+            case 3:
+                ReplaceDigit(bytes, inHeader, headerEnd, ref rng);
+                return bytes;
+            case 4:
+                return RenameDType(bytes, headerEnd, ref rng);
+            case 5:
+                return Splice(bytes, inHeader, headerEnd, ref rng);
+            default:
+                ulong length = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+                ulong[] choices = [length + 1, length - 1, length + 8, 0, ulong.MaxValue, 100_000_001, length ^ (1UL << rng.NextInt(64))];
+                BinaryPrimitives.WriteUInt64LittleEndian(bytes, choices[rng.NextInt(choices.Length)]);
+                return bytes;
+        }
     }
 
     private static void ReplaceDigit(byte[] bytes, int from, int headerEnd, ref Rng rng)

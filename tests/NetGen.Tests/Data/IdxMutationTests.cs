@@ -1,9 +1,9 @@
 using System;
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using NetGen;
+using NetGen.Tests.Fuzzing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -27,8 +27,6 @@ public sealed class IdxMutationTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>The gzip path's first buffer (Idx.GzipInitialBuffer): allocated before any data arrives.</summary>
     private const long GzipFirstBuffer = 1 << 20;
-
-    private static readonly TimeSpan PerCase = TimeSpan.FromSeconds(5);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("netgen-idx-mutations-").FullName;
 
@@ -88,16 +86,16 @@ public sealed class IdxMutationTests(ITestOutputHelper output) : IDisposable
         string path = Path.Combine(_dir, "damaged");
         File.WriteAllBytes(path, bytes);
         bool isGzip = bytes.Length >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B;
-        byte[]? content = isGzip ? TryGunzip(bytes) : bytes;
-        long bound = Overhead + (isGzip ? GzipFirstBuffer + (7L * (content?.Length ?? DecompressedPrefix(bytes))) : 5L * bytes.Length);
+        byte[]? content = isGzip ? IdxDecoding.TryGunzip(bytes) : bytes;
+        long bound = Overhead + (isGzip ? GzipFirstBuffer + (7L * (content?.Length ?? IdxDecoding.DecompressedLength(bytes))) : 5L * bytes.Length);
         string context = $"iteration {iteration}: file {Convert.ToHexString(bytes, 0, Math.Min(bytes.Length, 64))}... ({bytes.Length} bytes)";
 
         IdxImages? images = Read(() => Idx.ReadImages(path), path, bound, context);
-        Verify(content is null ? null : Dimensions(content, rank: 3), content, images?.Pixels,
+        Verify(content is null ? null : IdxDecoding.Dimensions(content, rank: 3), content, images?.Pixels,
             images is null ? null : [images.Count, images.Rows, images.Columns], 255f, context);
 
         int[]? labels = Read(() => Idx.ReadLabels(path), path, bound, context);
-        Verify(content is null ? null : Dimensions(content, rank: 1), content,
+        Verify(content is null ? null : IdxDecoding.Dimensions(content, rank: 1), content,
             labels is null ? null : Array.ConvertAll(labels, l => (float)l), labels is null ? null : [labels.Length], 1f, context);
 
         bool originalIsImages = BinaryPrimitives.ReadInt32BigEndian(original) == 0x803;
@@ -106,29 +104,8 @@ public sealed class IdxMutationTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>The result, or null for an <see cref="IdxFormatException"/> naming the file; within the time and allocation bounds.</summary>
     private static T? Read<T>(Func<T> read, string path, long bound, string context)
-        where T : class
-    {
-        T? result = null;
-        var clock = Stopwatch.StartNew();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        try
-        {
-            result = read();
-        }
-        catch (IdxFormatException e)
-        {
-            Assert.True(e.Message.Contains(path, StringComparison.Ordinal), $"{context}: the message does not name the file: {e.Message}");
-        }
-        catch (Exception e)
-        {
-            Assert.Fail($"{context}: {e.GetType().Name} (expected success or IdxFormatException): {e.Message}");
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated <= bound, $"{context}: the read allocated {allocated} bytes; expected at most {bound}");
-        Assert.True(clock.Elapsed < PerCase, $"{context}: the read took {clock.Elapsed.TotalSeconds:F1} s");
-        return result;
-    }
+        where T : class =>
+        BoundedRead.Run<T, IdxFormatException>(read, path, "the file", bound, context);
 
     /// <summary>
     /// A successful read must match the independent decoding exactly (dimensions and every value); a rejected read
@@ -155,38 +132,9 @@ public sealed class IdxMutationTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    /// <summary>
-    /// The dimensions of <paramref name="content"/> when it is a well-formed unsigned-byte IDX file of
-    /// <paramref name="rank"/> dimensions (magic 0x0000080R, positive dimensions, exactly their product of data bytes).
-    /// </summary>
-    private static int[]? Dimensions(byte[] content, int rank)
-    {
-        int headerLength = 4 + (4 * rank);
-        if (content.Length < headerLength || BinaryPrimitives.ReadInt32BigEndian(content) != (0x800 | rank))
-        {
-            return null;
-        }
-
-        int[] dimensions = new int[rank];
-        long size = 1;
-        for (int i = 0; i < rank; i++)
-        {
-            uint d = BinaryPrimitives.ReadUInt32BigEndian(content.AsSpan(4 + (4 * i)));
-            if (d == 0 || d > int.MaxValue)
-            {
-                return null;
-            }
-
-            dimensions[i] = (int)d;
-            size *= d;
-            if (size > content.Length)
-            {
-                return null;
-            }
-        }
-
-        return size == content.Length - headerLength ? dimensions : null;
-    }
+    /// <summary>What each draw of <see cref="Mutate"/> does; <see cref="Damage.Own"/> is <see cref="RewriteDimension"/>.</summary>
+    private static readonly Damage[] Menu =
+        [Damage.FlipBit, Damage.ReplaceByte, Damage.Truncate, Damage.Extend, Damage.Own, Damage.Own, Damage.Own];
 
     /// <summary>Truncations, bit flips, replaced bytes, extensions and header edits; one to three of them.</summary>
     private static byte[] Mutate(byte[] valid, ref Rng rng)
@@ -197,35 +145,25 @@ public sealed class IdxMutationTests(ITestOutputHelper output) : IDisposable
         {
             // Half of the mutations land in the first 16 bytes: the header (raw) or the gzip header and first block.
             int at = rng.NextInt(2) == 0 ? rng.NextInt(Math.Min(16, bytes.Length)) : rng.NextInt(bytes.Length);
-            switch (rng.NextInt(7))
+            if (!ByteDamage.Apply(Menu[rng.NextInt(Menu.Length)], ref bytes, at, mostAppended: 64, ref rng))
             {
-                case 0:
-                    bytes[at] ^= (byte)(1 << rng.NextInt(8));
-                    break;
-                case 1:
-                    bytes[at] = (byte)rng.NextInt(256);
-                    break;
-                case 2:
-                    Array.Resize(ref bytes, rng.NextInt(bytes.Length));
-                    break;
-                case 3:
-                    Array.Resize(ref bytes, bytes.Length + 1 + rng.NextInt(64));
-                    break;
-                default:
-                    // A dimension of the header (or of what would be one in a file of the other rank) rewritten.
-                    int dimension = 4 + (4 * rng.NextInt(3));
-                    if (bytes.Length >= dimension + 4)
-                    {
-                        uint current = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(dimension));
-                        uint[] choices = [0, 1, current - 1, current + 1, current * 2, 0x7FFFFFFF, 0xFFFFFFFF, 1u << 20, (uint)rng.NextUInt64()];
-                        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(dimension), choices[rng.NextInt(choices.Length)]);
-                    }
-
-                    break;
+                RewriteDimension(bytes, ref rng);
             }
         }
 
         return bytes;
+    }
+
+    /// <summary>A dimension of the header (or of what would be one in a file of the other rank) rewritten.</summary>
+    private static void RewriteDimension(byte[] bytes, ref Rng rng)
+    {
+        int dimension = 4 + (4 * rng.NextInt(3));
+        if (bytes.Length >= dimension + 4)
+        {
+            uint current = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(dimension));
+            uint[] choices = [0, 1, current - 1, current + 1, current * 2, 0x7FFFFFFF, 0xFFFFFFFF, 1u << 20, (uint)rng.NextUInt64()];
+            BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(dimension), choices[rng.NextInt(choices.Length)]);
+        }
     }
 
     /// <summary>The first <paramref name="length"/> bytes of a real file, with its count edited to fit.</summary>
@@ -249,42 +187,5 @@ public sealed class IdxMutationTests(ITestOutputHelper output) : IDisposable
         }
 
         return buffer.ToArray();
-    }
-
-    /// <summary>The whole decompressed content, or null when the gzip stream is invalid.</summary>
-    private static byte[]? TryGunzip(byte[] bytes)
-    {
-        try
-        {
-            using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var content = new MemoryStream();
-            gzip.CopyTo(content);
-            return content.ToArray();
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>How many bytes an invalid gzip stream yields before it fails.</summary>
-    private static long DecompressedPrefix(byte[] bytes)
-    {
-        using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        byte[] buffer = new byte[1 << 16];
-        long total = 0;
-        try
-        {
-            int n;
-            while ((n = gzip.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                total += n;
-            }
-        }
-        catch (InvalidDataException)
-        {
-        }
-
-        return total;
     }
 }
