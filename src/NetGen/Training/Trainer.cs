@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 
@@ -33,12 +32,13 @@ namespace NetGen;
 /// is not thread-safe: run one step at a time. Dispose it to stop its threads.
 /// </para>
 /// </remarks>
-public sealed class Trainer : IDisposable
+public sealed partial class Trainer : IDisposable
 {
     /// <summary>Separates the dropout seeds from the shuffling seeds of an epoch.</summary>
     private const ulong DropoutStream = 0xD5_0F_0A_75_EE_D5_0F_0AUL;
 
-    private readonly Worker[] _workers;
+    private readonly WorkerPool _pool;
+    private readonly WorkerBuffers[] _workers;
     private readonly int _logitsOffset;
     private readonly int _classes;
     private readonly bool _segmented;
@@ -49,19 +49,12 @@ public sealed class Trainer : IDisposable
     private bool _anyTrainable = true;
     private int _lowestBackwardSegment;
     private ILoss _loss = new SoftmaxCrossEntropyLoss();
-    private int _jobSegment;
     private int[] _batch = [];
     private int[] _predicted = [];
-    private int _jobFirst;
-    private JobKind _jobKind;
-    private Dataset? _jobData;
-    private float _jobScale;
-    private ulong _jobSeed;
     private int _busy;
 
     // Early stopping's state from the last LoadCheckpoint, taken by the next Fit that starts at its epoch.
     private (int Epoch, EarlyStoppingTracker.Saved State)? _resumed;
-    private volatile bool _stopping;
     private bool _disposed;
 
     /// <summary>Creates a trainer and starts its worker threads.</summary>
@@ -92,40 +85,13 @@ public sealed class Trainer : IDisposable
         _segmented = network.SegmentCount > 1;
         _batchState = new float[network.BatchStateSize];
         _groups = [new ParameterGroup(0, network.ParameterCount)];
-        _workers = new Worker[threads];
+        _workers = new WorkerBuffers[threads];
         for (int w = 0; w < threads; w++)
         {
-            _workers[w] = new Worker(network.WorkspaceSize, network.ParameterCount, network.OutputSize);
+            _workers[w] = new WorkerBuffers(network.WorkspaceSize, network.ParameterCount, network.OutputSize);
         }
 
-        for (int w = 1; w < threads; w++)
-        {
-            Worker worker = _workers[w];
-            worker.Thread = new Thread(() => WorkerLoop(worker))
-            {
-                IsBackground = true,
-                Name = $"NetGen trainer worker {w}",
-            };
-            worker.Thread.Start();
-        }
-    }
-
-    private enum JobKind
-    {
-        /// <summary>Forward, loss and backward of each sample on the worker's one workspace (no BatchNorm).</summary>
-        Train,
-
-        /// <summary>Evaluation-mode forward of each sample, counting correct predictions and the loss.</summary>
-        Evaluate,
-
-        /// <summary>Forward segment <see cref="_jobSegment"/> of each sample, on the sample's own workspace.</summary>
-        ForwardSegment,
-
-        /// <summary>The last forward segment, the loss, and the last backward segment.</summary>
-        LastSegment,
-
-        /// <summary>Backward segment <see cref="_jobSegment"/> of each sample.</summary>
-        BackwardSegment,
+        _pool = new WorkerPool(threads, "NetGen trainer");
     }
 
     /// <summary>The network being trained.</summary>
@@ -445,17 +411,8 @@ public sealed class Trainer : IDisposable
                 _predicted = new int[count];
             }
 
-            int active = Math.Min(ThreadCount, count);
-            _jobKind = JobKind.Evaluate;
-            _jobData = data;
-            _jobFirst = first;
-            for (int w = 0; w < active; w++)
-            {
-                _workers[w].From = first + (int)((long)count * w / active);
-                _workers[w].To = first + (int)((long)count * (w + 1) / active);
-            }
-
-            Run(active);
+            int active = _pool.ActiveFor(count);
+            _pool.Run(new EvaluateJob(this, data, first), count);
             int correct = 0;
             loss = 0;
             for (int w = 0; w < active; w++)
@@ -481,18 +438,7 @@ public sealed class Trainer : IDisposable
         }
 
         _disposed = true;
-        _stopping = true;
-        for (int w = 1; w < _workers.Length; w++)
-        {
-            _workers[w].Start.Set();
-            _workers[w].Thread?.Join();
-        }
-
-        foreach (Worker worker in _workers)
-        {
-            worker.Start.Dispose();
-            worker.Done.Dispose();
-        }
+        _pool.Dispose();
     }
 
     private static void Add(Span<float> target, ReadOnlySpan<float> source)
@@ -587,24 +533,15 @@ public sealed class Trainer : IDisposable
             batch[i] = index;
         }
 
-        int active = Math.Min(ThreadCount, n);
-        _jobData = data;
-        _jobScale = 1f / n;
-        _jobSeed = dropoutSeed;
-        for (int w = 0; w < active; w++)
-        {
-            _workers[w].From = (int)((long)n * w / active);
-            _workers[w].To = (int)((long)n * (w + 1) / active);
-        }
-
+        int active = _pool.ActiveFor(n);
+        var job = new BatchJob(this, data, batch, 1f / n, dropoutSeed);
         if (_segmented)
         {
-            RunSegments(n, active);
+            RunSegments(job, n);
         }
         else
         {
-            _jobKind = JobKind.Train;
-            Run(active);
+            _pool.Run(new TrainJob(job), n);
         }
 
         Span<float> gradients = _workers[0].Gradients.Span;
@@ -636,7 +573,7 @@ public sealed class Trainer : IDisposable
     /// the loss and the last backward segment; then the backward segments down to the lowest trainable one, the
     /// batch means of each BatchNorm gathered before the segment below it.
     /// </summary>
-    private void RunSegments(int n, int active)
+    private void RunSegments(BatchJob job, int n)
     {
         INetwork network = Network;
         if (_sampleWorkspaces.Length < n)
@@ -656,9 +593,7 @@ public sealed class Trainer : IDisposable
         int last = network.SegmentCount - 1;
         for (int segment = 0; segment < last; segment++)
         {
-            _jobKind = JobKind.ForwardSegment;
-            _jobSegment = segment;
-            Run(active);
+            _pool.Run(new SegmentJob(job, SegmentPass.Forward, segment), n);
             // Indexed loops: enumerating the IReadOnlyList would allocate an enumerator per step.
             for (int b = 0; b < norms.Count; b++)
             {
@@ -669,9 +604,7 @@ public sealed class Trainer : IDisposable
             }
         }
 
-        _jobKind = JobKind.LastSegment;
-        _jobSegment = last;
-        Run(active);
+        _pool.Run(new SegmentJob(job, SegmentPass.Last, last), n);
         if (!_anyTrainable)
         {
             return;
@@ -687,34 +620,8 @@ public sealed class Trainer : IDisposable
                 }
             }
 
-            _jobKind = JobKind.BackwardSegment;
-            _jobSegment = segment;
-            Run(active);
+            _pool.Run(new SegmentJob(job, SegmentPass.Backward, segment), n);
         }
-    }
-
-    /// <summary>Runs the current job on workers 0 … active − 1 and rethrows the first worker's exception, if any.</summary>
-    private void Run(int active)
-    {
-        for (int w = 1; w < active; w++)
-        {
-            _workers[w].Start.Set();
-        }
-
-        Execute(_workers[0]);
-        for (int w = 1; w < active; w++)
-        {
-            _workers[w].Done.Wait();
-        }
-
-        ExceptionDispatchInfo? error = null;
-        for (int w = 0; w < active; w++)
-        {
-            error ??= _workers[w].Error;
-            _workers[w].Error = null;
-        }
-
-        error?.Throw();
     }
 
     /// <summary>Claims the workers for one job; a trainer runs one job at a time.</summary>
@@ -727,242 +634,9 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Releases the workers, and the data set of the last job so the trainer does not keep it alive.</summary>
+    /// <summary>Releases the workers.</summary>
     private void Exit()
     {
-        _jobData = null;
         Volatile.Write(ref _busy, 0);
-    }
-
-    private void WorkerLoop(Worker worker)
-    {
-        while (true)
-        {
-            worker.Start.Wait();
-            if (_stopping)
-            {
-                return;
-            }
-
-            Execute(worker);
-            worker.Done.Set();
-        }
-    }
-
-    private void Execute(Worker worker)
-    {
-        try
-        {
-            switch (_jobKind)
-            {
-                case JobKind.Train:
-                    TrainChunk(worker);
-                    break;
-                case JobKind.Evaluate:
-                    EvaluateChunk(worker);
-                    break;
-                default:
-                    SegmentChunk(worker);
-                    break;
-            }
-        }
-#pragma warning disable CA1031 // Any failure of a worker is captured and rethrown on the calling thread.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            worker.Error = ExceptionDispatchInfo.Capture(ex);
-        }
-    }
-
-    private void TrainChunk(Worker worker)
-    {
-        INetwork network = Network;
-        Dataset data = _jobData!;
-        int[] labels = data.Labels;
-        int[] batch = _batch;
-        float scale = _jobScale;
-        ulong seed = _jobSeed;
-        Span<float> workspace = worker.Workspace.Span;
-        Span<float> gradients = worker.Gradients.Span;
-        Span<float> logitsGradient = worker.LogitsGradient;
-        ReadOnlySpan<float> logits = workspace.Slice(_logitsOffset, _classes);
-        ILoss lossFunction = _loss;
-        bool backward = _anyTrainable;
-        gradients.Clear();
-        double loss = 0;
-        int correct = 0;
-        for (int k = worker.From; k < worker.To; k++)
-        {
-            int index = batch[k];
-            ReadOnlySpan<float> input = data.Sample(index);
-            network.Forward(input, workspace, training: true, Rng.Mix(seed, (ulong)index));
-            correct += PredictedClass(logits) == labels[index] ? 1 : 0;
-            loss += lossFunction.LossAndGradient(logits, labels[index], data.Target(index), logitsGradient, scale);
-            if (backward)
-            {
-                network.Backward(input, workspace, logitsGradient, gradients);
-            }
-        }
-
-        worker.Loss = loss;
-        worker.Correct = correct;
-    }
-
-    /// <summary>One segment job of a BatchNorm network's step, on the worker's samples (each with its own workspace).</summary>
-    private void SegmentChunk(Worker worker)
-    {
-        INetwork network = Network;
-        Dataset data = _jobData!;
-        int[] labels = data.Labels;
-        int[] batch = _batch;
-        int segment = _jobSegment;
-        ReadOnlySpan<float> state = _batchState;
-        Span<float> gradients = worker.Gradients.Span;
-        switch (_jobKind)
-        {
-            case JobKind.ForwardSegment:
-                for (int k = worker.From; k < worker.To; k++)
-                {
-                    int index = batch[k];
-                    network.ForwardSegment(segment, data.Sample(index), _sampleWorkspaces[k].Span, state, training: true, Rng.Mix(_jobSeed, (ulong)index));
-                }
-
-                break;
-
-            case JobKind.LastSegment:
-                gradients.Clear();
-                double loss = 0;
-                int correct = 0;
-                bool backward = _anyTrainable;
-                for (int k = worker.From; k < worker.To; k++)
-                {
-                    int index = batch[k];
-                    Span<float> workspace = _sampleWorkspaces[k].Span;
-                    ReadOnlySpan<float> input = data.Sample(index);
-                    network.ForwardSegment(segment, input, workspace, state, training: true, Rng.Mix(_jobSeed, (ulong)index));
-                    ReadOnlySpan<float> logits = workspace.Slice(_logitsOffset, _classes);
-                    Span<float> logitsGradient = _sampleLogitsGradients.AsSpan(k * _classes, _classes);
-                    correct += PredictedClass(logits) == labels[index] ? 1 : 0;
-                    loss += _loss.LossAndGradient(logits, labels[index], data.Target(index), logitsGradient, _jobScale);
-                    if (backward)
-                    {
-                        network.BackwardSegment(segment, input, workspace, state, logitsGradient, gradients);
-                    }
-                }
-
-                worker.Loss = loss;
-                worker.Correct = correct;
-                break;
-
-            default:
-                for (int k = worker.From; k < worker.To; k++)
-                {
-                    int index = batch[k];
-                    network.BackwardSegment(segment, data.Sample(index), _sampleWorkspaces[k].Span, state, _sampleLogitsGradients.AsSpan(k * _classes, _classes), gradients);
-                }
-
-                break;
-        }
-    }
-
-    private void EvaluateChunk(Worker worker)
-    {
-        INetwork network = Network;
-        Dataset data = _jobData!;
-        int[] labels = data.Labels;
-        Span<float> workspace = worker.Workspace.Span;
-        ReadOnlySpan<float> logits = workspace.Slice(_logitsOffset, _classes);
-        int[] predicted = _predicted;
-        int first = _jobFirst;
-        int correct = 0;
-        double loss = 0;
-        ILoss lossFunction = _loss;
-        Span<float> scratch = worker.LogitsGradient;
-        for (int i = worker.From; i < worker.To; i++)
-        {
-            network.Forward(data.Sample(i), workspace, training: false, 0);
-            int predictedClass = PredictedClass(logits);
-            predicted[i - first] = predictedClass;
-            if (predictedClass == labels[i])
-            {
-                correct++;
-            }
-
-            loss += lossFunction.LossAndGradient(logits, labels[i], data.Target(i), scratch, 0f);
-        }
-
-        worker.Correct = correct;
-        worker.Loss = loss;
-    }
-
-    /// <summary>One worker's buffers, signals and results.</summary>
-    private sealed class Worker(int workspaceSize, int parameterCount, int outputSize)
-    {
-        public AlignedBuffer Workspace { get; } = new(workspaceSize);
-
-        public AlignedBuffer Gradients { get; } = new(parameterCount);
-
-        public float[] LogitsGradient { get; } = new float[outputSize];
-
-        public Signal Start { get; } = new();
-
-        public Signal Done { get; } = new();
-
-        public Thread? Thread { get; set; }
-
-        public int From { get; set; }
-
-        public int To { get; set; }
-
-        public double Loss { get; set; }
-
-        public int Correct { get; set; }
-
-        public ExceptionDispatchInfo? Error { get; set; }
-    }
-
-    /// <summary>
-    /// A one-shot, auto-resetting signal between two threads: <see cref="Wait"/> spins for up to 50 µs (the next
-    /// step usually starts within microseconds), then blocks, and consumes the signal. Neither side allocates.
-    /// </summary>
-    private sealed class Signal : IDisposable
-    {
-        private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
-
-        private readonly ManualResetEventSlim _event = new(false, 0);
-        private int _flag;
-
-        public void Set()
-        {
-            Volatile.Write(ref _flag, 1);
-            _event.Set();
-        }
-
-        public void Wait()
-        {
-            if (Volatile.Read(ref _flag) == 0)
-            {
-                long deadline = Stopwatch.GetTimestamp() + SpinTicks;
-                SpinWait spinner = default;
-                while (Volatile.Read(ref _flag) == 0)
-                {
-                    if (Stopwatch.GetTimestamp() < deadline)
-                    {
-                        // Yields now and then, so an oversubscribed machine still runs the thread we wait for.
-                        spinner.SpinOnce(sleep1Threshold: -1);
-                    }
-                    else
-                    {
-                        // Reset before re-reading the flag, so a Set that lands in between is never lost.
-                        _event.Wait();
-                        _event.Reset();
-                    }
-                }
-            }
-
-            Volatile.Write(ref _flag, 0);
-        }
-
-        public void Dispose() => _event.Dispose();
     }
 }

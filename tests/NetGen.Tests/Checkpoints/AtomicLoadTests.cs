@@ -275,7 +275,7 @@ public class AtomicLoadTests
 
             using var trainer = new Trainer(new BnMlp(2), new Adam(0.01f), 1);
             TrainerCheckpointLoad loaded = trainer.LoadCheckpoint(path);
-            int epoch = loaded; // the conversion the samples rely on
+            int epoch = loaded.Epoch;
             Assert.Equal(2, epoch);
             Assert.Equal(OptimizerStateLoad.Restored, loaded.OptimizerState);
             Assert.Equal("", loaded.OptimizerStateReason);
