@@ -34,9 +34,6 @@ namespace NetGen.Gpu;
 /// </remarks>
 public sealed class GpuTrainer : IDisposable
 {
-    /// <summary>Separates the dropout seeds from the shuffling seeds of an epoch (the CPU trainer's constant).</summary>
-    private const ulong DropoutStream = 0xD5_0F_0A_75_EE_D5_0F_0AUL;
-
     private readonly IGpuNetwork _network;
     private readonly GpuKernelSet _kernels;
     private readonly bool _ownsDevice;
@@ -225,7 +222,7 @@ public sealed class GpuTrainer : IDisposable
 
                 var rng = new Rng(epochSeed);
                 rng.Shuffle(order);
-                ulong dropoutSeed = Rng.Mix(epochSeed, DropoutStream);
+                ulong dropoutSeed = DropoutStream.ForEpoch(epochSeed);
                 long stepsBefore = _stepCount;
                 bool momentumBefore = _momentumStarted;
 

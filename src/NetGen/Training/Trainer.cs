@@ -34,9 +34,6 @@ namespace NetGen;
 /// </remarks>
 public sealed partial class Trainer : IDisposable
 {
-    /// <summary>Separates the dropout seeds from the shuffling seeds of an epoch.</summary>
-    private const ulong DropoutStream = 0xD5_0F_0A_75_EE_D5_0F_0AUL;
-
     private readonly WorkerPool _pool;
     private readonly WorkerBuffers[] _workers;
     private readonly int _logitsOffset;
@@ -171,7 +168,7 @@ public sealed partial class Trainer : IDisposable
 
                 var rng = new Rng(epochSeed);
                 rng.Shuffle(order);
-                ulong dropoutSeed = Rng.Mix(epochSeed, DropoutStream);
+                ulong dropoutSeed = DropoutStream.ForEpoch(epochSeed);
 
                 long start = Stopwatch.GetTimestamp();
                 double lossSum = 0;
