@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 
 namespace NetGen.Gpu;
@@ -32,7 +31,7 @@ namespace NetGen.Gpu;
 /// built-in ones). Not thread-safe: one call at a time.
 /// </para>
 /// </remarks>
-public sealed class GpuTrainer : IDisposable
+public sealed partial class GpuTrainer : IDisposable
 {
     private readonly IGpuNetwork _network;
     private readonly GpuKernelSet _kernels;
@@ -45,7 +44,6 @@ public sealed class GpuTrainer : IDisposable
     private ParameterGroup[] _groups;
     private bool _anyTrainable = true;
     private GpuLoss _loss = GpuLoss.SoftmaxCrossEntropy;
-    private string _lossName = "cross_entropy";
     private long _stepCount;
     private int[] _steps = [];    // Adam: steps taken by each parameter (PyTorch counts per tensor; frozen ones wait)
     private bool _momentumStarted;
@@ -186,148 +184,11 @@ public sealed class GpuTrainer : IDisposable
         UseLoss(options.Loss, train);
         ConfigureTrainable(plan);
         UploadState();
-        int count = train.Count;
-        int batchSize = options.BatchSize;
-        int batches = (count + batchSize - 1) / batchSize;
-        DeviceData trainData = Upload(train);
-        EnsureCapacity(Math.Min(batchSize, Math.Max(count, 1)));
-        _batchLoss.Ensure(batches);
-        _batchCorrect.Ensure(batches);
-        _order.Ensure(count);
-        int[] order = new int[count];
-        float[] batchLoss = new float[batches];
-        int[] batchCorrect = new int[batches];
-        int[] status = new int[2];
-        var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
-        EarlyStopping? stopping = options.EarlyStopping;
-        var tracker = new EarlyStoppingTracker(stopping);
-        if (_resumed is { } resumed && resumed.Epoch == options.StartEpoch && options.StartEpoch > 0)
-        {
-            tracker.Resume(resumed.State);
-        }
-
+        var backend = new DeviceBackend(this, train, options.BatchSize);
+        (int Epoch, EarlyStoppingTracker.Saved State)? resumed = _resumed;
         _resumed = null;
-        StopReason reason = StopReason.Completed;
-        float baseLearningRate = Optimizer.LearningRate;
         _fitting = true;
-        try
-        {
-            for (int epoch = options.StartEpoch; epoch < options.Epochs; epoch++)
-            {
-                ulong epochSeed = Rng.Mix(options.Seed, (ulong)epoch);
-                for (int i = 0; i < count; i++)
-                {
-                    order[i] = i;
-                }
-
-                var rng = new Rng(epochSeed);
-                rng.Shuffle(order);
-                ulong dropoutSeed = DropoutStream.ForEpoch(epochSeed);
-                long stepsBefore = _stepCount;
-                bool momentumBefore = _momentumStarted;
-
-                long start = Stopwatch.GetTimestamp();
-                _order.Upload(order);
-                _status.Clear();
-                double progressLoss = 0;
-                int progressCorrect = 0;
-                for (int b = 0; b < batches; b++)
-                {
-                    if (options.Schedule is not null)
-                    {
-                        Optimizer.LearningRate = baseLearningRate * options.Schedule.Factor((epoch * batches) + b, batches);
-                    }
-
-                    int first = b * batchSize;
-                    int size = Math.Min(batchSize, count - first);
-                    Step(trainData, _order.View.SubView(first, size), size, b, dropoutSeed, options.MaxGradientNorm);
-                    if (options.Progress is not null)
-                    {
-                        // The one synchronization of the batch: its figures for the progress report.
-                        Device.Synchronize();
-                        _batchLoss.Download(batchLoss.AsSpan(b, 1), b);
-                        _batchCorrect.Download(batchCorrect.AsSpan(b, 1), b);
-                        progressLoss += batchLoss[b];
-                        progressCorrect += batchCorrect[b];
-                        int done = first + size;
-                        double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                        double rate = elapsed > 0 ? done / elapsed : 0;
-                        long remainingSamples = ((long)(options.Epochs - epoch - 1) * count) + (count - done);
-                        var remaining = TimeSpan.FromSeconds(rate > 0 ? remainingSamples / rate : 0);
-                        options.Progress.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, (float)(progressLoss / done), (float)progressCorrect / done, rate, remaining, null));
-                    }
-                }
-
-                Device.Synchronize();
-                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                _batchLoss.Download(batchLoss.AsSpan(0, batches));
-                _batchCorrect.Download(batchCorrect.AsSpan(0, batches));
-                _status.Download(status);
-                if (status[0] != 0)
-                {
-                    int bad = status[1];
-                    // The device skipped that update and every later one.
-                    RewindSteps(stepsBefore + (_anyTrainable ? bad : 0));
-                    _momentumStarted = momentumBefore || (_anyTrainable && bad > 0);
-                    float learningRate = options.Schedule is null ? baseLearningRate : baseLearningRate * options.Schedule.Factor((epoch * batches) + bad, batches);
-                    throw new TrainingDivergedException(
-                        $"Training diverged in epoch {epoch + 1}, batch {bad + 1} of {batches}: the {_lossName} loss is {(float.IsNaN(batchLoss[bad]) ? "NaN" : "infinite")}. " +
-                        $"The step was not applied. Lower the learning rate (now {learningRate:G4}) or clip the gradient (MaxGradientNorm).",
-                        epoch + 1,
-                        bad + 1,
-                        results);
-                }
-
-                double lossSum = 0;
-                int correct = 0;
-                for (int b = 0; b < batches; b++)
-                {
-                    lossSum += batchLoss[b];
-                    correct += batchCorrect[b];
-                }
-
-                float? validationAccuracy = null, validationLoss = null;
-                if (validation is not null)
-                {
-                    (int validationCorrect, double validationLossSum) = EvaluateOnDevice(validation);
-                    validationAccuracy = (float)validationCorrect / validation.Count;
-                    validationLoss = (float)(validationLossSum / validation.Count);
-                }
-
-                var result = new EpochResult(epoch + 1, count > 0 ? (float)(lossSum / count) : 0f, seconds, seconds > 0 ? count / seconds : double.PositiveInfinity, validationAccuracy)
-                {
-                    TrainingAccuracy = count > 0 ? (float)correct / count : 0f,
-                    ValidationLoss = validationLoss,
-                    LearningRate = Optimizer.LearningRate,
-                };
-                results.Add(result);
-
-                bool stop = tracker.Observe(result, Network.ParameterCount, Network.Buffers.Length, (parameters, buffers) => { _parameters.Download(parameters); _buffers.Download(buffers); });
-
-                if (options.CheckpointPath is not null)
-                {
-                    SaveCheckpoint(options.CheckpointPath, epoch + 1, tracker);
-                }
-
-                options.OnEpoch?.Invoke(result);
-                options.Progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, batches, batches, result.TrainingLoss, result.TrainingAccuracy, result.ImagesPerSecond, TimeSpan.FromSeconds(seconds * (options.Epochs - epoch - 1)), result));
-                if (stop)
-                {
-                    reason = StopReason.EarlyStopped;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            _fitting = false;
-            Optimizer.LearningRate = baseLearningRate;
-            DownloadState();
-        }
-
-        tracker.Restore(Network);
-
-        return new TrainingHistory(results, reason, tracker.BestEpoch);
+        return EpochLoop.Run(backend, train, validation, options, resumed);
     }
 
     /// <summary>
@@ -882,7 +743,6 @@ public sealed class GpuTrainer : IDisposable
         }
 
         _loss = kind;
-        _lossName = loss.Name;
     }
 
     /// <summary>Frozen layers and learning-rate multipliers as parameter groups, exactly as the CPU trainer forms them.</summary>

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -141,112 +140,9 @@ public sealed partial class Trainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         UseLoss(options.Loss);
         ConfigureTrainable(plan);
-        int count = train.Count;
-        int batchSize = options.BatchSize;
-        int batches = (count + batchSize - 1) / batchSize;
-        int[] order = new int[count];
-        var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
-        EarlyStopping? stopping = options.EarlyStopping;
-        var tracker = new EarlyStoppingTracker(stopping);
-        if (_resumed is { } resumed && resumed.Epoch == options.StartEpoch && options.StartEpoch > 0)
-        {
-            tracker.Resume(resumed.State);
-        }
-
+        (int Epoch, EarlyStoppingTracker.Saved State)? resumed = _resumed;
         _resumed = null;
-        StopReason reason = StopReason.Completed;
-        float baseLearningRate = Optimizer.LearningRate;
-        try
-        {
-            for (int epoch = options.StartEpoch; epoch < options.Epochs; epoch++)
-            {
-                ulong epochSeed = Rng.Mix(options.Seed, (ulong)epoch);
-                for (int i = 0; i < count; i++)
-                {
-                    order[i] = i;
-                }
-
-                var rng = new Rng(epochSeed);
-                rng.Shuffle(order);
-                ulong dropoutSeed = DropoutStream.ForEpoch(epochSeed);
-
-                long start = Stopwatch.GetTimestamp();
-                double lossSum = 0;
-                int correct = 0;
-                for (int b = 0; b < batches; b++)
-                {
-                    if (options.Schedule is not null)
-                    {
-                        Optimizer.LearningRate = baseLearningRate * options.Schedule.Factor((epoch * batches) + b, batches);
-                    }
-
-                    int first = b * batchSize;
-                    int size = Math.Min(batchSize, count - first);
-                    double loss = Step(train, order.AsSpan(first, size), dropoutSeed, options.MaxGradientNorm, out int batchCorrect);
-                    if (!double.IsFinite(loss))
-                    {
-                        throw new TrainingDivergedException(
-                            $"Training diverged in epoch {epoch + 1}, batch {b + 1} of {batches}: the {options.Loss.Name} loss is {(double.IsNaN(loss) ? "NaN" : "infinite")}. " +
-                            $"The step was not applied. Lower the learning rate (now {Optimizer.LearningRate:G4}) or clip the gradient (MaxGradientNorm).",
-                            epoch + 1,
-                            b + 1,
-                            results);
-                    }
-
-                    lossSum += loss;
-                    correct += batchCorrect;
-                    if (options.Progress is not null)
-                    {
-                        int done = first + size;
-                        double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                        double rate = elapsed > 0 ? done / elapsed : 0;
-                        long remainingSamples = ((long)(options.Epochs - epoch - 1) * count) + (count - done);
-                        var remaining = TimeSpan.FromSeconds(rate > 0 ? remainingSamples / rate : 0);
-                        options.Progress.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, (float)(lossSum / done), (float)correct / done, rate, remaining, null));
-                    }
-                }
-
-                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                float? validationAccuracy = null, validationLoss = null;
-                if (validation is not null)
-                {
-                    int validationCorrect = Evaluate(validation, 0, validation.Count, nameof(validation), out double validationLossSum);
-                    validationAccuracy = (float)validationCorrect / validation.Count;
-                    validationLoss = (float)(validationLossSum / validation.Count);
-                }
-
-                var result = new EpochResult(epoch + 1, count > 0 ? (float)(lossSum / count) : 0f, seconds, seconds > 0 ? count / seconds : double.PositiveInfinity, validationAccuracy)
-                {
-                    TrainingAccuracy = count > 0 ? (float)correct / count : 0f,
-                    ValidationLoss = validationLoss,
-                    LearningRate = Optimizer.LearningRate,
-                };
-                results.Add(result);
-
-                bool stop = tracker.Observe(result, Network.ParameterCount, Network.Buffers.Length, (parameters, buffers) => { Network.Parameters.CopyTo(parameters); Network.Buffers.CopyTo(buffers); });
-
-                if (options.CheckpointPath is not null)
-                {
-                    TrainingCheckpoint.Save(Network, Optimizer.ExportState(), options.CheckpointPath, epoch + 1, tracker);
-                }
-
-                options.OnEpoch?.Invoke(result);
-                options.Progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, batches, batches, result.TrainingLoss, result.TrainingAccuracy, result.ImagesPerSecond, TimeSpan.FromSeconds(seconds * (options.Epochs - epoch - 1)), result));
-                if (stop)
-                {
-                    reason = StopReason.EarlyStopped;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            Optimizer.LearningRate = baseLearningRate;
-        }
-
-        tracker.Restore(Network);
-
-        return new TrainingHistory(results, reason, tracker.BestEpoch);
+        return EpochLoop.Run(new CpuBackend(this, train), train, validation, options, resumed);
     }
 
     /// <summary>
