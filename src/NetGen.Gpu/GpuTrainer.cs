@@ -36,7 +36,7 @@ public sealed partial class GpuTrainer : IDisposable
     private readonly IGpuNetwork _network;
     private readonly GpuKernelSet _kernels;
     private readonly bool _ownsDevice;
-    private readonly OptimizerKind _kind;
+    private readonly OptimizerDescription _optimizer;
     private readonly DeviceBuffer<float> _parameters, _gradients, _buffers, _state, _moment1, _moment2, _partials, _scalars;
     private readonly DeviceBuffer<float> _input, _workspace, _logitsGradient, _losses, _batchLoss, _evaluationLoss;
     private readonly DeviceBuffer<int> _correct, _batchCorrect, _evaluationCorrect, _status, _order, _sequence;
@@ -55,13 +55,6 @@ public sealed partial class GpuTrainer : IDisposable
     // Early stopping's state from the last LoadCheckpoint, taken by the next Fit that starts at its epoch.
     private (int Epoch, EarlyStoppingTracker.Saved State)? _resumed;
 
-    private enum OptimizerKind
-    {
-        Sgd,
-        Adam,
-        AdamW,
-    }
-
     /// <summary>Creates a trainer on <paramref name="device"/> (or on the best device present when null).</summary>
     /// <param name="network">A network declared in a project that references NetGen.Gpu (so it has kernels); its parameters are updated when training returns.</param>
     /// <param name="optimizer">An <see cref="Sgd"/>, <see cref="Adam"/> or <see cref="AdamW"/>; its state moves to the device and back.</param>
@@ -76,7 +69,7 @@ public sealed partial class GpuTrainer : IDisposable
     {
         _ownsDevice = ownsDevice;
         Device = device;
-        if (network is not IGpuNetwork || optimizer is not (Sgd or Adam or AdamW))
+        if (network is not IGpuNetwork || optimizer is not IDescribedOptimizer)
         {
             if (ownsDevice)
             {
@@ -89,13 +82,9 @@ public sealed partial class GpuTrainer : IDisposable
 
         _network = network as IGpuNetwork ?? throw new ArgumentException(
             $"{network.GetType().Name} has no GPU kernels: NetGen emits them when the project that declares the network references NetGen.Gpu.", nameof(network));
-        _kind = optimizer switch
-        {
-            Sgd => OptimizerKind.Sgd,
-            AdamW => OptimizerKind.AdamW,
-            Adam => OptimizerKind.Adam,
-            _ => throw new ArgumentException($"The GPU trainer runs Sgd, Adam and AdamW on the device; {optimizer.GetType().Name} is not one of them.", nameof(optimizer)),
-        };
+        _optimizer = optimizer is IDescribedOptimizer described
+            ? described.Describe()
+            : throw new ArgumentException($"The GPU trainer runs Sgd, Adam and AdamW on the device; {optimizer.GetType().Name} is not one of them.", nameof(optimizer));
         Optimizer = optimizer;
         try
         {
@@ -103,8 +92,9 @@ public sealed partial class GpuTrainer : IDisposable
             var accelerator = Device.Accelerator;
             _parameters = new DeviceBuffer<float>(accelerator, network.ParameterCount);
             _gradients = new DeviceBuffer<float>(accelerator, network.ParameterCount);
-            _moment1 = new DeviceBuffer<float>(accelerator, _kind == OptimizerKind.Sgd && ((Sgd)optimizer).Momentum == 0f ? 1 : network.ParameterCount);
-            _moment2 = new DeviceBuffer<float>(accelerator, _kind == OptimizerKind.Sgd ? 1 : network.ParameterCount);
+            // One device buffer per state tensor the optimizer keeps (a placeholder float where it keeps none).
+            _moment1 = new DeviceBuffer<float>(accelerator, _optimizer.StateKeys.Count > 0 ? network.ParameterCount : 1);
+            _moment2 = new DeviceBuffer<float>(accelerator, _optimizer.StateKeys.Count > 1 ? network.ParameterCount : 1);
             _buffers = new DeviceBuffer<float>(accelerator, network.Buffers.Length);
             _state = new DeviceBuffer<float>(accelerator, network.BatchStateSize);
             _partials = new DeviceBuffer<float>(accelerator, Device.GridThreads);
@@ -163,11 +153,7 @@ public sealed partial class GpuTrainer : IDisposable
     /// <param name="onEpoch">Called after each epoch.</param>
     /// <returns>One result per epoch.</returns>
     public TrainingHistory Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, ulong seed = 0, Action<EpochResult>? onEpoch = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        return Fit(train, validation, new TrainingOptions { Epochs = epochs, BatchSize = batchSize, Seed = seed, OnEpoch = onEpoch });
-    }
+        => Fit(train, validation, FitArguments.Options(epochs, batchSize, seed, onEpoch));
 
     /// <summary>Trains on the device as <see cref="Trainer.Fit(Dataset, Dataset?, TrainingOptions)"/> does on the CPU.</summary>
     /// <param name="train">The training samples.</param>
@@ -445,42 +431,40 @@ public sealed partial class GpuTrainer : IDisposable
         foreach (ParameterGroup group in _groups)
         {
             double lr = (double)learningRate * group.LearningRateScale;
-            switch (Optimizer)
+            OptimizerDescription optimizer = _optimizer;
+            switch (optimizer.Rule)
             {
-                case Sgd sgd:
+                case UpdateRule.Sgd:
                     _kernels.Sgd(views, new GpuUpdate
                     {
                         Offset = group.Offset,
                         Length = group.Length,
                         LearningRate = learningRate * group.LearningRateScale,
-                        Momentum = sgd.Momentum,
-                        WeightDecay = sgd.WeightDecay,
+                        Momentum = optimizer.Momentum,
+                        WeightDecay = optimizer.WeightDecay,
                         First = _momentumStarted ? 0 : 1,
-                        Nesterov = sgd.Nesterov ? 1 : 0,
+                        Nesterov = optimizer.Nesterov ? 1 : 0,
                     });
                     break;
                 default:
-                    (float beta1, float beta2, float epsilon, float weightDecay) = Optimizer is AdamW w
-                        ? (w.Beta1, w.Beta2, w.Epsilon, w.WeightDecay)
-                        : (((Adam)Optimizer).Beta1, ((Adam)Optimizer).Beta2, ((Adam)Optimizer).Epsilon, ((Adam)Optimizer).WeightDecay);
-                    bool decoupled = _kind == OptimizerKind.AdamW;
                     int end = group.Offset + group.Length;
                     for (int start = group.Offset; start < end;)
                     {
                         // One launch per run of parameters that have taken equally many steps, as AdamCore does.
                         (int length, int taken) = OptimizerSupport.StepRun(_steps, start, end);
                         int count = checked(taken + 1);
+                        AdamCoefficients c = optimizer.AdamStep(lr, count);
                         _kernels.Adam(views, new GpuUpdate
                         {
                             Offset = start,
                             Length = length,
-                            Beta1 = beta1,
-                            Beta2 = beta2,
-                            Epsilon = epsilon,
-                            StepSize = (float)(lr / (1.0 - Math.Pow(beta1, count))),
-                            BiasCorrection2Sqrt = (float)Math.Sqrt(1.0 - Math.Pow(beta2, count)),
-                            L2 = decoupled ? 0f : weightDecay,
-                            Decay = decoupled && weightDecay != 0f ? (float)(1.0 - (lr * weightDecay)) : 1f,
+                            Beta1 = optimizer.Beta1,
+                            Beta2 = optimizer.Beta2,
+                            Epsilon = optimizer.Epsilon,
+                            StepSize = c.StepSize,
+                            BiasCorrection2Sqrt = c.BiasCorrection2Sqrt,
+                            L2 = c.L2,
+                            Decay = c.Decay,
                         });
                         _steps.AsSpan(start, length).Fill(count);
                         start += length;
@@ -627,38 +611,49 @@ public sealed partial class GpuTrainer : IDisposable
         OptimizerState state = Optimizer.ExportState();
         _stepCount = state.StepCount;
         _momentumStarted = false;
-        switch (_kind)
+        IReadOnlyList<string> keys = _optimizer.StateKeys;
+        if (_optimizer.CountsSteps && _steps.Length != Network.ParameterCount)
         {
-            case OptimizerKind.Sgd:
-                if (state.Buffers.TryGetValue("momentum_buffer", out float[]? velocity))
-                {
-                    _moment1.Upload(velocity);
-                    _momentumStarted = true;
-                }
+            _steps = new int[Network.ParameterCount];
+        }
 
-                break;
-            default:
-                if (_steps.Length != Network.ParameterCount)
-                {
-                    _steps = new int[Network.ParameterCount];
-                }
+        if (keys.Count > 0 && AllPresent(state, keys))
+        {
+            for (int i = 0; i < keys.Count; i++)
+            {
+                Moment(i).Upload(state.Buffers[keys[i]]);
+            }
 
-                if (state.Buffers.TryGetValue("exp_avg", out float[]? m) && state.Buffers.TryGetValue("exp_avg_sq", out float[]? v))
-                {
-                    _moment1.Upload(m);
-                    _moment2.Upload(v);
-                    OptimizerSupport.ImportSteps(state.Buffers.GetValueOrDefault("step"), _stepCount, _steps, nameof(state));
-                }
-                else
-                {
-                    _moment1.Clear();
-                    _moment2.Clear();
-                    _steps.AsSpan().Clear();
-                }
-
-                break;
+            _momentumStarted = true;
+            if (_optimizer.CountsSteps)
+            {
+                OptimizerSupport.ImportSteps(state.Buffers.GetValueOrDefault(OptimizerKeys.Steps), _stepCount, _steps, nameof(state));
+            }
+        }
+        else if (_optimizer.CountsSteps)
+        {
+            // Adam without state: its moments and step counts start from zero (SGD's first step overwrites its velocity).
+            _moment1.Clear();
+            _moment2.Clear();
+            _steps.AsSpan().Clear();
         }
     }
+
+    private static bool AllPresent(OptimizerState state, IReadOnlyList<string> keys)
+    {
+        for (int i = 0; i < keys.Count; i++)
+        {
+            if (!state.Buffers.ContainsKey(keys[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The device buffer of the optimizer's state tensor <paramref name="index"/> (<see cref="OptimizerDescription.StateKeys"/>).</summary>
+    private DeviceBuffer<float> Moment(int index) => index == 0 ? _moment1 : _moment2;
 
     /// <summary>Copies the device's parameters, buffers and optimizer state back to the network and the optimizer.</summary>
     private void DownloadState()
@@ -668,38 +663,24 @@ public sealed partial class GpuTrainer : IDisposable
         _buffers.Download(Network.Buffers);
         int count = Network.ParameterCount;
         var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        string kind;
-        switch (_kind)
+        IReadOnlyList<string> keys = _optimizer.StateKeys;
+        // SGD's velocity exists once a step has run with it; Adam's moments once any step has.
+        if (_stepCount > 0 && (_momentumStarted || _optimizer.CountsSteps))
         {
-            case OptimizerKind.Sgd:
-                kind = "sgd";
-                if (((Sgd)Optimizer).Momentum != 0f && _momentumStarted && _stepCount > 0)
-                {
-                    float[] velocity = new float[count];
-                    _moment1.Download(velocity);
-                    buffers["momentum_buffer"] = velocity;
-                }
+            for (int i = 0; i < keys.Count; i++)
+            {
+                float[] values = new float[count];
+                Moment(i).Download(values);
+                buffers[keys[i]] = values;
+            }
 
-                break;
-            default:
-                kind = _kind == OptimizerKind.AdamW ? "adamw" : "adam";
-                if (_stepCount > 0)
-                {
-                    float[] m = new float[count], v = new float[count];
-                    _moment1.Download(m);
-                    _moment2.Download(v);
-                    buffers["exp_avg"] = m;
-                    buffers["exp_avg_sq"] = v;
-                    if (OptimizerSupport.ExportSteps(_steps, _stepCount) is float[] steps)
-                    {
-                        buffers["step"] = steps;
-                    }
-                }
-
-                break;
+            if (_optimizer.CountsSteps && OptimizerSupport.ExportSteps(_steps, _stepCount) is float[] steps)
+            {
+                buffers[OptimizerKeys.Steps] = steps;
+            }
         }
 
-        Optimizer.ImportState(new OptimizerState(kind, _stepCount, buffers));
+        Optimizer.ImportState(new OptimizerState(_optimizer.Kind, _stepCount, buffers));
     }
 
     /// <summary>
@@ -709,7 +690,7 @@ public sealed partial class GpuTrainer : IDisposable
     private void RewindSteps(long stepCount)
     {
         int undo = checked((int)(_stepCount - stepCount));
-        if (_kind != OptimizerKind.Sgd && undo > 0)
+        if (_optimizer.CountsSteps && undo > 0)
         {
             foreach (ParameterGroup group in _groups)
             {

@@ -117,11 +117,7 @@ public sealed partial class Trainer : IDisposable
     /// <param name="onEpoch">Called after each epoch with its result, e.g. to print progress.</param>
     /// <returns>One result per epoch.</returns>
     public TrainingHistory Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, ulong seed = 0, Action<EpochResult>? onEpoch = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        return Fit(train, validation, new TrainingOptions { Epochs = epochs, BatchSize = batchSize, Seed = seed, OnEpoch = onEpoch });
-    }
+        => Fit(train, validation, FitArguments.Options(epochs, batchSize, seed, onEpoch));
 
     /// <summary>
     /// Trains on <paramref name="train"/> as <paramref name="options"/> say: epochs <c>StartEpoch + 1</c> to
