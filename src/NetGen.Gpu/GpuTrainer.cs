@@ -331,7 +331,7 @@ public sealed partial class GpuTrainer : IDisposable
     /// throws, the network, the optimizer and this trainer are as they were.
     /// </remarks>
     /// <param name="path">The safetensors file.</param>
-    /// <returns>The epochs completed when it was written (pass it as <see cref="TrainingOptions.StartEpoch"/> to resume), the tensors and the optimizer state's fate; it converts to the epoch.</returns>
+    /// <returns>The epochs completed when it was written (pass it as <see cref="TrainingOptions.StartEpoch"/> to resume), the tensors and the optimizer state's fate (read <c>.Epoch</c>).</returns>
     public TrainerCheckpointLoad LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -228,7 +228,7 @@ public sealed partial class Trainer : IDisposable
     /// <returns>
     /// The epochs completed when it was written (0 for a file without that metadata; pass it as
     /// <see cref="TrainingOptions.StartEpoch"/> to resume), the tensors loaded and what became of the optimizer's
-    /// state. It converts to the epoch: <c>int epoch = trainer.LoadCheckpoint(path)</c>.
+    /// state: <c>int epoch = trainer.LoadCheckpoint(path).Epoch</c>.
     /// </returns>
     /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="SafetensorsFormatException">The file is not a well-formed safetensors file, or its NetGen metadata is malformed.</exception>
