@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 
 namespace NetGen.Gpu;
@@ -32,15 +31,12 @@ namespace NetGen.Gpu;
 /// built-in ones). Not thread-safe: one call at a time.
 /// </para>
 /// </remarks>
-public sealed class GpuTrainer : IDisposable
+public sealed partial class GpuTrainer : IDisposable
 {
-    /// <summary>Separates the dropout seeds from the shuffling seeds of an epoch (the CPU trainer's constant).</summary>
-    private const ulong DropoutStream = 0xD5_0F_0A_75_EE_D5_0F_0AUL;
-
     private readonly IGpuNetwork _network;
     private readonly GpuKernelSet _kernels;
     private readonly bool _ownsDevice;
-    private readonly OptimizerKind _kind;
+    private readonly OptimizerDescription _optimizer;
     private readonly DeviceBuffer<float> _parameters, _gradients, _buffers, _state, _moment1, _moment2, _partials, _scalars;
     private readonly DeviceBuffer<float> _input, _workspace, _logitsGradient, _losses, _batchLoss, _evaluationLoss;
     private readonly DeviceBuffer<int> _correct, _batchCorrect, _evaluationCorrect, _status, _order, _sequence;
@@ -48,7 +44,6 @@ public sealed class GpuTrainer : IDisposable
     private ParameterGroup[] _groups;
     private bool _anyTrainable = true;
     private GpuLoss _loss = GpuLoss.SoftmaxCrossEntropy;
-    private string _lossName = "cross_entropy";
     private long _stepCount;
     private int[] _steps = [];    // Adam: steps taken by each parameter (PyTorch counts per tensor; frozen ones wait)
     private bool _momentumStarted;
@@ -59,13 +54,6 @@ public sealed class GpuTrainer : IDisposable
 
     // Early stopping's state from the last LoadCheckpoint, taken by the next Fit that starts at its epoch.
     private (int Epoch, EarlyStoppingTracker.Saved State)? _resumed;
-
-    private enum OptimizerKind
-    {
-        Sgd,
-        Adam,
-        AdamW,
-    }
 
     /// <summary>Creates a trainer on <paramref name="device"/> (or on the best device present when null).</summary>
     /// <param name="network">A network declared in a project that references NetGen.Gpu (so it has kernels); its parameters are updated when training returns.</param>
@@ -81,7 +69,7 @@ public sealed class GpuTrainer : IDisposable
     {
         _ownsDevice = ownsDevice;
         Device = device;
-        if (network is not IGpuNetwork || optimizer is not (Sgd or Adam or AdamW))
+        if (network is not IGpuNetwork || optimizer is not IDescribedOptimizer)
         {
             if (ownsDevice)
             {
@@ -94,13 +82,9 @@ public sealed class GpuTrainer : IDisposable
 
         _network = network as IGpuNetwork ?? throw new ArgumentException(
             $"{network.GetType().Name} has no GPU kernels: NetGen emits them when the project that declares the network references NetGen.Gpu.", nameof(network));
-        _kind = optimizer switch
-        {
-            Sgd => OptimizerKind.Sgd,
-            AdamW => OptimizerKind.AdamW,
-            Adam => OptimizerKind.Adam,
-            _ => throw new ArgumentException($"The GPU trainer runs Sgd, Adam and AdamW on the device; {optimizer.GetType().Name} is not one of them.", nameof(optimizer)),
-        };
+        _optimizer = optimizer is IDescribedOptimizer described
+            ? described.Describe()
+            : throw new ArgumentException($"The GPU trainer runs Sgd, Adam and AdamW on the device; {optimizer.GetType().Name} is not one of them.", nameof(optimizer));
         Optimizer = optimizer;
         try
         {
@@ -108,8 +92,9 @@ public sealed class GpuTrainer : IDisposable
             var accelerator = Device.Accelerator;
             _parameters = new DeviceBuffer<float>(accelerator, network.ParameterCount);
             _gradients = new DeviceBuffer<float>(accelerator, network.ParameterCount);
-            _moment1 = new DeviceBuffer<float>(accelerator, _kind == OptimizerKind.Sgd && ((Sgd)optimizer).Momentum == 0f ? 1 : network.ParameterCount);
-            _moment2 = new DeviceBuffer<float>(accelerator, _kind == OptimizerKind.Sgd ? 1 : network.ParameterCount);
+            // One device buffer per state tensor the optimizer keeps (a placeholder float where it keeps none).
+            _moment1 = new DeviceBuffer<float>(accelerator, _optimizer.StateKeys.Count > 0 ? network.ParameterCount : 1);
+            _moment2 = new DeviceBuffer<float>(accelerator, _optimizer.StateKeys.Count > 1 ? network.ParameterCount : 1);
             _buffers = new DeviceBuffer<float>(accelerator, network.Buffers.Length);
             _state = new DeviceBuffer<float>(accelerator, network.BatchStateSize);
             _partials = new DeviceBuffer<float>(accelerator, Device.GridThreads);
@@ -168,11 +153,7 @@ public sealed class GpuTrainer : IDisposable
     /// <param name="onEpoch">Called after each epoch.</param>
     /// <returns>One result per epoch.</returns>
     public TrainingHistory Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, ulong seed = 0, Action<EpochResult>? onEpoch = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        return Fit(train, validation, new TrainingOptions { Epochs = epochs, BatchSize = batchSize, Seed = seed, OnEpoch = onEpoch });
-    }
+        => Fit(train, validation, FitArguments.Options(epochs, batchSize, seed, onEpoch));
 
     /// <summary>Trains on the device as <see cref="Trainer.Fit(Dataset, Dataset?, TrainingOptions)"/> does on the CPU.</summary>
     /// <param name="train">The training samples.</param>
@@ -189,148 +170,11 @@ public sealed class GpuTrainer : IDisposable
         UseLoss(options.Loss, train);
         ConfigureTrainable(plan);
         UploadState();
-        int count = train.Count;
-        int batchSize = options.BatchSize;
-        int batches = (count + batchSize - 1) / batchSize;
-        DeviceData trainData = Upload(train);
-        EnsureCapacity(Math.Min(batchSize, Math.Max(count, 1)));
-        _batchLoss.Ensure(batches);
-        _batchCorrect.Ensure(batches);
-        _order.Ensure(count);
-        int[] order = new int[count];
-        float[] batchLoss = new float[batches];
-        int[] batchCorrect = new int[batches];
-        int[] status = new int[2];
-        var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
-        EarlyStopping? stopping = options.EarlyStopping;
-        var tracker = new EarlyStoppingTracker(stopping);
-        if (_resumed is { } resumed && resumed.Epoch == options.StartEpoch && options.StartEpoch > 0)
-        {
-            tracker.Resume(resumed.State);
-        }
-
+        var backend = new DeviceBackend(this, train, options.BatchSize);
+        (int Epoch, EarlyStoppingTracker.Saved State)? resumed = _resumed;
         _resumed = null;
-        StopReason reason = StopReason.Completed;
-        float baseLearningRate = Optimizer.LearningRate;
         _fitting = true;
-        try
-        {
-            for (int epoch = options.StartEpoch; epoch < options.Epochs; epoch++)
-            {
-                ulong epochSeed = Rng.Mix(options.Seed, (ulong)epoch);
-                for (int i = 0; i < count; i++)
-                {
-                    order[i] = i;
-                }
-
-                var rng = new Rng(epochSeed);
-                rng.Shuffle(order);
-                ulong dropoutSeed = Rng.Mix(epochSeed, DropoutStream);
-                long stepsBefore = _stepCount;
-                bool momentumBefore = _momentumStarted;
-
-                long start = Stopwatch.GetTimestamp();
-                _order.Upload(order);
-                _status.Clear();
-                double progressLoss = 0;
-                int progressCorrect = 0;
-                for (int b = 0; b < batches; b++)
-                {
-                    if (options.Schedule is not null)
-                    {
-                        Optimizer.LearningRate = baseLearningRate * options.Schedule.Factor((epoch * batches) + b, batches);
-                    }
-
-                    int first = b * batchSize;
-                    int size = Math.Min(batchSize, count - first);
-                    Step(trainData, _order.View.SubView(first, size), size, b, dropoutSeed, options.MaxGradientNorm);
-                    if (options.Progress is not null)
-                    {
-                        // The one synchronization of the batch: its figures for the progress report.
-                        Device.Synchronize();
-                        _batchLoss.Download(batchLoss.AsSpan(b, 1), b);
-                        _batchCorrect.Download(batchCorrect.AsSpan(b, 1), b);
-                        progressLoss += batchLoss[b];
-                        progressCorrect += batchCorrect[b];
-                        int done = first + size;
-                        double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                        double rate = elapsed > 0 ? done / elapsed : 0;
-                        long remainingSamples = ((long)(options.Epochs - epoch - 1) * count) + (count - done);
-                        var remaining = TimeSpan.FromSeconds(rate > 0 ? remainingSamples / rate : 0);
-                        options.Progress.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, (float)(progressLoss / done), (float)progressCorrect / done, rate, remaining, null));
-                    }
-                }
-
-                Device.Synchronize();
-                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                _batchLoss.Download(batchLoss.AsSpan(0, batches));
-                _batchCorrect.Download(batchCorrect.AsSpan(0, batches));
-                _status.Download(status);
-                if (status[0] != 0)
-                {
-                    int bad = status[1];
-                    // The device skipped that update and every later one.
-                    RewindSteps(stepsBefore + (_anyTrainable ? bad : 0));
-                    _momentumStarted = momentumBefore || (_anyTrainable && bad > 0);
-                    float learningRate = options.Schedule is null ? baseLearningRate : baseLearningRate * options.Schedule.Factor((epoch * batches) + bad, batches);
-                    throw new TrainingDivergedException(
-                        $"Training diverged in epoch {epoch + 1}, batch {bad + 1} of {batches}: the {_lossName} loss is {(float.IsNaN(batchLoss[bad]) ? "NaN" : "infinite")}. " +
-                        $"The step was not applied. Lower the learning rate (now {learningRate:G4}) or clip the gradient (MaxGradientNorm).",
-                        epoch + 1,
-                        bad + 1,
-                        results);
-                }
-
-                double lossSum = 0;
-                int correct = 0;
-                for (int b = 0; b < batches; b++)
-                {
-                    lossSum += batchLoss[b];
-                    correct += batchCorrect[b];
-                }
-
-                float? validationAccuracy = null, validationLoss = null;
-                if (validation is not null)
-                {
-                    (int validationCorrect, double validationLossSum) = EvaluateOnDevice(validation);
-                    validationAccuracy = (float)validationCorrect / validation.Count;
-                    validationLoss = (float)(validationLossSum / validation.Count);
-                }
-
-                var result = new EpochResult(epoch + 1, count > 0 ? (float)(lossSum / count) : 0f, seconds, seconds > 0 ? count / seconds : double.PositiveInfinity, validationAccuracy)
-                {
-                    TrainingAccuracy = count > 0 ? (float)correct / count : 0f,
-                    ValidationLoss = validationLoss,
-                    LearningRate = Optimizer.LearningRate,
-                };
-                results.Add(result);
-
-                bool stop = tracker.Observe(result, Network.ParameterCount, Network.Buffers.Length, (parameters, buffers) => { _parameters.Download(parameters); _buffers.Download(buffers); });
-
-                if (options.CheckpointPath is not null)
-                {
-                    SaveCheckpoint(options.CheckpointPath, epoch + 1, tracker);
-                }
-
-                options.OnEpoch?.Invoke(result);
-                options.Progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, batches, batches, result.TrainingLoss, result.TrainingAccuracy, result.ImagesPerSecond, TimeSpan.FromSeconds(seconds * (options.Epochs - epoch - 1)), result));
-                if (stop)
-                {
-                    reason = StopReason.EarlyStopped;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            _fitting = false;
-            Optimizer.LearningRate = baseLearningRate;
-            DownloadState();
-        }
-
-        tracker.Restore(Network);
-
-        return new TrainingHistory(results, reason, tracker.BestEpoch);
+        return EpochLoop.Run(backend, train, validation, options, resumed);
     }
 
     /// <summary>
@@ -487,7 +331,7 @@ public sealed class GpuTrainer : IDisposable
     /// throws, the network, the optimizer and this trainer are as they were.
     /// </remarks>
     /// <param name="path">The safetensors file.</param>
-    /// <returns>The epochs completed when it was written (pass it as <see cref="TrainingOptions.StartEpoch"/> to resume), the tensors and the optimizer state's fate; it converts to the epoch.</returns>
+    /// <returns>The epochs completed when it was written (pass it as <see cref="TrainingOptions.StartEpoch"/> to resume), the tensors and the optimizer state's fate (read <c>.Epoch</c>).</returns>
     public TrainerCheckpointLoad LoadCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -587,42 +431,40 @@ public sealed class GpuTrainer : IDisposable
         foreach (ParameterGroup group in _groups)
         {
             double lr = (double)learningRate * group.LearningRateScale;
-            switch (Optimizer)
+            OptimizerDescription optimizer = _optimizer;
+            switch (optimizer.Rule)
             {
-                case Sgd sgd:
+                case UpdateRule.Sgd:
                     _kernels.Sgd(views, new GpuUpdate
                     {
                         Offset = group.Offset,
                         Length = group.Length,
                         LearningRate = learningRate * group.LearningRateScale,
-                        Momentum = sgd.Momentum,
-                        WeightDecay = sgd.WeightDecay,
+                        Momentum = optimizer.Momentum,
+                        WeightDecay = optimizer.WeightDecay,
                         First = _momentumStarted ? 0 : 1,
-                        Nesterov = sgd.Nesterov ? 1 : 0,
+                        Nesterov = optimizer.Nesterov ? 1 : 0,
                     });
                     break;
                 default:
-                    (float beta1, float beta2, float epsilon, float weightDecay) = Optimizer is AdamW w
-                        ? (w.Beta1, w.Beta2, w.Epsilon, w.WeightDecay)
-                        : (((Adam)Optimizer).Beta1, ((Adam)Optimizer).Beta2, ((Adam)Optimizer).Epsilon, ((Adam)Optimizer).WeightDecay);
-                    bool decoupled = _kind == OptimizerKind.AdamW;
                     int end = group.Offset + group.Length;
                     for (int start = group.Offset; start < end;)
                     {
                         // One launch per run of parameters that have taken equally many steps, as AdamCore does.
                         (int length, int taken) = OptimizerSupport.StepRun(_steps, start, end);
                         int count = checked(taken + 1);
+                        AdamCoefficients c = optimizer.AdamStep(lr, count);
                         _kernels.Adam(views, new GpuUpdate
                         {
                             Offset = start,
                             Length = length,
-                            Beta1 = beta1,
-                            Beta2 = beta2,
-                            Epsilon = epsilon,
-                            StepSize = (float)(lr / (1.0 - Math.Pow(beta1, count))),
-                            BiasCorrection2Sqrt = (float)Math.Sqrt(1.0 - Math.Pow(beta2, count)),
-                            L2 = decoupled ? 0f : weightDecay,
-                            Decay = decoupled && weightDecay != 0f ? (float)(1.0 - (lr * weightDecay)) : 1f,
+                            Beta1 = optimizer.Beta1,
+                            Beta2 = optimizer.Beta2,
+                            Epsilon = optimizer.Epsilon,
+                            StepSize = c.StepSize,
+                            BiasCorrection2Sqrt = c.BiasCorrection2Sqrt,
+                            L2 = c.L2,
+                            Decay = c.Decay,
                         });
                         _steps.AsSpan(start, length).Fill(count);
                         start += length;
@@ -769,38 +611,49 @@ public sealed class GpuTrainer : IDisposable
         OptimizerState state = Optimizer.ExportState();
         _stepCount = state.StepCount;
         _momentumStarted = false;
-        switch (_kind)
+        IReadOnlyList<string> keys = _optimizer.StateKeys;
+        if (_optimizer.CountsSteps && _steps.Length != Network.ParameterCount)
         {
-            case OptimizerKind.Sgd:
-                if (state.Buffers.TryGetValue("momentum_buffer", out float[]? velocity))
-                {
-                    _moment1.Upload(velocity);
-                    _momentumStarted = true;
-                }
+            _steps = new int[Network.ParameterCount];
+        }
 
-                break;
-            default:
-                if (_steps.Length != Network.ParameterCount)
-                {
-                    _steps = new int[Network.ParameterCount];
-                }
+        if (keys.Count > 0 && AllPresent(state, keys))
+        {
+            for (int i = 0; i < keys.Count; i++)
+            {
+                Moment(i).Upload(state.Buffers[keys[i]]);
+            }
 
-                if (state.Buffers.TryGetValue("exp_avg", out float[]? m) && state.Buffers.TryGetValue("exp_avg_sq", out float[]? v))
-                {
-                    _moment1.Upload(m);
-                    _moment2.Upload(v);
-                    OptimizerSupport.ImportSteps(state.Buffers.GetValueOrDefault("step"), _stepCount, _steps, nameof(state));
-                }
-                else
-                {
-                    _moment1.Clear();
-                    _moment2.Clear();
-                    _steps.AsSpan().Clear();
-                }
-
-                break;
+            _momentumStarted = true;
+            if (_optimizer.CountsSteps)
+            {
+                OptimizerSupport.ImportSteps(state.Buffers.GetValueOrDefault(OptimizerKeys.Steps), _stepCount, _steps, nameof(state));
+            }
+        }
+        else if (_optimizer.CountsSteps)
+        {
+            // Adam without state: its moments and step counts start from zero (SGD's first step overwrites its velocity).
+            _moment1.Clear();
+            _moment2.Clear();
+            _steps.AsSpan().Clear();
         }
     }
+
+    private static bool AllPresent(OptimizerState state, IReadOnlyList<string> keys)
+    {
+        for (int i = 0; i < keys.Count; i++)
+        {
+            if (!state.Buffers.ContainsKey(keys[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The device buffer of the optimizer's state tensor <paramref name="index"/> (<see cref="OptimizerDescription.StateKeys"/>).</summary>
+    private DeviceBuffer<float> Moment(int index) => index == 0 ? _moment1 : _moment2;
 
     /// <summary>Copies the device's parameters, buffers and optimizer state back to the network and the optimizer.</summary>
     private void DownloadState()
@@ -810,38 +663,24 @@ public sealed class GpuTrainer : IDisposable
         _buffers.Download(Network.Buffers);
         int count = Network.ParameterCount;
         var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        string kind;
-        switch (_kind)
+        IReadOnlyList<string> keys = _optimizer.StateKeys;
+        // SGD's velocity exists once a step has run with it; Adam's moments once any step has.
+        if (_stepCount > 0 && (_momentumStarted || _optimizer.CountsSteps))
         {
-            case OptimizerKind.Sgd:
-                kind = "sgd";
-                if (((Sgd)Optimizer).Momentum != 0f && _momentumStarted && _stepCount > 0)
-                {
-                    float[] velocity = new float[count];
-                    _moment1.Download(velocity);
-                    buffers["momentum_buffer"] = velocity;
-                }
+            for (int i = 0; i < keys.Count; i++)
+            {
+                float[] values = new float[count];
+                Moment(i).Download(values);
+                buffers[keys[i]] = values;
+            }
 
-                break;
-            default:
-                kind = _kind == OptimizerKind.AdamW ? "adamw" : "adam";
-                if (_stepCount > 0)
-                {
-                    float[] m = new float[count], v = new float[count];
-                    _moment1.Download(m);
-                    _moment2.Download(v);
-                    buffers["exp_avg"] = m;
-                    buffers["exp_avg_sq"] = v;
-                    if (OptimizerSupport.ExportSteps(_steps, _stepCount) is float[] steps)
-                    {
-                        buffers["step"] = steps;
-                    }
-                }
-
-                break;
+            if (_optimizer.CountsSteps && OptimizerSupport.ExportSteps(_steps, _stepCount) is float[] steps)
+            {
+                buffers[OptimizerKeys.Steps] = steps;
+            }
         }
 
-        Optimizer.ImportState(new OptimizerState(kind, _stepCount, buffers));
+        Optimizer.ImportState(new OptimizerState(_optimizer.Kind, _stepCount, buffers));
     }
 
     /// <summary>
@@ -851,7 +690,7 @@ public sealed class GpuTrainer : IDisposable
     private void RewindSteps(long stepCount)
     {
         int undo = checked((int)(_stepCount - stepCount));
-        if (_kind != OptimizerKind.Sgd && undo > 0)
+        if (_optimizer.CountsSteps && undo > 0)
         {
             foreach (ParameterGroup group in _groups)
             {
@@ -885,7 +724,6 @@ public sealed class GpuTrainer : IDisposable
         }
 
         _loss = kind;
-        _lossName = loss.Name;
     }
 
     /// <summary>Frozen layers and learning-rate multipliers as parameter groups, exactly as the CPU trainer forms them.</summary>

@@ -15,7 +15,7 @@ namespace NetGen;
 /// vector body and the scalar tail, so the result does not depend on the buffer's length or alignment. For weight
 /// decay that does not scale with the gradient's statistics, use <see cref="AdamW"/>.
 /// </remarks>
-public sealed class Adam : IOptimizer
+public sealed class Adam : IOptimizer, IDescribedOptimizer
 {
     private readonly AdamCore _core;
 
@@ -26,7 +26,7 @@ public sealed class Adam : IOptimizer
     /// <param name="epsilon">Added to the denominator for stability, finite and &gt; 0.</param>
     /// <param name="weightDecay">L2 penalty λ added to the gradient as <c>λ·θ</c>, finite and ≥ 0.</param>
     public Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f) =>
-        _core = new AdamCore("adam", decoupled: false, learningRate, beta1, beta2, epsilon, weightDecay);
+        _core = new AdamCore(OptimizerKeys.Adam, decoupled: false, learningRate, beta1, beta2, epsilon, weightDecay);
 
     /// <inheritdoc />
     public float LearningRate
@@ -66,4 +66,7 @@ public sealed class Adam : IOptimizer
 
     /// <inheritdoc />
     public void ImportState(OptimizerState state) => _core.ImportState(state);
+
+    /// <inheritdoc />
+    OptimizerDescription IDescribedOptimizer.Describe() => _core.Describe();
 }

@@ -15,12 +15,12 @@ namespace NetGen;
 /// </summary>
 internal sealed class AdamCore
 {
-    private const string FirstMoment = "exp_avg";
-    private const string SecondMoment = "exp_avg_sq";
-    private const string Steps = "step";
+    private const string FirstMoment = OptimizerKeys.FirstMoment;
+    private const string SecondMoment = OptimizerKeys.SecondMoment;
+    private const string Steps = OptimizerKeys.Steps;
 
     private readonly string _kind;
-    private readonly bool _decoupled;
+    private readonly OptimizerDescription _description;
     private float _learningRate;
     private float[]? _m;
     private float[]? _v;
@@ -30,7 +30,6 @@ internal sealed class AdamCore
     public AdamCore(string kind, bool decoupled, float learningRate, float beta1, float beta2, float epsilon, float weightDecay)
     {
         _kind = kind;
-        _decoupled = decoupled;
         _learningRate = OptimizerSupport.CheckLearningRate(learningRate, nameof(learningRate));
         Beta1 = CheckBeta(beta1, nameof(beta1));
         Beta2 = CheckBeta(beta2, nameof(beta2));
@@ -38,6 +37,7 @@ internal sealed class AdamCore
             ? epsilon
             : throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be finite and > 0.");
         WeightDecay = OptimizerSupport.CheckWeightDecay(weightDecay, nameof(weightDecay));
+        _description = OptimizerDescription.ForAdam(kind, decoupled, Beta1, Beta2, Epsilon, WeightDecay);
     }
 
     public float LearningRate
@@ -56,6 +56,8 @@ internal sealed class AdamCore
 
     public long StepCount => _stepCount;
 
+    public OptimizerDescription Describe() => _description;
+
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterGroup> groups)
     {
         OptimizerSupport.CheckStep(parameters.Length, gradients.Length, _m?.Length ?? -1, groups);
@@ -70,14 +72,8 @@ internal sealed class AdamCore
             {
                 (int length, int taken) = OptimizerSupport.StepRun(_steps, start, end);
                 int t = checked(taken + 1);
-                var kernel = new Kernel(
-                    Beta1,
-                    Beta2,
-                    Epsilon,
-                    (float)(lr / (1.0 - Math.Pow(Beta1, t))),
-                    (float)Math.Sqrt(1.0 - Math.Pow(Beta2, t)),
-                    _decoupled ? 0f : WeightDecay,
-                    _decoupled && WeightDecay != 0f ? (float)(1.0 - (lr * WeightDecay)) : 1f);
+                AdamCoefficients c = _description.AdamStep(lr, t);
+                var kernel = new Kernel(Beta1, Beta2, Epsilon, c.StepSize, c.BiasCorrection2Sqrt, c.L2, c.Decay);
                 kernel.Run(
                     parameters.Slice(start, length),
                     gradients.Slice(start, length),

@@ -18,7 +18,7 @@ namespace NetGen;
 /// element is computed with the same operations in the vector body and the scalar tail, so the result does not
 /// depend on the buffer's length or alignment.
 /// </remarks>
-public sealed class AdamW : IOptimizer
+public sealed class AdamW : IOptimizer, IDescribedOptimizer
 {
     private readonly AdamCore _core;
 
@@ -29,7 +29,7 @@ public sealed class AdamW : IOptimizer
     /// <param name="epsilon">Added to the denominator for stability, finite and &gt; 0.</param>
     /// <param name="weightDecay">Decoupled weight decay λ: each step multiplies θ by <c>1 − lr·λ</c>; finite and ≥ 0.</param>
     public AdamW(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 1e-2f) =>
-        _core = new AdamCore("adamw", decoupled: true, learningRate, beta1, beta2, epsilon, weightDecay);
+        _core = new AdamCore(OptimizerKeys.AdamW, decoupled: true, learningRate, beta1, beta2, epsilon, weightDecay);
 
     /// <inheritdoc />
     public float LearningRate
@@ -69,4 +69,7 @@ public sealed class AdamW : IOptimizer
 
     /// <inheritdoc />
     public void ImportState(OptimizerState state) => _core.ImportState(state);
+
+    /// <inheritdoc />
+    OptimizerDescription IDescribedOptimizer.Describe() => _core.Describe();
 }

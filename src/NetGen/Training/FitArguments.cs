@@ -10,6 +10,19 @@ namespace NetGen;
 /// </summary>
 internal static class FitArguments
 {
+    /// <summary>The options of the trainers' short <c>Fit</c> overloads.</summary>
+    /// <param name="epochs">Number of passes, ≥ 0.</param>
+    /// <param name="batchSize">Samples per optimizer step, ≥ 1.</param>
+    /// <param name="seed">Fixes the shuffling and the dropout masks.</param>
+    /// <param name="onEpoch">Called after each epoch.</param>
+    /// <returns>Options with those settings and the defaults otherwise.</returns>
+    public static TrainingOptions Options(int epochs, int batchSize, ulong seed, Action<EpochResult>? onEpoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        return new TrainingOptions { Epochs = epochs, BatchSize = batchSize, Seed = seed, OnEpoch = onEpoch };
+    }
+
     /// <summary>
     /// Checks <paramref name="options"/> (every field, NaN and infinities included), the data sets and the
     /// checkpoint path against <paramref name="network"/> before any work, and returns the parameter groups the

@@ -19,9 +19,9 @@ namespace NetGen;
 /// same operations in the vector body and the scalar tail, so the result does not depend on the buffer's length
 /// or alignment.
 /// </remarks>
-public sealed class Sgd : IOptimizer
+public sealed class Sgd : IOptimizer, IDescribedOptimizer
 {
-    private const string MomentumBuffer = "momentum_buffer";
+    private const string MomentumBuffer = OptimizerKeys.MomentumBuffer;
 
     private float _learningRate;
     private float[]? _velocity;
@@ -121,17 +121,20 @@ public sealed class Sgd : IOptimizer
             buffers.Add(MomentumBuffer, (float[])_velocity.Clone());
         }
 
-        return new OptimizerState("sgd", _stepCount, buffers);
+        return new OptimizerState(OptimizerKeys.Sgd, _stepCount, buffers);
     }
 
     /// <inheritdoc />
     public void ImportState(OptimizerState state)
     {
         ReadOnlySpan<string> names = Momentum == 0f ? [] : [MomentumBuffer];
-        float[]?[]? buffers = OptimizerSupport.ReadState(state, "sgd", names, _velocity?.Length ?? -1);
+        float[]?[]? buffers = OptimizerSupport.ReadState(state, OptimizerKeys.Sgd, names, _velocity?.Length ?? -1);
         _velocity = buffers?[0];
         _stepCount = state.StepCount;
     }
+
+    /// <inheritdoc />
+    OptimizerDescription IDescribedOptimizer.Describe() => OptimizerDescription.ForSgd(Momentum, WeightDecay, Nesterov);
 
     private static void Plain(Span<float> parameters, ReadOnlySpan<float> gradients, float lr, float wd)
     {

@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 
@@ -33,12 +31,10 @@ namespace NetGen;
 /// is not thread-safe: run one step at a time. Dispose it to stop its threads.
 /// </para>
 /// </remarks>
-public sealed class Trainer : IDisposable
+public sealed partial class Trainer : IDisposable
 {
-    /// <summary>Separates the dropout seeds from the shuffling seeds of an epoch.</summary>
-    private const ulong DropoutStream = 0xD5_0F_0A_75_EE_D5_0F_0AUL;
-
-    private readonly Worker[] _workers;
+    private readonly WorkerPool _pool;
+    private readonly WorkerBuffers[] _workers;
     private readonly int _logitsOffset;
     private readonly int _classes;
     private readonly bool _segmented;
@@ -49,19 +45,12 @@ public sealed class Trainer : IDisposable
     private bool _anyTrainable = true;
     private int _lowestBackwardSegment;
     private ILoss _loss = new SoftmaxCrossEntropyLoss();
-    private int _jobSegment;
     private int[] _batch = [];
     private int[] _predicted = [];
-    private int _jobFirst;
-    private JobKind _jobKind;
-    private Dataset? _jobData;
-    private float _jobScale;
-    private ulong _jobSeed;
     private int _busy;
 
     // Early stopping's state from the last LoadCheckpoint, taken by the next Fit that starts at its epoch.
     private (int Epoch, EarlyStoppingTracker.Saved State)? _resumed;
-    private volatile bool _stopping;
     private bool _disposed;
 
     /// <summary>Creates a trainer and starts its worker threads.</summary>
@@ -92,40 +81,13 @@ public sealed class Trainer : IDisposable
         _segmented = network.SegmentCount > 1;
         _batchState = new float[network.BatchStateSize];
         _groups = [new ParameterGroup(0, network.ParameterCount)];
-        _workers = new Worker[threads];
+        _workers = new WorkerBuffers[threads];
         for (int w = 0; w < threads; w++)
         {
-            _workers[w] = new Worker(network.WorkspaceSize, network.ParameterCount, network.OutputSize);
+            _workers[w] = new WorkerBuffers(network.WorkspaceSize, network.ParameterCount, network.OutputSize);
         }
 
-        for (int w = 1; w < threads; w++)
-        {
-            Worker worker = _workers[w];
-            worker.Thread = new Thread(() => WorkerLoop(worker))
-            {
-                IsBackground = true,
-                Name = $"NetGen trainer worker {w}",
-            };
-            worker.Thread.Start();
-        }
-    }
-
-    private enum JobKind
-    {
-        /// <summary>Forward, loss and backward of each sample on the worker's one workspace (no BatchNorm).</summary>
-        Train,
-
-        /// <summary>Evaluation-mode forward of each sample, counting correct predictions and the loss.</summary>
-        Evaluate,
-
-        /// <summary>Forward segment <see cref="_jobSegment"/> of each sample, on the sample's own workspace.</summary>
-        ForwardSegment,
-
-        /// <summary>The last forward segment, the loss, and the last backward segment.</summary>
-        LastSegment,
-
-        /// <summary>Backward segment <see cref="_jobSegment"/> of each sample.</summary>
-        BackwardSegment,
+        _pool = new WorkerPool(threads, "NetGen trainer");
     }
 
     /// <summary>The network being trained.</summary>
@@ -155,11 +117,7 @@ public sealed class Trainer : IDisposable
     /// <param name="onEpoch">Called after each epoch with its result, e.g. to print progress.</param>
     /// <returns>One result per epoch.</returns>
     public TrainingHistory Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, ulong seed = 0, Action<EpochResult>? onEpoch = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        return Fit(train, validation, new TrainingOptions { Epochs = epochs, BatchSize = batchSize, Seed = seed, OnEpoch = onEpoch });
-    }
+        => Fit(train, validation, FitArguments.Options(epochs, batchSize, seed, onEpoch));
 
     /// <summary>
     /// Trains on <paramref name="train"/> as <paramref name="options"/> say: epochs <c>StartEpoch + 1</c> to
@@ -178,112 +136,9 @@ public sealed class Trainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         UseLoss(options.Loss);
         ConfigureTrainable(plan);
-        int count = train.Count;
-        int batchSize = options.BatchSize;
-        int batches = (count + batchSize - 1) / batchSize;
-        int[] order = new int[count];
-        var results = new List<EpochResult>(Math.Max(0, options.Epochs - options.StartEpoch));
-        EarlyStopping? stopping = options.EarlyStopping;
-        var tracker = new EarlyStoppingTracker(stopping);
-        if (_resumed is { } resumed && resumed.Epoch == options.StartEpoch && options.StartEpoch > 0)
-        {
-            tracker.Resume(resumed.State);
-        }
-
+        (int Epoch, EarlyStoppingTracker.Saved State)? resumed = _resumed;
         _resumed = null;
-        StopReason reason = StopReason.Completed;
-        float baseLearningRate = Optimizer.LearningRate;
-        try
-        {
-            for (int epoch = options.StartEpoch; epoch < options.Epochs; epoch++)
-            {
-                ulong epochSeed = Rng.Mix(options.Seed, (ulong)epoch);
-                for (int i = 0; i < count; i++)
-                {
-                    order[i] = i;
-                }
-
-                var rng = new Rng(epochSeed);
-                rng.Shuffle(order);
-                ulong dropoutSeed = Rng.Mix(epochSeed, DropoutStream);
-
-                long start = Stopwatch.GetTimestamp();
-                double lossSum = 0;
-                int correct = 0;
-                for (int b = 0; b < batches; b++)
-                {
-                    if (options.Schedule is not null)
-                    {
-                        Optimizer.LearningRate = baseLearningRate * options.Schedule.Factor((epoch * batches) + b, batches);
-                    }
-
-                    int first = b * batchSize;
-                    int size = Math.Min(batchSize, count - first);
-                    double loss = Step(train, order.AsSpan(first, size), dropoutSeed, options.MaxGradientNorm, out int batchCorrect);
-                    if (!double.IsFinite(loss))
-                    {
-                        throw new TrainingDivergedException(
-                            $"Training diverged in epoch {epoch + 1}, batch {b + 1} of {batches}: the {options.Loss.Name} loss is {(double.IsNaN(loss) ? "NaN" : "infinite")}. " +
-                            $"The step was not applied. Lower the learning rate (now {Optimizer.LearningRate:G4}) or clip the gradient (MaxGradientNorm).",
-                            epoch + 1,
-                            b + 1,
-                            results);
-                    }
-
-                    lossSum += loss;
-                    correct += batchCorrect;
-                    if (options.Progress is not null)
-                    {
-                        int done = first + size;
-                        double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                        double rate = elapsed > 0 ? done / elapsed : 0;
-                        long remainingSamples = ((long)(options.Epochs - epoch - 1) * count) + (count - done);
-                        var remaining = TimeSpan.FromSeconds(rate > 0 ? remainingSamples / rate : 0);
-                        options.Progress.Report(new TrainingProgress(epoch + 1, options.Epochs, b + 1, batches, (float)(lossSum / done), (float)correct / done, rate, remaining, null));
-                    }
-                }
-
-                double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                float? validationAccuracy = null, validationLoss = null;
-                if (validation is not null)
-                {
-                    int validationCorrect = Evaluate(validation, 0, validation.Count, nameof(validation), out double validationLossSum);
-                    validationAccuracy = (float)validationCorrect / validation.Count;
-                    validationLoss = (float)(validationLossSum / validation.Count);
-                }
-
-                var result = new EpochResult(epoch + 1, count > 0 ? (float)(lossSum / count) : 0f, seconds, seconds > 0 ? count / seconds : double.PositiveInfinity, validationAccuracy)
-                {
-                    TrainingAccuracy = count > 0 ? (float)correct / count : 0f,
-                    ValidationLoss = validationLoss,
-                    LearningRate = Optimizer.LearningRate,
-                };
-                results.Add(result);
-
-                bool stop = tracker.Observe(result, Network.ParameterCount, Network.Buffers.Length, (parameters, buffers) => { Network.Parameters.CopyTo(parameters); Network.Buffers.CopyTo(buffers); });
-
-                if (options.CheckpointPath is not null)
-                {
-                    TrainingCheckpoint.Save(Network, Optimizer.ExportState(), options.CheckpointPath, epoch + 1, tracker);
-                }
-
-                options.OnEpoch?.Invoke(result);
-                options.Progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, batches, batches, result.TrainingLoss, result.TrainingAccuracy, result.ImagesPerSecond, TimeSpan.FromSeconds(seconds * (options.Epochs - epoch - 1)), result));
-                if (stop)
-                {
-                    reason = StopReason.EarlyStopped;
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            Optimizer.LearningRate = baseLearningRate;
-        }
-
-        tracker.Restore(Network);
-
-        return new TrainingHistory(results, reason, tracker.BestEpoch);
+        return EpochLoop.Run(new CpuBackend(this, train), train, validation, options, resumed);
     }
 
     /// <summary>
@@ -373,7 +228,7 @@ public sealed class Trainer : IDisposable
     /// <returns>
     /// The epochs completed when it was written (0 for a file without that metadata; pass it as
     /// <see cref="TrainingOptions.StartEpoch"/> to resume), the tensors loaded and what became of the optimizer's
-    /// state. It converts to the epoch: <c>int epoch = trainer.LoadCheckpoint(path)</c>.
+    /// state: <c>int epoch = trainer.LoadCheckpoint(path).Epoch</c>.
     /// </returns>
     /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="SafetensorsFormatException">The file is not a well-formed safetensors file, or its NetGen metadata is malformed.</exception>
@@ -445,17 +300,8 @@ public sealed class Trainer : IDisposable
                 _predicted = new int[count];
             }
 
-            int active = Math.Min(ThreadCount, count);
-            _jobKind = JobKind.Evaluate;
-            _jobData = data;
-            _jobFirst = first;
-            for (int w = 0; w < active; w++)
-            {
-                _workers[w].From = first + (int)((long)count * w / active);
-                _workers[w].To = first + (int)((long)count * (w + 1) / active);
-            }
-
-            Run(active);
+            int active = _pool.ActiveFor(count);
+            _pool.Run(new EvaluateJob(this, data, first), count);
             int correct = 0;
             loss = 0;
             for (int w = 0; w < active; w++)
@@ -481,18 +327,7 @@ public sealed class Trainer : IDisposable
         }
 
         _disposed = true;
-        _stopping = true;
-        for (int w = 1; w < _workers.Length; w++)
-        {
-            _workers[w].Start.Set();
-            _workers[w].Thread?.Join();
-        }
-
-        foreach (Worker worker in _workers)
-        {
-            worker.Start.Dispose();
-            worker.Done.Dispose();
-        }
+        _pool.Dispose();
     }
 
     private static void Add(Span<float> target, ReadOnlySpan<float> source)
@@ -587,24 +422,15 @@ public sealed class Trainer : IDisposable
             batch[i] = index;
         }
 
-        int active = Math.Min(ThreadCount, n);
-        _jobData = data;
-        _jobScale = 1f / n;
-        _jobSeed = dropoutSeed;
-        for (int w = 0; w < active; w++)
-        {
-            _workers[w].From = (int)((long)n * w / active);
-            _workers[w].To = (int)((long)n * (w + 1) / active);
-        }
-
+        int active = _pool.ActiveFor(n);
+        var job = new BatchJob(this, data, batch, 1f / n, dropoutSeed);
         if (_segmented)
         {
-            RunSegments(n, active);
+            RunSegments(job, n);
         }
         else
         {
-            _jobKind = JobKind.Train;
-            Run(active);
+            _pool.Run(new TrainJob(job), n);
         }
 
         Span<float> gradients = _workers[0].Gradients.Span;
@@ -636,7 +462,7 @@ public sealed class Trainer : IDisposable
     /// the loss and the last backward segment; then the backward segments down to the lowest trainable one, the
     /// batch means of each BatchNorm gathered before the segment below it.
     /// </summary>
-    private void RunSegments(int n, int active)
+    private void RunSegments(BatchJob job, int n)
     {
         INetwork network = Network;
         if (_sampleWorkspaces.Length < n)
@@ -656,9 +482,7 @@ public sealed class Trainer : IDisposable
         int last = network.SegmentCount - 1;
         for (int segment = 0; segment < last; segment++)
         {
-            _jobKind = JobKind.ForwardSegment;
-            _jobSegment = segment;
-            Run(active);
+            _pool.Run(new SegmentJob(job, SegmentPass.Forward, segment), n);
             // Indexed loops: enumerating the IReadOnlyList would allocate an enumerator per step.
             for (int b = 0; b < norms.Count; b++)
             {
@@ -669,9 +493,7 @@ public sealed class Trainer : IDisposable
             }
         }
 
-        _jobKind = JobKind.LastSegment;
-        _jobSegment = last;
-        Run(active);
+        _pool.Run(new SegmentJob(job, SegmentPass.Last, last), n);
         if (!_anyTrainable)
         {
             return;
@@ -687,34 +509,8 @@ public sealed class Trainer : IDisposable
                 }
             }
 
-            _jobKind = JobKind.BackwardSegment;
-            _jobSegment = segment;
-            Run(active);
+            _pool.Run(new SegmentJob(job, SegmentPass.Backward, segment), n);
         }
-    }
-
-    /// <summary>Runs the current job on workers 0 … active − 1 and rethrows the first worker's exception, if any.</summary>
-    private void Run(int active)
-    {
-        for (int w = 1; w < active; w++)
-        {
-            _workers[w].Start.Set();
-        }
-
-        Execute(_workers[0]);
-        for (int w = 1; w < active; w++)
-        {
-            _workers[w].Done.Wait();
-        }
-
-        ExceptionDispatchInfo? error = null;
-        for (int w = 0; w < active; w++)
-        {
-            error ??= _workers[w].Error;
-            _workers[w].Error = null;
-        }
-
-        error?.Throw();
     }
 
     /// <summary>Claims the workers for one job; a trainer runs one job at a time.</summary>
@@ -727,242 +523,9 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Releases the workers, and the data set of the last job so the trainer does not keep it alive.</summary>
+    /// <summary>Releases the workers.</summary>
     private void Exit()
     {
-        _jobData = null;
         Volatile.Write(ref _busy, 0);
-    }
-
-    private void WorkerLoop(Worker worker)
-    {
-        while (true)
-        {
-            worker.Start.Wait();
-            if (_stopping)
-            {
-                return;
-            }
-
-            Execute(worker);
-            worker.Done.Set();
-        }
-    }
-
-    private void Execute(Worker worker)
-    {
-        try
-        {
-            switch (_jobKind)
-            {
-                case JobKind.Train:
-                    TrainChunk(worker);
-                    break;
-                case JobKind.Evaluate:
-                    EvaluateChunk(worker);
-                    break;
-                default:
-                    SegmentChunk(worker);
-                    break;
-            }
-        }
-#pragma warning disable CA1031 // Any failure of a worker is captured and rethrown on the calling thread.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            worker.Error = ExceptionDispatchInfo.Capture(ex);
-        }
-    }
-
-    private void TrainChunk(Worker worker)
-    {
-        INetwork network = Network;
-        Dataset data = _jobData!;
-        int[] labels = data.Labels;
-        int[] batch = _batch;
-        float scale = _jobScale;
-        ulong seed = _jobSeed;
-        Span<float> workspace = worker.Workspace.Span;
-        Span<float> gradients = worker.Gradients.Span;
-        Span<float> logitsGradient = worker.LogitsGradient;
-        ReadOnlySpan<float> logits = workspace.Slice(_logitsOffset, _classes);
-        ILoss lossFunction = _loss;
-        bool backward = _anyTrainable;
-        gradients.Clear();
-        double loss = 0;
-        int correct = 0;
-        for (int k = worker.From; k < worker.To; k++)
-        {
-            int index = batch[k];
-            ReadOnlySpan<float> input = data.Sample(index);
-            network.Forward(input, workspace, training: true, Rng.Mix(seed, (ulong)index));
-            correct += PredictedClass(logits) == labels[index] ? 1 : 0;
-            loss += lossFunction.LossAndGradient(logits, labels[index], data.Target(index), logitsGradient, scale);
-            if (backward)
-            {
-                network.Backward(input, workspace, logitsGradient, gradients);
-            }
-        }
-
-        worker.Loss = loss;
-        worker.Correct = correct;
-    }
-
-    /// <summary>One segment job of a BatchNorm network's step, on the worker's samples (each with its own workspace).</summary>
-    private void SegmentChunk(Worker worker)
-    {
-        INetwork network = Network;
-        Dataset data = _jobData!;
-        int[] labels = data.Labels;
-        int[] batch = _batch;
-        int segment = _jobSegment;
-        ReadOnlySpan<float> state = _batchState;
-        Span<float> gradients = worker.Gradients.Span;
-        switch (_jobKind)
-        {
-            case JobKind.ForwardSegment:
-                for (int k = worker.From; k < worker.To; k++)
-                {
-                    int index = batch[k];
-                    network.ForwardSegment(segment, data.Sample(index), _sampleWorkspaces[k].Span, state, training: true, Rng.Mix(_jobSeed, (ulong)index));
-                }
-
-                break;
-
-            case JobKind.LastSegment:
-                gradients.Clear();
-                double loss = 0;
-                int correct = 0;
-                bool backward = _anyTrainable;
-                for (int k = worker.From; k < worker.To; k++)
-                {
-                    int index = batch[k];
-                    Span<float> workspace = _sampleWorkspaces[k].Span;
-                    ReadOnlySpan<float> input = data.Sample(index);
-                    network.ForwardSegment(segment, input, workspace, state, training: true, Rng.Mix(_jobSeed, (ulong)index));
-                    ReadOnlySpan<float> logits = workspace.Slice(_logitsOffset, _classes);
-                    Span<float> logitsGradient = _sampleLogitsGradients.AsSpan(k * _classes, _classes);
-                    correct += PredictedClass(logits) == labels[index] ? 1 : 0;
-                    loss += _loss.LossAndGradient(logits, labels[index], data.Target(index), logitsGradient, _jobScale);
-                    if (backward)
-                    {
-                        network.BackwardSegment(segment, input, workspace, state, logitsGradient, gradients);
-                    }
-                }
-
-                worker.Loss = loss;
-                worker.Correct = correct;
-                break;
-
-            default:
-                for (int k = worker.From; k < worker.To; k++)
-                {
-                    int index = batch[k];
-                    network.BackwardSegment(segment, data.Sample(index), _sampleWorkspaces[k].Span, state, _sampleLogitsGradients.AsSpan(k * _classes, _classes), gradients);
-                }
-
-                break;
-        }
-    }
-
-    private void EvaluateChunk(Worker worker)
-    {
-        INetwork network = Network;
-        Dataset data = _jobData!;
-        int[] labels = data.Labels;
-        Span<float> workspace = worker.Workspace.Span;
-        ReadOnlySpan<float> logits = workspace.Slice(_logitsOffset, _classes);
-        int[] predicted = _predicted;
-        int first = _jobFirst;
-        int correct = 0;
-        double loss = 0;
-        ILoss lossFunction = _loss;
-        Span<float> scratch = worker.LogitsGradient;
-        for (int i = worker.From; i < worker.To; i++)
-        {
-            network.Forward(data.Sample(i), workspace, training: false, 0);
-            int predictedClass = PredictedClass(logits);
-            predicted[i - first] = predictedClass;
-            if (predictedClass == labels[i])
-            {
-                correct++;
-            }
-
-            loss += lossFunction.LossAndGradient(logits, labels[i], data.Target(i), scratch, 0f);
-        }
-
-        worker.Correct = correct;
-        worker.Loss = loss;
-    }
-
-    /// <summary>One worker's buffers, signals and results.</summary>
-    private sealed class Worker(int workspaceSize, int parameterCount, int outputSize)
-    {
-        public AlignedBuffer Workspace { get; } = new(workspaceSize);
-
-        public AlignedBuffer Gradients { get; } = new(parameterCount);
-
-        public float[] LogitsGradient { get; } = new float[outputSize];
-
-        public Signal Start { get; } = new();
-
-        public Signal Done { get; } = new();
-
-        public Thread? Thread { get; set; }
-
-        public int From { get; set; }
-
-        public int To { get; set; }
-
-        public double Loss { get; set; }
-
-        public int Correct { get; set; }
-
-        public ExceptionDispatchInfo? Error { get; set; }
-    }
-
-    /// <summary>
-    /// A one-shot, auto-resetting signal between two threads: <see cref="Wait"/> spins for up to 50 µs (the next
-    /// step usually starts within microseconds), then blocks, and consumes the signal. Neither side allocates.
-    /// </summary>
-    private sealed class Signal : IDisposable
-    {
-        private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
-
-        private readonly ManualResetEventSlim _event = new(false, 0);
-        private int _flag;
-
-        public void Set()
-        {
-            Volatile.Write(ref _flag, 1);
-            _event.Set();
-        }
-
-        public void Wait()
-        {
-            if (Volatile.Read(ref _flag) == 0)
-            {
-                long deadline = Stopwatch.GetTimestamp() + SpinTicks;
-                SpinWait spinner = default;
-                while (Volatile.Read(ref _flag) == 0)
-                {
-                    if (Stopwatch.GetTimestamp() < deadline)
-                    {
-                        // Yields now and then, so an oversubscribed machine still runs the thread we wait for.
-                        spinner.SpinOnce(sleep1Threshold: -1);
-                    }
-                    else
-                    {
-                        // Reset before re-reading the flag, so a Set that lands in between is never lost.
-                        _event.Wait();
-                        _event.Reset();
-                    }
-                }
-            }
-
-            Volatile.Write(ref _flag, 0);
-        }
-
-        public void Dispose() => _event.Dispose();
     }
 }
