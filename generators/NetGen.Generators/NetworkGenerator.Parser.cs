@@ -17,23 +17,8 @@ public sealed partial class NetworkGenerator
         private const string LayerAttributeName = "NetGen.LayerAttribute";
         private const string InputAttributeName = "NetGen.InputAttribute";
 
-        private static readonly Dictionary<string, LayerKindId> s_kinds = new()
-        {
-            ["NetGen.DenseAttribute"] = LayerKindId.Dense,
-            ["NetGen.Conv2DAttribute"] = LayerKindId.Conv2D,
-            ["NetGen.MaxPool2DAttribute"] = LayerKindId.MaxPool2D,
-            ["NetGen.AvgPool2DAttribute"] = LayerKindId.AvgPool2D,
-            ["NetGen.FlattenAttribute"] = LayerKindId.Flatten,
-            ["NetGen.ReLUAttribute"] = LayerKindId.ReLU,
-            ["NetGen.SigmoidAttribute"] = LayerKindId.Sigmoid,
-            ["NetGen.TanhAttribute"] = LayerKindId.Tanh,
-            ["NetGen.SoftmaxAttribute"] = LayerKindId.Softmax,
-            ["NetGen.DropoutAttribute"] = LayerKindId.Dropout,
-            ["NetGen.BatchNormAttribute"] = LayerKindId.BatchNorm,
-        };
-
         /// <summary>Metadata names of the attributes that describe a network: <c>[Input]</c> and every layer kind.</summary>
-        public static IEnumerable<string> NetworkDescriptionAttributeNames => s_kinds.Keys.Prepend(InputAttributeName);
+        public static IEnumerable<string> NetworkDescriptionAttributeNames => Layers.LayerKind.AttributeNames.Prepend(InputAttributeName);
 
         /// <summary>Whether <paramref name="attributeClass"/> is <c>[Input]</c> or derives from <c>LayerAttribute</c>.</summary>
         public static bool IsNetworkDescription(INamedTypeSymbol attributeClass) =>
@@ -126,7 +111,7 @@ public sealed partial class NetworkGenerator
                     continue;
                 }
 
-                if (!s_kinds.TryGetValue(name, out LayerKindId kind))
+                if (!Layers.LayerKind.TryFromAttribute(name, out LayerKindId kind))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownLayer, location, ShortName(attributeClass)));
                     unknownLayer = true;

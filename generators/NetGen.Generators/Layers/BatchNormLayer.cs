@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -27,6 +28,9 @@ internal sealed class BatchNormLayer : LayerKind
     public override string DisplayName => "BatchNorm";
 
     public override string NamePrefix => "bn";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuBatchNormLayer();
 
     public override bool HasParameters => true;
 

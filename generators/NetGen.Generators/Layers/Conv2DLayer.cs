@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -47,6 +48,9 @@ internal sealed class Conv2DLayer : LayerKind
     public override string DisplayName => "Conv2D";
 
     public override string NamePrefix => "conv";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuConv2DLayer();
 
     public override bool HasParameters => true;
 

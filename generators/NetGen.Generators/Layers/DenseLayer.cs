@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -10,6 +11,9 @@ internal sealed class DenseLayer : LayerKind
     public override string DisplayName => "Dense";
 
     public override string NamePrefix => "dense";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuDenseLayer();
 
     public override bool HasParameters => true;
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -15,6 +16,9 @@ internal sealed class DropoutLayer : LayerKind
     public override string DisplayName => "Dropout";
 
     public override string NamePrefix => "dropout";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuDropoutLayer();
 
     public override bool HasMask => true;
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -28,10 +29,13 @@ internal sealed record LayerOperands(
 
 /// <summary>
 /// One kind of layer: its shape rule, its parameter tensors, and the code of its forward and backward pass.
-/// Adding a layer kind means adding one subclass and registering it in <see cref="For"/>.
+/// Adding a layer kind means adding one subclass (with its <see cref="GpuKind"/>) and registering it in the one
+/// registry here, which maps the attribute's metadata name to the kind and the kind to its GPU kernels.
 /// </summary>
 internal abstract class LayerKind
 {
+    private const string AttributeNamespace = "NetGen.";
+
     private static readonly Dictionary<LayerKindId, LayerKind> s_kinds = new()
     {
         [LayerKindId.Dense] = new DenseLayer(),
@@ -47,7 +51,36 @@ internal abstract class LayerKind
         [LayerKindId.BatchNorm] = new BatchNormLayer(),
     };
 
+    private static readonly Dictionary<string, LayerKindId> s_byAttribute = ByAttribute();
+
+    /// <summary>The kind of <paramref name="id"/>; every <see cref="LayerKindId"/> has one (a test checks it).</summary>
     public static LayerKind For(LayerKindId id) => s_kinds[id];
+
+    /// <summary>Every registered kind, in <see cref="LayerKindId"/> order.</summary>
+    public static IEnumerable<KeyValuePair<LayerKindId, LayerKind>> All => s_kinds;
+
+    /// <summary>Metadata names of the layer attributes (<c>NetGen.DenseAttribute</c>), in <see cref="LayerKindId"/> order.</summary>
+    public static IEnumerable<string> AttributeNames => s_byAttribute.Keys;
+
+    /// <summary>The kind a layer attribute's metadata name (<c>NetGen.DenseAttribute</c>) stands for; false for an attribute no kind declares.</summary>
+    public static bool TryFromAttribute(string metadataName, out LayerKindId id) => s_byAttribute.TryGetValue(metadataName, out id);
+
+    /// <summary>The metadata name of the kind's attribute: <c>NetGen.</c>, the <see cref="DisplayName"/>, <c>Attribute</c>.</summary>
+    public string AttributeName => AttributeNamespace + DisplayName + "Attribute";
+
+    /// <summary>The kind's ILGPU kernels and launches: a property of the kind, so no kind can be without its own.</summary>
+    public abstract GpuLayerKind GpuKind { get; }
+
+    private static Dictionary<string, LayerKindId> ByAttribute()
+    {
+        var byAttribute = new Dictionary<string, LayerKindId>(System.StringComparer.Ordinal);
+        foreach (KeyValuePair<LayerKindId, LayerKind> kind in s_kinds)
+        {
+            byAttribute.Add(kind.Value.AttributeName, kind.Key);
+        }
+
+        return byAttribute;
+    }
 
     /// <summary>The kind as users write it (<c>Conv2D</c>), also the <c>Kind</c> in <c>LayerInfo</c>.</summary>
     public abstract string DisplayName { get; }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -18,6 +19,9 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
     public override bool HasVectorKernels => true;
 
     public override string NamePrefix => isMax ? "maxpool" : "avgpool";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuPool2DLayer(isMax);
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
