@@ -16,6 +16,20 @@ internal static class NetworkEmitter
     private const string Span = Aliases.FloatSpan;
     private static readonly string[] TableHeader = { "layer", "kind", "input", "output", "parameters", "offset" };
 
+    /// <summary>
+    /// The members this emitter writes into every network, and those of <see cref="object"/>: no layer property
+    /// or kernel may take these names. The members a kind adds are its own (<see cref="LayerKind.NetworkMembers"/>).
+    /// </summary>
+    public static readonly string[] GeneratedMembers =
+    {
+        "InputSize", "OutputSize", "ParameterCount", "WorkspaceSize", "LogitsOffset", "EndsWithSoftmax",
+        "Parameters", "Layers", "KernelPath", "Predict", "Forward", "Backward", "Equals", "GetHashCode", "ToString", "GetType",
+        "MemberwiseClone", "Finalize", "_parameters", "_predictWorkspace", "s_layers",
+        "ForwardScalar", "ForwardV256", "ForwardV512", "BackwardScalar", "BackwardV256", "BackwardV512", "_",
+        "EndsWithSigmoid", "TrainableFrom", "_trainableFrom",
+        "BakedParameters", "BakedWeightsSha256", "ActiveKernelPath", "Sizes", "_kernelPath",
+    };
+
     public static string Emit(NetworkPlan plan)
     {
         var w = new CodeWriter();

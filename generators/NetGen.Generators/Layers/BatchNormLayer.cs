@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
 using NetGen.Generators.Layers.Gpu;
@@ -31,6 +32,22 @@ internal sealed class BatchNormLayer : LayerKind
 
     /// <inheritdoc/>
     public override GpuLayerKind GpuKind { get; } = new GpuBatchNormLayer();
+
+    /// <summary>Besides the passes of every kind: the statistics, the evaluation forward and the input gradient, on each path.</summary>
+    public override IEnumerable<string> MemberSuffixes => base.MemberSuffixes.Concat(s_ownSuffixes);
+
+    private static readonly string[] s_ownSuffixes =
+    {
+        "Statistics", "StatisticsV256", "StatisticsV512", "ForwardEval", "ForwardEvalV256", "ForwardEvalV512",
+        "BackwardInput", "BackwardInputV256", "BackwardInputV512",
+    };
+
+    /// <summary>The running statistics' buffers and the segmented training passes between batch-wide statistics.</summary>
+    public override IEnumerable<string> NetworkMembers => new[]
+    {
+        "Buffers", "BufferCount", "BakedBuffers", "_buffers", "SegmentCount", "BatchStateSize", "BatchNorms", "s_batchNorms",
+        "ForwardSegment", "BackwardSegment", "ForwardCore",
+    };
 
     public override bool HasParameters => true;
 

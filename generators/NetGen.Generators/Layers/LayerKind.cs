@@ -88,6 +88,22 @@ internal abstract class LayerKind
     /// <summary>Prefix of default layer names: <c>conv</c> gives <c>conv1</c>, <c>conv2</c>, ….</summary>
     public abstract string NamePrefix { get; }
 
+    /// <summary>
+    /// Suffixes of the members the kind generates per layer, each after the layer's property name: the empty
+    /// suffix is the <c>LayerView</c> property, the others its kernels. Two layers whose members would share a name
+    /// are reported (NG0012).
+    /// </summary>
+    public virtual IEnumerable<string> MemberSuffixes => s_passSuffixes;
+
+    /// <summary>Members the kind adds to the whole network when it has a layer of this kind (BatchNorm's buffers and segments).</summary>
+    public virtual IEnumerable<string> NetworkMembers => System.Array.Empty<string>();
+
+    /// <summary>The forward and backward kernels of each path: what every kind generates per layer.</summary>
+    private static readonly string[] s_passSuffixes =
+    {
+        string.Empty, "Forward", "Backward", "ForwardV256", "BackwardV256", "ForwardV512", "BackwardV512",
+    };
+
     /// <summary>Whether the layer has trainable parameters.</summary>
     public virtual bool HasParameters => false;
 
