@@ -194,22 +194,23 @@ internal static class ShapeInference
         {
             tensors[i] = new List<TensorPlan>();
             LayerKind kind = LayerKind.For(shapes[i].Spec.Kind);
-            foreach ((string suffix, int[] dims) in kind.ParameterShapes(shapes[i].Spec, shapes[i].In, shapes[i].Out))
+            bool feedsReLU = FeedsReLU(shapes, i);
+            foreach (TensorSpec tensor in kind.ParameterTensors(shapes[i].Spec, shapes[i].In, shapes[i].Out))
             {
-                long length = dims.Aggregate(1L, (a, d) => a * d);
-                if (!CheckSize(model, names[i] + "." + suffix, parameterOffset + length, shapes[i].Spec.Location, diagnostics))
+                long length = tensor.Shape.Aggregate(1L, (a, d) => a * d);
+                if (!CheckSize(model, names[i] + "." + tensor.Suffix, parameterOffset + length, shapes[i].Spec.Location, diagnostics))
                 {
                     return null;
                 }
 
-                tensors[i].Add(new TensorPlan(suffix, (int)parameterOffset, dims.ToEquatableArray()));
+                tensors[i].Add(new TensorPlan(tensor.Suffix, (int)parameterOffset, tensor.Shape.ToEquatableArray(), tensor.Init.ForLayerFeedingReLU(feedsReLU)));
                 parameterOffset += length;
             }
 
-            foreach ((string suffix, int[] dims) in kind.BufferShapes(shapes[i].Spec, shapes[i].In, shapes[i].Out))
+            foreach (TensorSpec tensor in kind.BufferTensors(shapes[i].Spec, shapes[i].In, shapes[i].Out))
             {
-                long length = dims.Aggregate(1L, (a, d) => a * d);
-                tensors[i].Add(new TensorPlan(suffix, (int)bufferOffset, dims.ToEquatableArray(), IsBuffer: true));
+                long length = tensor.Shape.Aggregate(1L, (a, d) => a * d);
+                tensors[i].Add(new TensorPlan(tensor.Suffix, (int)bufferOffset, tensor.Shape.ToEquatableArray(), tensor.Init.ForLayerFeedingReLU(feedsReLU), IsBuffer: true));
                 bufferOffset += length;
             }
 
@@ -284,7 +285,6 @@ internal static class ShapeInference
                 masks[i],
                 NeedsInputGradient(i),
                 RunsBackward(i) && spec.Kind != LayerKindId.Flatten,
-                HeInit: FeedsReLU(shapes, i),
                 FusedActivation: Fuses(shapes, i) ? shapes[i + 1].Spec.Kind : null,
                 FusedIntoPrevious: i > 0 && Fuses(shapes, i - 1),
                 IsFirst: i == 0,

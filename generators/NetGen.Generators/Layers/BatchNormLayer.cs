@@ -79,16 +79,18 @@ internal sealed class BatchNormLayer : LayerKind
         return ok ? input : null;
     }
 
-    public override IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>γ starts at one and β at zero: a fresh BatchNorm passes the normalised input through.</summary>
+    public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
-        yield return ("weight", new[] { input.C });
-        yield return ("bias", new[] { input.C });
+        yield return new TensorSpec("weight", new[] { input.C }, TensorInit.Ones);
+        yield return new TensorSpec("bias", new[] { input.C }, TensorInit.Zeros);
     }
 
-    public override IEnumerable<(string Suffix, int[] Shape)> BufferShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>The running statistics start as PyTorch's do: mean zero, variance one.</summary>
+    public override IEnumerable<TensorSpec> BufferTensors(LayerSpec spec, Shape input, Shape output)
     {
-        yield return ("running_mean", new[] { input.C });
-        yield return ("running_var", new[] { input.C });
+        yield return new TensorSpec("running_mean", new[] { input.C }, TensorInit.Zeros);
+        yield return new TensorSpec("running_var", new[] { input.C }, TensorInit.Ones);
     }
 
     /// <summary>x̂ (rounded up to whole 16-float lines), then the sample's 2·C statistics.</summary>

@@ -84,10 +84,12 @@ internal sealed class Conv2DLayer : LayerKind
         return Shape.Spatial(spec.Size, (int)(((h - spec.Kernel) / spec.Stride) + 1), (int)(((w - spec.Kernel) / spec.Stride) + 1));
     }
 
-    public override IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>The weight's fans count each input (output) channel once per kernel tap, as PyTorch's do.</summary>
+    public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
-        yield return ("weight", new[] { output.C, input.C, spec.Kernel, spec.Kernel });
-        yield return ("bias", new[] { output.C });
+        int taps = spec.Kernel * spec.Kernel;
+        yield return new TensorSpec("weight", new[] { output.C, input.C, spec.Kernel, spec.Kernel }, TensorInit.Weight(fanIn: input.C * taps, fanOut: output.C * taps));
+        yield return new TensorSpec("bias", new[] { output.C }, TensorInit.Zeros);
     }
 
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) =>

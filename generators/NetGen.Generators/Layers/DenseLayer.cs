@@ -41,10 +41,10 @@ internal sealed class DenseLayer : LayerKind
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics) =>
         RequirePositive(spec.Size, "Units", name, spec, diagnostics) ? Shape.Flat(spec.Size) : null;
 
-    public override IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
-        yield return ("weight", new[] { output.Size, input.Size });
-        yield return ("bias", new[] { output.Size });
+        yield return new TensorSpec("weight", new[] { output.Size, input.Size }, TensorInit.Weight(fanIn: input.Size, fanOut: output.Size));
+        yield return new TensorSpec("bias", new[] { output.Size }, TensorInit.Zeros);
     }
 
     public override void EmitForward(CodeWriter w, LayerPlan layer)

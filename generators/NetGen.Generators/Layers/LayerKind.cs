@@ -116,14 +116,14 @@ internal abstract class LayerKind
     /// </summary>
     public abstract Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics);
 
-    /// <summary>Parameter tensors (key suffix and PyTorch shape), weight first.</summary>
-    public virtual IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>Parameter tensors (key suffix, PyTorch shape and initialisation), weight first.</summary>
+    public virtual IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
         yield break;
     }
 
-    /// <summary>Non-trainable state tensors (key suffix and PyTorch shape), kept in the network's buffers.</summary>
-    public virtual IEnumerable<(string Suffix, int[] Shape)> BufferShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>Non-trainable state tensors (key suffix, PyTorch shape and initialisation), kept in the network's buffers.</summary>
+    public virtual IEnumerable<TensorSpec> BufferTensors(LayerSpec spec, Shape input, Shape output)
     {
         yield break;
     }
