@@ -53,6 +53,10 @@ internal sealed class BatchNormLayer : LayerKind
 
     public override bool HasVectorKernels => true;
 
+    /// <summary><c>[BatchNorm(Epsilon = 1e-5, Momentum = 0.1)]</c>, PyTorch's defaults.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a) =>
+        a.Plain() with { Epsilon = a.NamedNumber("Epsilon") ?? 1e-5, Momentum = a.NamedNumber("Momentum") ?? 0.1 };
+
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
         // Written so that NaN fails too. The kernels use the nearest float: an epsilon that rounds to 0 or to

@@ -58,6 +58,13 @@ internal sealed class Conv2DLayer : LayerKind
 
     public override bool CanFuseActivation => true;
 
+    /// <summary><c>[Conv2D(filters, kernel, Stride = 1, Padding = 0)]</c>.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a)
+    {
+        int? stride = a.NamedInt("Stride");
+        return a.Plain() with { Size = a.Int(0), Kernel = a.Int(1), Stride = stride ?? 1, Padding = a.NamedInt("Padding") ?? 0, StrideGiven = stride is not null };
+    }
+
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
         bool ok = RequirePositive(spec.Size, "Filters", name, spec, diagnostics);

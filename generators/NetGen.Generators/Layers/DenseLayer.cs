@@ -38,6 +38,9 @@ internal sealed class DenseLayer : LayerKind
     /// </summary>
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) => output.Size;
 
+    /// <summary><c>[Dense(units)]</c>.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a) => a.Plain() with { Size = a.Int(0) };
+
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics) =>
         RequirePositive(spec.Size, "Units", name, spec, diagnostics) ? Shape.Flat(spec.Size) : null;
 

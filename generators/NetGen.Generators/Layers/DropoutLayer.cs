@@ -24,6 +24,9 @@ internal sealed class DropoutLayer : LayerKind
 
     public override bool HasVectorKernels => true;
 
+    /// <summary><c>[Dropout(rate)]</c>; a rate that is not a number reads as NaN, which <see cref="InferOutput"/> reports.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a) => a.Plain() with { Rate = a.Number(0) ?? double.NaN };
+
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
         // Written so that NaN fails too. The kernels use the nearest float, so a rate that rounds to 1 fails as well.

@@ -111,6 +111,12 @@ internal abstract class LayerKind
     public virtual bool HasMask => false;
 
     /// <summary>
+    /// Reads the kind's attribute arguments and defaults into a spec, unchecked (<see cref="InferOutput"/> checks
+    /// them). By default the attribute has no argument but its <c>Name</c>.
+    /// </summary>
+    public virtual LayerSpec ReadArguments(LayerArguments arguments) => arguments.Plain();
+
+    /// <summary>
     /// The output shape for <paramref name="input"/>, or null after adding diagnostics when the layer cannot
     /// work on that input.
     /// </summary>

@@ -23,6 +23,14 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
     /// <inheritdoc/>
     public override GpuLayerKind GpuKind { get; } = new GpuPool2DLayer(isMax);
 
+    /// <summary><c>[MaxPool2D(size, Stride = size)]</c>, <c>[AvgPool2D(size, Stride = size)]</c>: by default the windows tile the input.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a)
+    {
+        int size = a.Int(0);
+        int? stride = a.NamedInt("Stride");
+        return a.Plain() with { Size = size, Stride = stride ?? size, StrideGiven = stride is not null };
+    }
+
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
         // A stride not given is the window size: a bad size is one mistake, reported once, on Size.
