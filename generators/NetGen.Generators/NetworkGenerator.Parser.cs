@@ -17,23 +17,8 @@ public sealed partial class NetworkGenerator
         private const string LayerAttributeName = "NetGen.LayerAttribute";
         private const string InputAttributeName = "NetGen.InputAttribute";
 
-        private static readonly Dictionary<string, LayerKindId> s_kinds = new()
-        {
-            ["NetGen.DenseAttribute"] = LayerKindId.Dense,
-            ["NetGen.Conv2DAttribute"] = LayerKindId.Conv2D,
-            ["NetGen.MaxPool2DAttribute"] = LayerKindId.MaxPool2D,
-            ["NetGen.AvgPool2DAttribute"] = LayerKindId.AvgPool2D,
-            ["NetGen.FlattenAttribute"] = LayerKindId.Flatten,
-            ["NetGen.ReLUAttribute"] = LayerKindId.ReLU,
-            ["NetGen.SigmoidAttribute"] = LayerKindId.Sigmoid,
-            ["NetGen.TanhAttribute"] = LayerKindId.Tanh,
-            ["NetGen.SoftmaxAttribute"] = LayerKindId.Softmax,
-            ["NetGen.DropoutAttribute"] = LayerKindId.Dropout,
-            ["NetGen.BatchNormAttribute"] = LayerKindId.BatchNorm,
-        };
-
         /// <summary>Metadata names of the attributes that describe a network: <c>[Input]</c> and every layer kind.</summary>
-        public static IEnumerable<string> NetworkDescriptionAttributeNames => s_kinds.Keys.Prepend(InputAttributeName);
+        public static IEnumerable<string> NetworkDescriptionAttributeNames => Layers.LayerKind.AttributeNames.Prepend(InputAttributeName);
 
         /// <summary>Whether <paramref name="attributeClass"/> is <c>[Input]</c> or derives from <c>LayerAttribute</c>.</summary>
         public static bool IsNetworkDescription(INamedTypeSymbol attributeClass) =>
@@ -126,7 +111,7 @@ public sealed partial class NetworkGenerator
                     continue;
                 }
 
-                if (!s_kinds.TryGetValue(name, out LayerKindId kind))
+                if (!Layers.LayerKind.TryFromAttribute(name, out LayerKindId kind))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownLayer, location, ShortName(attributeClass)));
                     unknownLayer = true;
@@ -197,72 +182,16 @@ public sealed partial class NetworkGenerator
             return here.OrderBy(a => a.Item2.SpanStart);
         }
 
+        /// <summary>The attribute's constants, handed to its kind, which reads its own arguments and defaults.</summary>
         private static LayerSpec ReadLayer(LayerKindId kind, AttributeData attribute, LocationInfo? location)
         {
-            ImmutableArray<TypedConstant> args = attribute.ConstructorArguments;
-            int Arg(int index) => index < args.Length && args[index].Value is int v ? v : 0;
-
-            int size = Arg(0), kernel = Arg(1), stride = 0, padding = 0;
-            double rate = 0, epsilon = 1e-5, momentum = 0.1;
-            string? name = null;
-            if (kind == LayerKindId.Dropout)
-            {
-                rate = args.Length > 0 && Number(args[0]) is double r ? r : double.NaN;
-                size = 0;
-            }
-
-            bool strideGiven = false;
-            foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
-            {
-                switch (named.Key)
-                {
-                    case "Name":
-                        name = named.Value.Value as string;
-                        break;
-                    case "Stride" when named.Value.Value is int s:
-                        stride = s;
-                        strideGiven = true;
-                        break;
-                    case "Padding" when named.Value.Value is int p:
-                        padding = p;
-                        break;
-                    case "Epsilon" when Number(named.Value) is double e:
-                        epsilon = e;
-                        break;
-                    case "Momentum" when Number(named.Value) is double m:
-                        momentum = m;
-                        break;
-                }
-            }
-
-            if (!strideGiven)
-            {
-                // Conv2D strides by 1 by default; pools by their window size.
-                stride = kind == LayerKindId.Conv2D ? 1 : size;
-            }
-
-            return new LayerSpec(kind, name, size, kernel, stride, padding, rate, location, epsilon, momentum, strideGiven);
+            var positional = attribute.ConstructorArguments.Select(Value).ToList();
+            var named = attribute.NamedArguments.Select(a => new KeyValuePair<string, object?>(a.Key, Value(a.Value))).ToList();
+            return Layers.LayerKind.For(kind).ReadArguments(new Layers.LayerArguments(kind, positional, named, location));
         }
 
-        /// <summary>
-        /// A numeric attribute argument as a double: the attributes declare <c>double</c> (the compiler has converted
-        /// an <c>int</c> or <c>float</c> argument already), and an older NetGen declared <c>float</c>; other numeric
-        /// types are read too. Null when the constant is not a number.
-        /// </summary>
-        private static double? Number(TypedConstant constant) => constant.Value switch
-        {
-            double d => d,
-            float f => f,
-            int i => i,
-            long l => l,
-            uint u => u,
-            ulong u => u,
-            short s => s,
-            ushort u => u,
-            byte b => b,
-            sbyte b => b,
-            _ => null,
-        };
+        /// <summary>A scalar constant's value; null for an array (no layer attribute takes one).</summary>
+        private static object? Value(TypedConstant constant) => constant.Kind == TypedConstantKind.Array ? null : constant.Value;
 
         /// <summary>The name as written in an attribute list: <c>Dense</c> for <c>DenseAttribute</c>.</summary>
         public static string ShortName(INamedTypeSymbol attributeClass) =>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generators.Diagnostics;
+using NetGen.Generators.Emit;
 using NetGen.Generators.Layers;
 using NetGen.Generators.Model;
 
@@ -25,25 +26,17 @@ internal static class ShapeInference
     /// </summary>
     public const int SlotSlack = 16;
 
-    private static readonly HashSet<string> s_reservedMembers = new(StringComparer.Ordinal)
-    {
-        "InputSize", "OutputSize", "ParameterCount", "WorkspaceSize", "LogitsOffset", "EndsWithSoftmax",
-        "Parameters", "Layers", "KernelPath", "Predict", "Forward", "Backward", "Equals", "GetHashCode", "ToString", "GetType",
-        "MemberwiseClone", "Finalize", "_parameters", "_predictWorkspace", "s_layers",
-        "ForwardScalar", "ForwardV256", "ForwardV512", "BackwardScalar", "BackwardV256", "BackwardV512", "_",
-        "EndsWithSigmoid", "Buffers", "TrainableFrom", "SegmentCount", "BatchStateSize", "BatchNorms", "BufferCount",
-        "ForwardSegment", "BackwardSegment", "_buffers", "_trainableFrom", "s_batchNorms",
-        "BakedParameters", "BakedBuffers", "BakedWeightsSha256", "ActiveKernelPath", "Sizes", "_kernelPath",
-        "CreateKernels", "NetGenGpuKernelSet", "NetGenGpuKernels",
-    };
-
-    /// <summary>Suffixes of the per-layer kernel methods; a layer's property name plus any of them is taken.</summary>
-    private static readonly string[] s_kernelSuffixes =
-    {
-        string.Empty, "Forward", "Backward", "ForwardV256", "BackwardV256", "ForwardV512", "BackwardV512",
-        "Statistics", "StatisticsV256", "StatisticsV512", "ForwardEval", "ForwardEvalV256", "ForwardEvalV512",
-        "BackwardInput", "BackwardInputV256", "BackwardInputV512",
-    };
+    /// <summary>
+    /// Members that every network may have: the emitters' own (<see cref="NetworkEmitter.GeneratedMembers"/>,
+    /// <see cref="GpuEmitter.GeneratedMembers"/>) and those a kind adds to a network that has it
+    /// (<see cref="LayerKind.NetworkMembers"/>). Each layer adds its property name plus its kind's
+    /// <see cref="LayerKind.MemberSuffixes"/>.
+    /// </summary>
+    private static readonly HashSet<string> s_reservedMembers = new(
+        NetworkEmitter.GeneratedMembers
+            .Concat(GpuEmitter.GeneratedMembers)
+            .Concat(LayerKind.All.SelectMany(kind => kind.Value.NetworkMembers)),
+        StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="name"/> is a member NetGen generates in every network.</summary>
     public static bool IsGeneratedMemberName(string name) => s_reservedMembers.Contains(name);
@@ -166,7 +159,7 @@ internal static class ShapeInference
 
             seen[name] = i;
             string property = PropertyName(name);
-            foreach (string member in s_kernelSuffixes.Select(suffix => property + suffix))
+            foreach (string member in LayerKind.For(spec.Kind).MemberSuffixes.Select(suffix => property + suffix))
             {
                 if (!identifiers.Add(member))
                 {
@@ -201,22 +194,23 @@ internal static class ShapeInference
         {
             tensors[i] = new List<TensorPlan>();
             LayerKind kind = LayerKind.For(shapes[i].Spec.Kind);
-            foreach ((string suffix, int[] dims) in kind.ParameterShapes(shapes[i].Spec, shapes[i].In, shapes[i].Out))
+            bool feedsReLU = FeedsReLU(shapes, i);
+            foreach (TensorSpec tensor in kind.ParameterTensors(shapes[i].Spec, shapes[i].In, shapes[i].Out))
             {
-                long length = dims.Aggregate(1L, (a, d) => a * d);
-                if (!CheckSize(model, names[i] + "." + suffix, parameterOffset + length, shapes[i].Spec.Location, diagnostics))
+                long length = tensor.Shape.Aggregate(1L, (a, d) => a * d);
+                if (!CheckSize(model, names[i] + "." + tensor.Suffix, parameterOffset + length, shapes[i].Spec.Location, diagnostics))
                 {
                     return null;
                 }
 
-                tensors[i].Add(new TensorPlan(suffix, (int)parameterOffset, dims.ToEquatableArray()));
+                tensors[i].Add(new TensorPlan(tensor.Suffix, (int)parameterOffset, tensor.Shape.ToEquatableArray(), tensor.Init.ForLayerFeedingReLU(feedsReLU)));
                 parameterOffset += length;
             }
 
-            foreach ((string suffix, int[] dims) in kind.BufferShapes(shapes[i].Spec, shapes[i].In, shapes[i].Out))
+            foreach (TensorSpec tensor in kind.BufferTensors(shapes[i].Spec, shapes[i].In, shapes[i].Out))
             {
-                long length = dims.Aggregate(1L, (a, d) => a * d);
-                tensors[i].Add(new TensorPlan(suffix, (int)bufferOffset, dims.ToEquatableArray(), IsBuffer: true));
+                long length = tensor.Shape.Aggregate(1L, (a, d) => a * d);
+                tensors[i].Add(new TensorPlan(tensor.Suffix, (int)bufferOffset, tensor.Shape.ToEquatableArray(), tensor.Init.ForLayerFeedingReLU(feedsReLU), IsBuffer: true));
                 bufferOffset += length;
             }
 
@@ -291,7 +285,6 @@ internal static class ShapeInference
                 masks[i],
                 NeedsInputGradient(i),
                 RunsBackward(i) && spec.Kind != LayerKindId.Flatten,
-                HeInit: FeedsReLU(shapes, i),
                 FusedActivation: Fuses(shapes, i) ? shapes[i + 1].Spec.Kind : null,
                 FusedIntoPrevious: i > 0 && Fuses(shapes, i - 1),
                 IsFirst: i == 0,

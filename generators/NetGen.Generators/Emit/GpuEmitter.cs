@@ -16,6 +16,9 @@ internal static class GpuEmitter
     /// <summary>The type whose presence in the compilation turns GPU emission on.</summary>
     public const string MarkerTypeName = "NetGen.Gpu.IGpuNetwork";
 
+    /// <summary>The members the GPU part adds to a network (its kernel set's factory and types): no layer may take these names.</summary>
+    public static readonly string[] GeneratedMembers = { "CreateKernels", "NetGenGpuKernelSet", "NetGenGpuKernels" };
+
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen.Generators\", \"1.0.0\")]";
 
     public static string Emit(NetworkPlan plan)

@@ -16,6 +16,20 @@ internal static class NetworkEmitter
     private const string Span = Aliases.FloatSpan;
     private static readonly string[] TableHeader = { "layer", "kind", "input", "output", "parameters", "offset" };
 
+    /// <summary>
+    /// The members this emitter writes into every network, and those of <see cref="object"/>: no layer property
+    /// or kernel may take these names. The members a kind adds are its own (<see cref="LayerKind.NetworkMembers"/>).
+    /// </summary>
+    public static readonly string[] GeneratedMembers =
+    {
+        "InputSize", "OutputSize", "ParameterCount", "WorkspaceSize", "LogitsOffset", "EndsWithSoftmax",
+        "Parameters", "Layers", "KernelPath", "Predict", "Forward", "Backward", "Equals", "GetHashCode", "ToString", "GetType",
+        "MemberwiseClone", "Finalize", "_parameters", "_predictWorkspace", "s_layers",
+        "ForwardScalar", "ForwardV256", "ForwardV512", "BackwardScalar", "BackwardV256", "BackwardV512", "_",
+        "EndsWithSigmoid", "TrainableFrom", "_trainableFrom",
+        "BakedParameters", "BakedWeightsSha256", "ActiveKernelPath", "Sizes", "_kernelPath",
+    };
+
     public static string Emit(NetworkPlan plan)
     {
         var w = new CodeWriter();
@@ -151,21 +165,12 @@ internal static class NetworkEmitter
         {
             w.Line("var rng = new global::NetGen.Rng(unchecked((ulong)seed));");
             w.Line(Span + " p = _parameters.Span;");
-            foreach (LayerPlan l in plan.Layers.Where(l => l.Tensors.Count > 0))
+            foreach (LayerPlan l in plan.Layers)
             {
-                if (l.Kind == LayerKindId.BatchNorm)
+                foreach (TensorPlan t in l.Tensors)
                 {
-                    w.Line(CodeWriter.Format("p.Slice({0}, {1}).Fill(1f); // {2}.weight", l.Tensors[0].Offset, l.Tensors[0].Length, l.Name));
-                    w.Line(CodeWriter.Format("_buffers.Span.Slice({0}, {1}).Fill(1f); // {2}.running_var", l.Tensors[3].Offset, l.Tensors[3].Length, l.Name));
-                    continue;
+                    WriteInitialisation(w, l, t);
                 }
-
-                TensorPlan weight = l.Tensors[0];
-                int receptive = weight.Shape.Skip(2).Aggregate(1, (a, d) => a * d);
-                int fanIn = weight.Shape[1] * receptive, fanOut = weight.Shape[0] * receptive;
-                w.Line(l.HeInit
-                    ? CodeWriter.Format("global::NetGen.Initializers.HeNormal(p.Slice({0}, {1}), {2}, ref rng); // {3}.weight", weight.Offset, weight.Length, fanIn, l.Name)
-                    : CodeWriter.Format("global::NetGen.Initializers.GlorotUniform(p.Slice({0}, {1}), {2}, {3}, ref rng); // {4}.weight", weight.Offset, weight.Length, fanIn, fanOut, l.Name));
             }
         }
 
@@ -189,6 +194,25 @@ internal static class NetworkEmitter
 
             w.Close();
             w.Line();
+        }
+    }
+
+    /// <summary>The constructor's statement for one tensor, as its kind decided (<see cref="TensorPlan.Init"/>); none for zeros, which a fresh buffer holds.</summary>
+    private static void WriteInitialisation(CodeWriter w, LayerPlan l, TensorPlan t)
+    {
+        string slice = CodeWriter.Format("{0}.Slice({1}, {2})", t.IsBuffer ? "_buffers.Span" : "p", t.Offset, t.Length);
+        string key = " // " + l.Name + "." + t.Suffix;
+        switch (t.Init.Scheme)
+        {
+            case InitScheme.Ones:
+                w.Line(slice + ".Fill(1f);" + key);
+                break;
+            case InitScheme.HeNormal:
+                w.Line(CodeWriter.Format("global::NetGen.Initializers.HeNormal({0}, {1}, ref rng);", slice, t.Init.FanIn) + key);
+                break;
+            case InitScheme.GlorotUniform:
+                w.Line(CodeWriter.Format("global::NetGen.Initializers.GlorotUniform({0}, {1}, {2}, ref rng);", slice, t.Init.FanIn, t.Init.FanOut) + key);
+                break;
         }
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -19,6 +20,9 @@ internal sealed class ActivationLayer(LayerKindId id) : LayerKind
     public override string DisplayName => id.ToString();
 
     public override string NamePrefix => id.ToString().ToLowerInvariant();
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuActivationLayer(id);
 
     public override bool HasVectorKernels => true;
 

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -28,9 +30,32 @@ internal sealed class BatchNormLayer : LayerKind
 
     public override string NamePrefix => "bn";
 
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuBatchNormLayer();
+
+    /// <summary>Besides the passes of every kind: the statistics, the evaluation forward and the input gradient, on each path.</summary>
+    public override IEnumerable<string> MemberSuffixes => base.MemberSuffixes.Concat(s_ownSuffixes);
+
+    private static readonly string[] s_ownSuffixes =
+    {
+        "Statistics", "StatisticsV256", "StatisticsV512", "ForwardEval", "ForwardEvalV256", "ForwardEvalV512",
+        "BackwardInput", "BackwardInputV256", "BackwardInputV512",
+    };
+
+    /// <summary>The running statistics' buffers and the segmented training passes between batch-wide statistics.</summary>
+    public override IEnumerable<string> NetworkMembers => new[]
+    {
+        "Buffers", "BufferCount", "BakedBuffers", "_buffers", "SegmentCount", "BatchStateSize", "BatchNorms", "s_batchNorms",
+        "ForwardSegment", "BackwardSegment", "ForwardCore",
+    };
+
     public override bool HasParameters => true;
 
     public override bool HasVectorKernels => true;
+
+    /// <summary><c>[BatchNorm(Epsilon = 1e-5, Momentum = 0.1)]</c>, PyTorch's defaults.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a) =>
+        a.Plain() with { Epsilon = a.NamedNumber("Epsilon") ?? 1e-5, Momentum = a.NamedNumber("Momentum") ?? 0.1 };
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
@@ -58,16 +83,18 @@ internal sealed class BatchNormLayer : LayerKind
         return ok ? input : null;
     }
 
-    public override IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>γ starts at one and β at zero: a fresh BatchNorm passes the normalised input through.</summary>
+    public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
-        yield return ("weight", new[] { input.C });
-        yield return ("bias", new[] { input.C });
+        yield return new TensorSpec("weight", new[] { input.C }, TensorInit.Ones);
+        yield return new TensorSpec("bias", new[] { input.C }, TensorInit.Zeros);
     }
 
-    public override IEnumerable<(string Suffix, int[] Shape)> BufferShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>The running statistics start as PyTorch's do: mean zero, variance one.</summary>
+    public override IEnumerable<TensorSpec> BufferTensors(LayerSpec spec, Shape input, Shape output)
     {
-        yield return ("running_mean", new[] { input.C });
-        yield return ("running_var", new[] { input.C });
+        yield return new TensorSpec("running_mean", new[] { input.C }, TensorInit.Zeros);
+        yield return new TensorSpec("running_var", new[] { input.C }, TensorInit.Ones);
     }
 
     /// <summary>x̂ (rounded up to whole 16-float lines), then the sample's 2·C statistics.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -48,11 +49,21 @@ internal sealed class Conv2DLayer : LayerKind
 
     public override string NamePrefix => "conv";
 
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuConv2DLayer();
+
     public override bool HasParameters => true;
 
     public override bool HasVectorKernels => true;
 
     public override bool CanFuseActivation => true;
+
+    /// <summary><c>[Conv2D(filters, kernel, Stride = 1, Padding = 0)]</c>.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a)
+    {
+        int? stride = a.NamedInt("Stride");
+        return a.Plain() with { Size = a.Int(0), Kernel = a.Int(1), Stride = stride ?? 1, Padding = a.NamedInt("Padding") ?? 0, StrideGiven = stride is not null };
+    }
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
@@ -80,10 +91,12 @@ internal sealed class Conv2DLayer : LayerKind
         return Shape.Spatial(spec.Size, (int)(((h - spec.Kernel) / spec.Stride) + 1), (int)(((w - spec.Kernel) / spec.Stride) + 1));
     }
 
-    public override IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>The weight's fans count each input (output) channel once per kernel tap, as PyTorch's do.</summary>
+    public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
-        yield return ("weight", new[] { output.C, input.C, spec.Kernel, spec.Kernel });
-        yield return ("bias", new[] { output.C });
+        int taps = spec.Kernel * spec.Kernel;
+        yield return new TensorSpec("weight", new[] { output.C, input.C, spec.Kernel, spec.Kernel }, TensorInit.Weight(fanIn: input.C * taps, fanOut: output.C * taps));
+        yield return new TensorSpec("bias", new[] { output.C }, TensorInit.Zeros);
     }
 
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) =>

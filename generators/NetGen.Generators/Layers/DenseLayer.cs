@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -10,6 +11,9 @@ internal sealed class DenseLayer : LayerKind
     public override string DisplayName => "Dense";
 
     public override string NamePrefix => "dense";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuDenseLayer();
 
     public override bool HasParameters => true;
 
@@ -34,13 +38,16 @@ internal sealed class DenseLayer : LayerKind
     /// </summary>
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) => output.Size;
 
+    /// <summary><c>[Dense(units)]</c>.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a) => a.Plain() with { Size = a.Int(0) };
+
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics) =>
         RequirePositive(spec.Size, "Units", name, spec, diagnostics) ? Shape.Flat(spec.Size) : null;
 
-    public override IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
-        yield return ("weight", new[] { output.Size, input.Size });
-        yield return ("bias", new[] { output.Size });
+        yield return new TensorSpec("weight", new[] { output.Size, input.Size }, TensorInit.Weight(fanIn: input.Size, fanOut: output.Size));
+        yield return new TensorSpec("bias", new[] { output.Size }, TensorInit.Zeros);
     }
 
     public override void EmitForward(CodeWriter w, LayerPlan layer)

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -16,9 +17,15 @@ internal sealed class DropoutLayer : LayerKind
 
     public override string NamePrefix => "dropout";
 
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuDropoutLayer();
+
     public override bool HasMask => true;
 
     public override bool HasVectorKernels => true;
+
+    /// <summary><c>[Dropout(rate)]</c>; a rate that is not a number reads as NaN, which <see cref="InferOutput"/> reports.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a) => a.Plain() with { Rate = a.Number(0) ?? double.NaN };
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {

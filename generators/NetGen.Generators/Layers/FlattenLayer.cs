@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -14,6 +15,9 @@ internal sealed class FlattenLayer : LayerKind
     public override string DisplayName => "Flatten";
 
     public override string NamePrefix => "flatten";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuFlattenLayer();
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics) => Shape.Flat(input.Size);
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -28,10 +29,13 @@ internal sealed record LayerOperands(
 
 /// <summary>
 /// One kind of layer: its shape rule, its parameter tensors, and the code of its forward and backward pass.
-/// Adding a layer kind means adding one subclass and registering it in <see cref="For"/>.
+/// Adding a layer kind means adding one subclass (with its <see cref="GpuKind"/>) and registering it in the one
+/// registry here, which maps the attribute's metadata name to the kind and the kind to its GPU kernels.
 /// </summary>
 internal abstract class LayerKind
 {
+    private const string AttributeNamespace = "NetGen.";
+
     private static readonly Dictionary<LayerKindId, LayerKind> s_kinds = new()
     {
         [LayerKindId.Dense] = new DenseLayer(),
@@ -47,13 +51,58 @@ internal abstract class LayerKind
         [LayerKindId.BatchNorm] = new BatchNormLayer(),
     };
 
+    private static readonly Dictionary<string, LayerKindId> s_byAttribute = ByAttribute();
+
+    /// <summary>The kind of <paramref name="id"/>; every <see cref="LayerKindId"/> has one (a test checks it).</summary>
     public static LayerKind For(LayerKindId id) => s_kinds[id];
+
+    /// <summary>Every registered kind, in <see cref="LayerKindId"/> order.</summary>
+    public static IEnumerable<KeyValuePair<LayerKindId, LayerKind>> All => s_kinds;
+
+    /// <summary>Metadata names of the layer attributes (<c>NetGen.DenseAttribute</c>), in <see cref="LayerKindId"/> order.</summary>
+    public static IEnumerable<string> AttributeNames => s_byAttribute.Keys;
+
+    /// <summary>The kind a layer attribute's metadata name (<c>NetGen.DenseAttribute</c>) stands for; false for an attribute no kind declares.</summary>
+    public static bool TryFromAttribute(string metadataName, out LayerKindId id) => s_byAttribute.TryGetValue(metadataName, out id);
+
+    /// <summary>The metadata name of the kind's attribute: <c>NetGen.</c>, the <see cref="DisplayName"/>, <c>Attribute</c>.</summary>
+    public string AttributeName => AttributeNamespace + DisplayName + "Attribute";
+
+    /// <summary>The kind's ILGPU kernels and launches: a property of the kind, so no kind can be without its own.</summary>
+    public abstract GpuLayerKind GpuKind { get; }
+
+    private static Dictionary<string, LayerKindId> ByAttribute()
+    {
+        var byAttribute = new Dictionary<string, LayerKindId>(System.StringComparer.Ordinal);
+        foreach (KeyValuePair<LayerKindId, LayerKind> kind in s_kinds)
+        {
+            byAttribute.Add(kind.Value.AttributeName, kind.Key);
+        }
+
+        return byAttribute;
+    }
 
     /// <summary>The kind as users write it (<c>Conv2D</c>), also the <c>Kind</c> in <c>LayerInfo</c>.</summary>
     public abstract string DisplayName { get; }
 
     /// <summary>Prefix of default layer names: <c>conv</c> gives <c>conv1</c>, <c>conv2</c>, ….</summary>
     public abstract string NamePrefix { get; }
+
+    /// <summary>
+    /// Suffixes of the members the kind generates per layer, each after the layer's property name: the empty
+    /// suffix is the <c>LayerView</c> property, the others its kernels. Two layers whose members would share a name
+    /// are reported (NG0012).
+    /// </summary>
+    public virtual IEnumerable<string> MemberSuffixes => s_passSuffixes;
+
+    /// <summary>Members the kind adds to the whole network when it has a layer of this kind (BatchNorm's buffers and segments).</summary>
+    public virtual IEnumerable<string> NetworkMembers => System.Array.Empty<string>();
+
+    /// <summary>The forward and backward kernels of each path: what every kind generates per layer.</summary>
+    private static readonly string[] s_passSuffixes =
+    {
+        string.Empty, "Forward", "Backward", "ForwardV256", "BackwardV256", "ForwardV512", "BackwardV512",
+    };
 
     /// <summary>Whether the layer has trainable parameters.</summary>
     public virtual bool HasParameters => false;
@@ -62,19 +111,25 @@ internal abstract class LayerKind
     public virtual bool HasMask => false;
 
     /// <summary>
+    /// Reads the kind's attribute arguments and defaults into a spec, unchecked (<see cref="InferOutput"/> checks
+    /// them). By default the attribute has no argument but its <c>Name</c>.
+    /// </summary>
+    public virtual LayerSpec ReadArguments(LayerArguments arguments) => arguments.Plain();
+
+    /// <summary>
     /// The output shape for <paramref name="input"/>, or null after adding diagnostics when the layer cannot
     /// work on that input.
     /// </summary>
     public abstract Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics);
 
-    /// <summary>Parameter tensors (key suffix and PyTorch shape), weight first.</summary>
-    public virtual IEnumerable<(string Suffix, int[] Shape)> ParameterShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>Parameter tensors (key suffix, PyTorch shape and initialisation), weight first.</summary>
+    public virtual IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
         yield break;
     }
 
-    /// <summary>Non-trainable state tensors (key suffix and PyTorch shape), kept in the network's buffers.</summary>
-    public virtual IEnumerable<(string Suffix, int[] Shape)> BufferShapes(LayerSpec spec, Shape input, Shape output)
+    /// <summary>Non-trainable state tensors (key suffix, PyTorch shape and initialisation), kept in the network's buffers.</summary>
+    public virtual IEnumerable<TensorSpec> BufferTensors(LayerSpec spec, Shape input, Shape output)
     {
         yield break;
     }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -18,6 +19,17 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
     public override bool HasVectorKernels => true;
 
     public override string NamePrefix => isMax ? "maxpool" : "avgpool";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuPool2DLayer(isMax);
+
+    /// <summary><c>[MaxPool2D(size, Stride = size)]</c>, <c>[AvgPool2D(size, Stride = size)]</c>: by default the windows tile the input.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a)
+    {
+        int size = a.Int(0);
+        int? stride = a.NamedInt("Stride");
+        return a.Plain() with { Size = size, Stride = stride ?? size, StrideGiven = stride is not null };
+    }
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {

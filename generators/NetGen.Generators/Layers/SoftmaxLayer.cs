@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
@@ -14,6 +15,9 @@ internal sealed class SoftmaxLayer : LayerKind
     public override string DisplayName => "Softmax";
 
     public override string NamePrefix => "softmax";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuSoftmaxLayer();
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {

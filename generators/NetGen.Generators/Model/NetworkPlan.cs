@@ -2,9 +2,9 @@ namespace NetGen.Generators.Model;
 
 /// <summary>
 /// A tensor: its checkpoint key suffix, offset in the flat parameter buffer (or, when <paramref name="IsBuffer"/>,
-/// in the buffer of non-trainable state) and PyTorch shape.
+/// in the buffer of non-trainable state), PyTorch shape and initialisation (its kind's, resolved by the plan).
 /// </summary>
-internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int> Shape, bool IsBuffer = false)
+internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int> Shape, TensorInit Init, bool IsBuffer = false)
 {
     public int Length
     {
@@ -29,7 +29,6 @@ internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int>
 /// <param name="DeltaOffset">Workspace offset of d loss / d output, or -1 when no gradient flows here.</param>
 /// <param name="MaskOffset">Workspace offset of the dropout mask, or -1.</param>
 /// <param name="NeedsInputGradient">Whether backward must produce d loss / d input (false below the first parameter layer).</param>
-/// <param name="HeInit">Whether weights feed a ReLU (He init) rather than anything else (Glorot init).</param>
 /// <param name="FusedActivation">
 /// On a Dense or Conv2D whose vector kernels apply the next layer's activation in registers: that activation
 /// (the vector paths then write the activation's output slot and read its gradient slot). Null otherwise.
@@ -57,7 +56,6 @@ internal sealed record LayerPlan(
     int MaskOffset,
     bool NeedsInputGradient,
     bool RunsBackward,
-    bool HeInit,
     LayerKindId? FusedActivation,
     bool FusedIntoPrevious,
     bool IsFirst,

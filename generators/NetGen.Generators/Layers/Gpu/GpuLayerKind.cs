@@ -11,32 +11,8 @@ namespace NetGen.Generators.Layers.Gpu;
 /// </summary>
 internal abstract class GpuLayerKind
 {
-    private static readonly GpuLayerKind Dense = new GpuDenseLayer();
-    private static readonly GpuLayerKind Conv = new GpuConv2DLayer();
-    private static readonly GpuLayerKind MaxPool = new GpuPool2DLayer(isMax: true);
-    private static readonly GpuLayerKind AvgPool = new GpuPool2DLayer(isMax: false);
-    private static readonly GpuLayerKind Flatten = new GpuFlattenLayer();
-    private static readonly GpuLayerKind ReLU = new GpuActivationLayer(LayerKindId.ReLU);
-    private static readonly GpuLayerKind Sigmoid = new GpuActivationLayer(LayerKindId.Sigmoid);
-    private static readonly GpuLayerKind Tanh = new GpuActivationLayer(LayerKindId.Tanh);
-    private static readonly GpuLayerKind Softmax = new GpuSoftmaxLayer();
-    private static readonly GpuLayerKind Dropout = new GpuDropoutLayer();
-    private static readonly GpuLayerKind BatchNorm = new GpuBatchNormLayer();
-
-    public static GpuLayerKind For(LayerKindId id) => id switch
-    {
-        LayerKindId.Dense => Dense,
-        LayerKindId.Conv2D => Conv,
-        LayerKindId.MaxPool2D => MaxPool,
-        LayerKindId.AvgPool2D => AvgPool,
-        LayerKindId.Flatten => Flatten,
-        LayerKindId.ReLU => ReLU,
-        LayerKindId.Sigmoid => Sigmoid,
-        LayerKindId.Tanh => Tanh,
-        LayerKindId.Softmax => Softmax,
-        LayerKindId.Dropout => Dropout,
-        _ => BatchNorm,
-    };
+    /// <summary>The GPU side of <paramref name="id"/>'s kind: <see cref="LayerKind.GpuKind"/>, never another kind's kernels.</summary>
+    public static GpuLayerKind For(LayerKindId id) => LayerKind.For(id).GpuKind;
 
     /// <summary>Writes the layer's kernels into <see cref="GpuNetwork.Kernels"/> (backward ones only when the layer runs backward).</summary>
     public abstract void EmitKernels(GpuNetwork g, int i);
