@@ -141,10 +141,7 @@ internal static class NetworkEmitter
                 }
 
                 segment++;
-                w.Line(CodeWriter.Format(
-                    "new(\"{0}\", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}),",
-                    l.Name, i, segment, l.Input.C, l.Input.H * l.Input.W, l.ScratchOffset + BatchNormLayer.StatisticsAt(l.Input), l.StateOffset,
-                    l.Tensors[2].Offset, l.Tensors[3].Offset, CodeWriter.Float(l.Epsilon), CodeWriter.Float(l.Momentum)));
+                w.Line(BatchNormLayer.InfoEntry(l, i, segment) + ",");
             }
 
             w.Close(";");

@@ -100,6 +100,17 @@ internal sealed class BatchNormLayer : LayerKind
     /// <summary>x̂ (rounded up to whole 16-float lines), then the sample's 2·C statistics.</summary>
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) => StatisticsAt(input) + (2 * input.C);
 
+    /// <summary>
+    /// The layer's <c>global::NetGen.BatchNormInfo</c> entry (a target-typed <c>new(…)</c>): where the trainer finds its
+    /// per-sample statistics, its batch state and its running statistics (by key, not by tensor index).
+    /// </summary>
+    public static string InfoEntry(LayerPlan l, int index, int segment) => CodeWriter.Format(
+        "new(\"{0}\", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10})",
+        l.Name, index, segment, l.Input.C, l.Input.H * l.Input.W, l.ScratchOffset + StatisticsAt(l.Input), l.StateOffset,
+        Tensor(l, "running_mean").Offset, Tensor(l, "running_var").Offset, F(l.Epsilon), F(l.Momentum));
+
+    private static TensorPlan Tensor(LayerPlan l, string suffix) => l.Tensors.First(t => t.Suffix == suffix);
+
     /// <summary>Offset of the statistics inside the scratch slot.</summary>
     public static int StatisticsAt(Shape input) => (input.Size + 15) / 16 * 16;
 
