@@ -111,7 +111,7 @@ public sealed partial class NetworkGenerator
                     continue;
                 }
 
-                if (!Layers.LayerKind.TryFromAttribute(name, out LayerKindId kind))
+                if (!Layers.LayerKind.TryFromAttribute(name, out Layers.LayerKind kind))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownLayer, location, ShortName(attributeClass)));
                     unknownLayer = true;
@@ -183,11 +183,11 @@ public sealed partial class NetworkGenerator
         }
 
         /// <summary>The attribute's constants, handed to its kind, which reads its own arguments and defaults.</summary>
-        private static LayerSpec ReadLayer(LayerKindId kind, AttributeData attribute, LocationInfo? location)
+        private static LayerSpec ReadLayer(Layers.LayerKind kind, AttributeData attribute, LocationInfo? location)
         {
             var positional = attribute.ConstructorArguments.Select(Value).ToList();
             var named = attribute.NamedArguments.Select(a => new KeyValuePair<string, object?>(a.Key, Value(a.Value))).ToList();
-            return Layers.LayerKind.For(kind).ReadArguments(new Layers.LayerArguments(kind, positional, named, location));
+            return kind.ReadArguments(new Layers.LayerArguments(kind, positional, named, location));
         }
 
         /// <summary>A scalar constant's value; null for an array (no layer attribute takes one).</summary>

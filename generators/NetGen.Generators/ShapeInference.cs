@@ -35,7 +35,7 @@ internal static class ShapeInference
     private static readonly HashSet<string> s_reservedMembers = new(
         NetworkEmitter.GeneratedMembers
             .Concat(GpuEmitter.GeneratedMembers)
-            .Concat(LayerKind.All.SelectMany(kind => kind.Value.NetworkMembers)),
+            .Concat(LayerKind.All.SelectMany(kind => kind.NetworkMembers)),
         StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="name"/> is a member NetGen generates in every network.</summary>
@@ -51,7 +51,7 @@ internal static class ShapeInference
         }
 
         Shape? input = InputShape(model, diagnostics);
-        if (model.Layers.Count == 0 || model.Layers.All(l => l.Kind == LayerKindId.Flatten))
+        if (model.Layers.Count == 0 || model.Layers.All(l => l.Kind.AliasesInput))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, model.ClassLocation, model.FullyQualifiedName));
             return null;
@@ -70,14 +70,13 @@ internal static class ShapeInference
             }
 
             // The zero-padded input bounds every output dimension; checking it first keeps the kinds' int arithmetic exact.
-            long pad = 2L * Math.Max(spec.Padding, 0);
-            if (!CheckSize(model, names[index] + " padded input", shape.C * (shape.H + pad) * (shape.W + pad), spec.Location, diagnostics))
+            if (!CheckSize(model, names[index] + " padded input", spec.Kind.PaddedInputFloats(spec, shape), spec.Location, diagnostics))
             {
                 current = null;
                 continue;
             }
 
-            current = LayerKind.For(spec.Kind).InferOutput(spec, names[index], shape, diagnostics);
+            current = spec.Kind.InferOutput(spec, names[index], shape, diagnostics);
             if (current is Shape output && output.C > 0 && output.H > 0 && output.W > 0
                 && CheckSize(model, names[index] + " output", output.LongSize, spec.Location, diagnostics))
             {
@@ -134,7 +133,7 @@ internal static class ShapeInference
     /// <summary>Default names are the kind's prefix and a per-kind ordinal (conv1, relu1, dense1, …).</summary>
     private static string[] Names(NetworkModel model, List<DiagnosticInfo> diagnostics)
     {
-        var counters = new Dictionary<LayerKindId, int>();
+        var counters = new Dictionary<LayerKind, int>();
         var names = new string[model.Layers.Count];
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var identifiers = new HashSet<string>(s_reservedMembers, StringComparer.Ordinal) { model.ClassName };
@@ -142,7 +141,7 @@ internal static class ShapeInference
         {
             LayerSpec spec = model.Layers[i];
             counters[spec.Kind] = counters.TryGetValue(spec.Kind, out int n) ? n + 1 : 1;
-            string name = spec.Name ?? LayerKind.For(spec.Kind).NamePrefix + counters[spec.Kind].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string name = spec.Name ?? spec.Kind.NamePrefix + counters[spec.Kind].ToString(System.Globalization.CultureInfo.InvariantCulture);
             names[i] = name;
 
             if (!IsIdentifier(name))
@@ -159,7 +158,7 @@ internal static class ShapeInference
 
             seen[name] = i;
             string property = PropertyName(name);
-            foreach (string member in LayerKind.For(spec.Kind).MemberSuffixes.Select(suffix => property + suffix))
+            foreach (string member in spec.Kind.MemberSuffixes.Select(suffix => property + suffix))
             {
                 if (!identifiers.Add(member))
                 {
@@ -175,30 +174,37 @@ internal static class ShapeInference
     private static NetworkPlan? Layout(NetworkModel model, string[] names, Shape input, List<(LayerSpec Spec, Shape In, Shape Out)> shapes, List<DiagnosticInfo> diagnostics)
     {
         int count = shapes.Count;
+        LayerKind KindOf(int i) => shapes[i].Spec.Kind;
+
         // A trailing softmax (or sigmoid) is fused into the loss when something before it produces the logits.
-        bool endsWithSoftmax = count > 1 && shapes[count - 1].Spec.Kind == LayerKindId.Softmax;
-        bool endsWithSigmoid = count > 1 && shapes[count - 1].Spec.Kind == LayerKindId.Sigmoid;
-        int logitsLayer = endsWithSoftmax || endsWithSigmoid ? count - 2 : count - 1;
+        OutputFunction trailing = count > 1 ? KindOf(count - 1).FusesIntoLoss : OutputFunction.None;
+        int logitsLayer = trailing != OutputFunction.None ? count - 2 : count - 1;
 
         // A layer needs d loss / d input when some layer below it has parameters.
-        int firstParameterLayer = shapes.FindIndex(s => LayerKind.For(s.Spec.Kind).HasParameters);
+        int firstParameterLayer = shapes.FindIndex(s => s.Spec.Kind.HasParameters);
         bool NeedsInputGradient(int i) => firstParameterLayer >= 0 && i > firstParameterLayer;
-        bool RunsBackward(int i) => i <= logitsLayer && (LayerKind.For(shapes[i].Spec.Kind).HasParameters || NeedsInputGradient(i));
+        bool RunsBackward(int i) => i <= logitsLayer && (KindOf(i).HasParameters || NeedsInputGradient(i));
+
+        // A layer whose kind aliases its input shares its slots; a first layer copies the input into one of its own.
+        bool Aliases(int i) => i > 0 && KindOf(i).AliasesInput;
 
         // Parameters: one flat buffer, layer by layer, weight then bias. Buffers (BatchNorm's running
-        // statistics) go to a second flat buffer, and BatchNorm's batch statistics to a third (4·C each).
+        // statistics) go to a second flat buffer, and batch state (BatchNorm's batch statistics) to a third.
         long parameterOffset = 0, bufferOffset = 0, stateOffset = 0;
         var tensors = new List<TensorPlan>[count];
         var states = new int[count];
+        var segments = new List<Segment>();
+        int segmentStart = 0;
         for (int i = 0; i < count; i++)
         {
             tensors[i] = new List<TensorPlan>();
-            LayerKind kind = LayerKind.For(shapes[i].Spec.Kind);
+            (LayerSpec spec, Shape inShape, Shape outShape) = shapes[i];
+            LayerKind kind = spec.Kind;
             bool feedsReLU = FeedsReLU(shapes, i);
-            foreach (TensorSpec tensor in kind.ParameterTensors(shapes[i].Spec, shapes[i].In, shapes[i].Out))
+            foreach (TensorSpec tensor in kind.ParameterTensors(spec, inShape, outShape))
             {
                 long length = tensor.Shape.Aggregate(1L, (a, d) => a * d);
-                if (!CheckSize(model, names[i] + "." + tensor.Suffix, parameterOffset + length, shapes[i].Spec.Location, diagnostics))
+                if (!CheckSize(model, names[i] + "." + tensor.Suffix, parameterOffset + length, spec.Location, diagnostics))
                 {
                     return null;
                 }
@@ -207,7 +213,7 @@ internal static class ShapeInference
                 parameterOffset += length;
             }
 
-            foreach (TensorSpec tensor in kind.BufferTensors(shapes[i].Spec, shapes[i].In, shapes[i].Out))
+            foreach (TensorSpec tensor in kind.BufferTensors(spec, inShape, outShape))
             {
                 long length = tensor.Shape.Aggregate(1L, (a, d) => a * d);
                 tensors[i].Add(new TensorPlan(tensor.Suffix, (int)bufferOffset, tensor.Shape.ToEquatableArray(), tensor.Init.ForLayerFeedingReLU(feedsReLU), IsBuffer: true));
@@ -215,15 +221,23 @@ internal static class ShapeInference
             }
 
             states[i] = -1;
-            if (shapes[i].Spec.Kind == LayerKindId.BatchNorm)
+            int stateFloats = kind.BatchStateFloats(spec, inShape);
+            if (stateFloats > 0)
             {
                 states[i] = (int)stateOffset;
-                stateOffset += 4L * shapes[i].In.C;
+                stateOffset += stateFloats;
+            }
+
+            if (kind is ISegmentBoundary)
+            {
+                segments.Add(new Segment(segmentStart, i));
+                segmentStart = i;
             }
         }
 
-        // Workspace: each layer's output, its gradient where one flows, and dropout masks. A Flatten aliases
-        // its input; a delta of -2 means "the logits gradient argument", -1 "none".
+        segments.Add(new Segment(segmentStart, count));
+
+        // Workspace: each layer's output, its gradient where one flows, and dropout masks.
         long workspace = 0;
         int Allocate(int size)
         {
@@ -238,25 +252,24 @@ internal static class ShapeInference
         var scratchSizes = new int[count];
         for (int i = 0; i < count; i++)
         {
-            // A Flatten shares its input's slot; a first-layer Flatten copies the input into one of its own.
-            bool alias = shapes[i].Spec.Kind == LayerKindId.Flatten && i > 0;
-            outputs[i] = alias ? outputs[i - 1] : Allocate(shapes[i].Out.Size);
-            masks[i] = LayerKind.For(shapes[i].Spec.Kind).HasMask ? Allocate(shapes[i].Out.Size) : -1;
-            scratchSizes[i] = LayerKind.For(shapes[i].Spec.Kind).ScratchFloats(shapes[i].Spec, shapes[i].In, shapes[i].Out);
+            (LayerSpec spec, Shape inShape, Shape outShape) = shapes[i];
+            outputs[i] = Aliases(i) ? outputs[i - 1] : Allocate(outShape.Size);
+            masks[i] = spec.Kind.HasMask ? Allocate(outShape.Size) : -1;
+            scratchSizes[i] = spec.Kind.ScratchFloats(spec, inShape, outShape);
             scratch[i] = scratchSizes[i] > 0 ? Allocate(scratchSizes[i]) : -1;
         }
 
-        var deltas = Enumerable.Repeat(-1, count).ToArray();
-        deltas[logitsLayer] = -2;
+        var deltas = Enumerable.Repeat(GradientSlot.None, count).ToArray();
+        deltas[logitsLayer] = GradientSlot.LogitsGradient;
         for (int i = logitsLayer; i >= 1; i--)
         {
-            if (shapes[i].Spec.Kind == LayerKindId.Flatten)
+            if (Aliases(i))
             {
                 deltas[i - 1] = deltas[i];
             }
             else if (RunsBackward(i) && NeedsInputGradient(i))
             {
-                deltas[i - 1] = Allocate(shapes[i - 1].Out.Size);
+                deltas[i - 1] = GradientSlot.At(Allocate(shapes[i - 1].Out.Size));
             }
         }
 
@@ -275,29 +288,25 @@ internal static class ShapeInference
                 PropertyName(names[i]),
                 inShape,
                 outShape,
-                spec.Kind == LayerKindId.Conv2D ? spec.Kernel : spec.Size,
-                spec.Stride,
-                spec.Padding,
-                (float)spec.Rate,
+                spec.Options,
                 tensors[i].ToEquatableArray(),
                 outputs[i],
                 deltas[i],
                 masks[i],
                 NeedsInputGradient(i),
-                RunsBackward(i) && spec.Kind != LayerKindId.Flatten,
-                FusedActivation: Fuses(shapes, i) ? shapes[i + 1].Spec.Kind : null,
+                RunsBackward(i) && !spec.Kind.AliasesInput,
+                FusedActivation: Fuses(shapes, i) ? (ActivationLayer)KindOf(i + 1) : null,
                 FusedIntoPrevious: i > 0 && Fuses(shapes, i - 1),
                 IsFirst: i == 0,
                 ScratchOffset: scratch[i],
                 ScratchSize: scratchSizes[i],
-                Epsilon: (float)spec.Epsilon,
-                Momentum: (float)spec.Momentum,
-                StateOffset: states[i]);
+                StateOffset: states[i],
+                AliasesInput: Aliases(i));
         }
 
         return new NetworkPlan(
-            model.Namespace, model.ClassName, input, layers.ToEquatableArray(), (int)parameterOffset, (int)workspace, outputs[logitsLayer],
-            endsWithSoftmax, endsWithSigmoid, (int)bufferOffset, (int)stateOffset);
+            model.Namespace, model.ClassName, input, layers.ToEquatableArray(), (int)parameterOffset, (int)workspace, outputs[logitsLayer], logitsLayer,
+            trailing == OutputFunction.Softmax, trailing == OutputFunction.Sigmoid, (int)bufferOffset, (int)stateOffset, segments.ToEquatableArray());
     }
 
     /// <summary>
@@ -306,22 +315,20 @@ internal static class ShapeInference
     /// </summary>
     private static bool Fuses(List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int i) =>
         i + 1 < shapes.Count
-        && !(i + 2 == shapes.Count && shapes[i + 1].Spec.Kind == LayerKindId.Sigmoid)
-        && LayerKind.For(shapes[i].Spec.Kind).CanFuseActivation
-        && shapes[i + 1].Spec.Kind is LayerKindId.ReLU or LayerKindId.Sigmoid or LayerKindId.Tanh;
+        && !(i + 2 == shapes.Count && shapes[i + 1].Spec.Kind.FusesIntoLoss != OutputFunction.None)
+        && shapes[i].Spec.Kind.CanFuseActivation
+        && shapes[i + 1].Spec.Kind is ActivationLayer { Fusable: true };
 
-    /// <summary>Whether the next layer that transforms values (skipping Flatten and Dropout) is a ReLU.</summary>
+    /// <summary>Whether the next layer that transforms values (skipping those <see cref="LayerKind.TransparentToInit"/>) wants He's gain.</summary>
     private static bool FeedsReLU(List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int i)
     {
         for (int j = i + 1; j < shapes.Count; j++)
         {
-            LayerKindId kind = shapes[j].Spec.Kind;
-            if (kind is LayerKindId.Flatten or LayerKindId.Dropout or LayerKindId.BatchNorm)
+            LayerKind kind = shapes[j].Spec.Kind;
+            if (!kind.TransparentToInit)
             {
-                continue;
+                return kind.WantsReLUGain;
             }
-
-            return kind == LayerKindId.ReLU;
         }
 
         return false;

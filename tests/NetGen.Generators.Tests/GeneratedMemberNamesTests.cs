@@ -19,11 +19,11 @@ public sealed class GeneratedMemberNamesTests
 {
     private const string Marker = "namespace NetGen.Gpu { public interface IGpuNetwork { } }";
 
-    private static readonly (string Name, LayerKindId Kind)[] s_layers =
+    private static readonly (string Name, string Kind)[] s_layers =
     {
-        ("c", LayerKindId.Conv2D), ("n", LayerKindId.BatchNorm), ("r", LayerKindId.ReLU), ("m", LayerKindId.MaxPool2D),
-        ("a", LayerKindId.AvgPool2D), ("f", LayerKindId.Flatten), ("d", LayerKindId.Dense), ("o", LayerKindId.Dropout),
-        ("t", LayerKindId.Tanh), ("s", LayerKindId.Sigmoid), ("e", LayerKindId.Dense), ("x", LayerKindId.Softmax),
+        ("c", "Conv2D"), ("n", "BatchNorm"), ("r", "ReLU"), ("m", "MaxPool2D"),
+        ("a", "AvgPool2D"), ("f", "Flatten"), ("d", "Dense"), ("o", "Dropout"),
+        ("t", "Tanh"), ("s", "Sigmoid"), ("e", "Dense"), ("x", "Softmax"),
     };
 
     private const string Source = """
@@ -44,9 +44,9 @@ public sealed class GeneratedMemberNamesTests
         Assert.Equal(["Members.EveryKind.Gpu.g.cs", "Members.EveryKind.g.cs"], run.Sources.Keys.Order(StringComparer.Ordinal));
 
         var layerMembers = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((string name, LayerKindId kind) in s_layers)
+        foreach ((string name, string kind) in s_layers)
         {
-            layerMembers.UnionWith(LayerKind.For(kind).MemberSuffixes.Select(suffix => char.ToUpperInvariant(name[0]) + name.Substring(1) + suffix));
+            layerMembers.UnionWith(LayerKind.Named(kind).MemberSuffixes.Select(suffix => char.ToUpperInvariant(name[0]) + name.Substring(1) + suffix));
         }
 
         var declared = new List<string>();
@@ -66,7 +66,7 @@ public sealed class GeneratedMemberNamesTests
     [Fact]
     public void A_kinds_own_members_are_reserved_only_for_layers_of_that_kind()
     {
-        string[] batchNormOnly = LayerKind.For(LayerKindId.BatchNorm).MemberSuffixes.Except(LayerKind.For(LayerKindId.Dense).MemberSuffixes).ToArray();
+        string[] batchNormOnly = LayerKind.Named("BatchNorm").MemberSuffixes.Except(LayerKind.Named("Dense").MemberSuffixes).ToArray();
         Assert.Contains("ForwardEval", batchNormOnly);
         Assert.True(ShapeInference.IsGeneratedMemberName("SegmentCount"));
         Assert.True(ShapeInference.IsGeneratedMemberName("NetGenGpuKernelSet"));

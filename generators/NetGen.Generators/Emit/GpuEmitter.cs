@@ -26,11 +26,10 @@ internal static class GpuEmitter
         var g = new GpuNetwork(plan);
         var forward = new CodeWriter();
         var backward = new CodeWriter();
-        int logitsLayer = plan.EndsWithSoftmax || plan.EndsWithSigmoid ? plan.Layers.Count - 2 : plan.Layers.Count - 1;
         for (int i = 0; i < plan.Layers.Count; i++)
         {
             LayerPlan l = plan.Layers[i];
-            GpuLayerKind kind = GpuLayerKind.For(l.Kind);
+            GpuLayerKind kind = l.Kind.GpuKind;
             kind.EmitKernels(g, i);
             forward.Line("// " + l.Name);
             kind.EmitForward(g, i, forward);
@@ -41,7 +40,7 @@ internal static class GpuEmitter
             backward.Line("// " + plan.Layers[plan.Layers.Count - 1].Name + ": the trailing " + (plan.EndsWithSoftmax ? "softmax" : "sigmoid") + " is fused into the loss; backward starts at the logits.");
         }
 
-        for (int i = logitsLayer; i >= 0; i--)
+        for (int i = plan.LogitsLayer; i >= 0; i--)
         {
             LayerPlan l = plan.Layers[i];
             if (!l.RunsBackward)
@@ -50,7 +49,7 @@ internal static class GpuEmitter
             }
 
             backward.Line("// " + l.Name);
-            GpuLayerKind.For(l.Kind).EmitBackward(g, i, backward);
+            l.Kind.GpuKind.EmitBackward(g, i, backward);
         }
 
         GpuCommonKernels.Emit(g);

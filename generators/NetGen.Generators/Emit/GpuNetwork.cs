@@ -65,11 +65,11 @@ internal sealed class GpuNetwork
     public GpuSlot Y(int i) => new("Workspace", Plan.WorkspaceSize, Plan.Layers[i].OutputOffset);
 
     /// <summary>d loss / d output of layer <paramref name="i"/>: the logits gradient, a workspace slot, or none.</summary>
-    public GpuSlot? Dy(int i) => Plan.Layers[i].DeltaOffset switch
+    public GpuSlot? Dy(int i) => Plan.Layers[i].Delta switch
     {
-        -2 => new GpuSlot("LogitsGradient", Plan.Output.Size, 0),
-        -1 => null,
-        int offset => new GpuSlot("Workspace", Plan.WorkspaceSize, offset),
+        { IsLogitsGradient: true } => new GpuSlot("LogitsGradient", Plan.Output.Size, 0),
+        { InWorkspace: true } delta => new GpuSlot("Workspace", Plan.WorkspaceSize, delta.Offset),
+        _ => null,
     };
 
     /// <summary>d loss / d input of layer <paramref name="i"/> (the previous layer's output gradient).</summary>

@@ -74,7 +74,7 @@ internal static class NetworkEmitter
             int count = l.Tensors.Where(t => !t.IsBuffer).Sum(t => t.Length);
             rows.Add(new[]
             {
-                l.Name, LayerKind.For(l.Kind).DisplayName, l.Input.ToString(), l.Output.ToString(),
+                l.Name, l.Kind.DisplayName, l.Input.ToString(), l.Output.ToString(),
                 CodeWriter.Int(count), l.Tensors.Count > 0 ? CodeWriter.Int(l.Tensors[0].Offset) : "-",
             });
         }
@@ -118,7 +118,7 @@ internal static class NetworkEmitter
                     CodeWriter.Format("new(\"{0}.{1}\", {2}, new[] {{ {3} }}{4})", l.Name, t.Suffix, t.Offset, string.Join(", ", t.Shape.Select(CodeWriter.Int)), t.IsBuffer ? ", IsBuffer: true" : string.Empty))) + " }";
             w.Line(CodeWriter.Format(
                 "new(\"{0}\", \"{1}\", new[] {{ {2} }}, new[] {{ {3} }}, {4}),",
-                l.Name, LayerKind.For(l.Kind).DisplayName, Dimensions(l.Input), Dimensions(l.Output), tensors));
+                l.Name, l.Kind.DisplayName, Dimensions(l.Input), Dimensions(l.Output), tensors));
         }
 
         w.Close(";");
@@ -131,17 +131,11 @@ internal static class NetworkEmitter
             w.Line();
             w.Line("/// <summary>BatchNorm layers: where their statistics live in the workspace, the batch state and the buffers.</summary>");
             w.Open("private static readonly global::NetGen.BatchNormInfo[] s_batchNorms = new global::NetGen.BatchNormInfo[]");
-            int segment = 0;
-            for (int i = 0; i < plan.Layers.Count; i++)
+            for (int segment = 1; segment < plan.Segments.Count; segment++)
             {
+                int i = plan.Segments[segment].First;
                 LayerPlan l = plan.Layers[i];
-                if (l.Kind != LayerKindId.BatchNorm)
-                {
-                    continue;
-                }
-
-                segment++;
-                w.Line(BatchNormLayer.InfoEntry(l, i, segment) + ",");
+                w.Line(((ISegmentBoundary)l.Kind).BatchStateEntry(l, i, segment) + ",");
             }
 
             w.Close(";");
@@ -257,7 +251,7 @@ internal static class NetworkEmitter
             w.Line("public " + Span + " Buffers => _buffers.Span;");
             w.Line();
             w.Line("/// <summary>Forward segments of a training pass: one, plus one per BatchNorm layer.</summary>");
-            w.Line("public const int SegmentCount = " + CodeWriter.Int(Segments(plan).Count) + ";");
+            w.Line("public const int SegmentCount = " + CodeWriter.Int(plan.Segments.Count) + ";");
             w.Line();
             w.Line("/// <summary>Floats of batch state: per BatchNorm layer, the batch's mean, 1/σ, mean dy and mean dy·x̂ per channel.</summary>");
             w.Line("public const int BatchStateSize = " + CodeWriter.Int(plan.BatchStateSize) + ";");
@@ -271,7 +265,7 @@ internal static class NetworkEmitter
         for (int i = 0; i < plan.Layers.Count; i++)
         {
             LayerPlan l = plan.Layers[i];
-            w.Line("/// <summary>Layer " + l.Name + ": " + LayerKind.For(l.Kind).DisplayName + " [" + l.Input + "] → [" + l.Output + "]"
+            w.Line("/// <summary>Layer " + l.Name + ": " + l.Kind.DisplayName + " [" + l.Input + "] → [" + l.Output + "]"
                 + (l.Tensors.Count > 0 ? ", " + string.Join(", ", l.Tensors.Select(t => t.Suffix + " [" + string.Join(", ", t.Shape) + "]")) : string.Empty) + ".</summary>");
             w.Line("public global::NetGen.LayerView " + l.PropertyName + " => new(this, s_layers[" + CodeWriter.Int(i) + "]);");
             w.Line();
@@ -289,9 +283,9 @@ internal static class NetworkEmitter
         w.Line(Span + " workspace = _predictWorkspace.Span;");
         w.Line("Forward(input, workspace, training: false, dropoutSeed: 0);");
         int owner = plan.Layers.Count - 1;
-        while (owner > 0 && plan.Layers[owner].Kind == LayerKindId.Flatten)
+        while (plan.Layers[owner].AliasesInput)
         {
-            owner--; // a Flatten's output is its input's slot
+            owner--; // an alias's output is its input's slot
         }
 
         w.Line("workspace.Slice(" + CodeWriter.Int(last.OutputOffset) + ", OutputSize).CopyTo(output); // " + plan.Layers[owner].Name + "_y in the workspace map");
@@ -318,28 +312,6 @@ internal static class NetworkEmitter
 
     /// <summary>The kernel path's name as <c>KernelPath</c> spells it.</summary>
     private static string PathName(int width) => width switch { 1 => "Scalar", 8 => "Vector256", _ => "Vector512" };
-
-    /// <summary>
-    /// The network's segments as [first, end) layer ranges: segment 0 starts at the input, and each BatchNorm
-    /// layer starts a new one, because it needs the whole batch's statistics of its input (so segment 0 is empty
-    /// when the first layer is a BatchNorm: it only gathers the statistics of the input).
-    /// </summary>
-    private static List<(int First, int End)> Segments(NetworkPlan plan)
-    {
-        var segments = new List<(int First, int End)>();
-        int first = 0;
-        for (int i = 0; i < plan.Layers.Count; i++)
-        {
-            if (plan.Layers[i].Kind == LayerKindId.BatchNorm)
-            {
-                segments.Add((first, i));
-                first = i;
-            }
-        }
-
-        segments.Add((first, plan.Layers.Count));
-        return segments;
-    }
 
     private static void WriteForward(CodeWriter w, NetworkPlan plan)
     {
@@ -398,7 +370,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Close();
         w.Line();
-        List<(int First, int End)> segments = Segments(plan);
+        EquatableArray<Segment> segments = plan.Segments;
         foreach (int width in Widths)
         {
             w.Line("/// <summary>Forward pass on the " + PathName(width) + " kernels: input " + plan.Input.ToDimensionList() + " → output " + plan.Output.ToDimensionList()
@@ -420,12 +392,12 @@ internal static class NetworkEmitter
                 for (int i = first; i < end; i++)
                 {
                     LayerPlan l = plan.Layers[i];
-                    LayerKind kind = LayerKind.For(l.Kind);
-                    if (l.Kind == LayerKindId.BatchNorm)
+                    LayerKind kind = l.Kind;
+                    if (kind is ISegmentBoundary boundary)
                     {
                         LayerOperands o = Operands(plan, i, fused: width > 1, slots);
                         w.Line("if (training) " + kind.VectorForwardCall(l, o, width));
-                        w.Line("else " + BatchNormLayer.EvalCall(l, o, width));
+                        w.Line("else " + boundary.EvaluationCall(l, o, width));
                     }
                     else if (width > 1 && l.FusedIntoPrevious)
                     {
@@ -446,7 +418,7 @@ internal static class NetworkEmitter
                     if (end < plan.Layers.Count)
                     {
                         w.Line("// The batch's statistics of " + plan.Layers[end].Name + "'s input are gathered between segments.");
-                        w.Line("if (training) " + BatchNormLayer.StatisticsCall(plan.Layers[end], Operands(plan, end, fused: width > 1, slots), width));
+                        w.Line("if (training) " + ((ISegmentBoundary)plan.Layers[end].Kind).StatisticsCall(plan.Layers[end], Operands(plan, end, fused: width > 1, slots), width));
                     }
 
                     w.Close();
@@ -511,7 +483,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Close();
         w.Line();
-        List<(int First, int End)> segments = Segments(plan);
+        EquatableArray<Segment> segments = plan.Segments;
         foreach (int width in Widths)
         {
             w.Line("/// <summary>Backward pass on the " + PathName(width) + " kernels: d loss / d logits " + plan.Layers[plan.Layers.Count - 1].Output.ToDimensionList()
@@ -538,7 +510,7 @@ internal static class NetworkEmitter
                         LayerPlan bn = plan.Layers[end];
                         w.Line("if (trainableFrom >= " + CodeWriter.Int(end) + ") return;");
                         w.Line("// " + bn.Name + "'s input gradient, from the batch means gathered between segments.");
-                        w.Line(BatchNormLayer.BackwardInputCall(bn, Operands(plan, end, fused: width > 1, slots), width));
+                        w.Line(((ISegmentBoundary)bn.Kind).BackwardInputCall(bn, Operands(plan, end, fused: width > 1, slots), width));
                     }
                 }
 
@@ -565,8 +537,8 @@ internal static class NetworkEmitter
     private static void WriteBackwardLayer(CodeWriter w, NetworkPlan plan, int i, int width, SlotTable slots)
     {
         LayerPlan l = plan.Layers[i];
-        LayerKind kind = LayerKind.For(l.Kind);
-        if (l.Kind == LayerKindId.Flatten && i > 0 && plan.Layers[i - 1].RunsBackward)
+        LayerKind kind = l.Kind;
+        if (l.AliasesInput && plan.Layers[i - 1].RunsBackward)
         {
             w.Line(kind.BackwardCall(l, Operands(plan, i, fused: false, slots)));
             return;
@@ -586,7 +558,7 @@ internal static class NetworkEmitter
         w.Line(width == 1 || !kind.HasVectorKernels
             ? kind.BackwardCall(l, Operands(plan, i, fused: width > 1, slots))
             : kind.VectorBackwardCall(l, Operands(plan, i, fused: true, slots), width));
-        if (l.NeedsInputGradient && !(l.Kind == LayerKindId.BatchNorm && plan.HasBatchNorm))
+        if (l.NeedsInputGradient && l.Kind is not ISegmentBoundary)
         {
             w.Line("if (trainableFrom >= " + CodeWriter.Int(i) + ") return;");
         }
@@ -595,9 +567,9 @@ internal static class NetworkEmitter
     private static void WriteKernels(CodeWriter w, NetworkPlan plan)
     {
         w.Line("// ---- Kernels: one method per layer, pass and path; every bound and offset a literal. ----");
-        foreach (LayerPlan l in plan.Layers.Where(l => l.Kind != LayerKindId.Flatten))
+        foreach (LayerPlan l in plan.Layers.Where(l => !l.Kind.AliasesInput))
         {
-            LayerKind kind = LayerKind.For(l.Kind);
+            LayerKind kind = l.Kind;
             w.Line();
             kind.EmitForward(w, l);
             if (l.RunsBackward)
@@ -713,11 +685,11 @@ internal static class NetworkEmitter
     private static LayerOperands Operands(NetworkPlan plan, int i, bool fused, SlotTable slots)
     {
         LayerPlan l = plan.Layers[i];
-        string? Delta(LayerPlan layer) => layer.DeltaOffset switch
+        string? Delta(LayerPlan layer) => layer.Delta.Source switch
         {
-            -2 => "logitsGradient",
-            -1 => null,
-            int offset => slots.Use("workspace", offset, layer.Output.Size, layer.Name, "dy", "d loss / d " + layer.Name + " output " + layer.Output.ToDimensionList()),
+            GradientSource.LogitsGradient => "logitsGradient",
+            GradientSource.Workspace => slots.Use("workspace", layer.Delta.Offset, layer.Output.Size, layer.Name, "dy", "d loss / d " + layer.Name + " output " + layer.Output.ToDimensionList()),
+            _ => null,
         };
 
         string Output(LayerPlan layer) =>
@@ -728,7 +700,7 @@ internal static class NetworkEmitter
 
         LayerPlan outputOwner = fused && l.FusedActivation is not null ? plan.Layers[i + 1] : l;
         string x = i == 0 ? "input" : Output(plan.Layers[i - 1]);
-        string y = i > 0 && l.Kind == LayerKindId.Flatten ? x : Output(outputOwner);
+        string y = l.AliasesInput ? x : Output(outputOwner);
         TensorPlan? weight = l.Tensors.Count > 0 ? l.Tensors[0] : null;
         TensorPlan? bias = l.Tensors.Count > 1 ? l.Tensors[1] : null;
         return new LayerOperands(

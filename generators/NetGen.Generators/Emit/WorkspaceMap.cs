@@ -44,15 +44,15 @@ internal static class WorkspaceMap
         {
             LayerPlan l = plan.Layers[i];
             string shape = l.Output.ToDimensionList();
-            bool aliases = i > 0 && l.Kind == LayerKindId.Flatten;
+            bool aliases = l.AliasesInput;
             if (!aliases)
             {
                 yield return (l, new Slot("y", l.OutputOffset, l.Output.Size, "output", shape));
             }
 
-            if (l.DeltaOffset >= 0)
+            if (l.Delta.InWorkspace)
             {
-                yield return (l, new Slot("dy", l.DeltaOffset, l.Output.Size, "d loss / d output", shape));
+                yield return (l, new Slot("dy", l.Delta.Offset, l.Output.Size, "d loss / d output", shape));
             }
 
             if (l.MaskOffset >= 0)
@@ -60,7 +60,7 @@ internal static class WorkspaceMap
                 yield return (l, new Slot("mask", l.MaskOffset, l.Output.Size, "dropout mask", shape));
             }
 
-            foreach (Slot slot in LayerKind.For(l.Kind).ScratchSlots(l))
+            foreach (Slot slot in l.Kind.ScratchSlots(l))
             {
                 yield return (l, slot);
             }

@@ -24,7 +24,7 @@ namespace NetGen.Generators.Layers;
 /// <c>ForwardEval</c> normalizes with the running statistics instead. The scratch slot holds x̂ (the sample's
 /// size, rounded up to 16 floats) and then the 2·C statistics the runtime reads.
 /// </summary>
-internal sealed class BatchNormLayer : LayerKind
+internal sealed class BatchNormLayer : LayerKind, ISegmentBoundary
 {
     public override string DisplayName => "BatchNorm";
 
@@ -55,28 +55,35 @@ internal sealed class BatchNormLayer : LayerKind
 
     /// <summary><c>[BatchNorm(Epsilon = 1e-5, Momentum = 0.1)]</c>, PyTorch's defaults.</summary>
     public override LayerSpec ReadArguments(LayerArguments a) =>
-        a.Plain() with { Epsilon = a.NamedNumber("Epsilon") ?? 1e-5, Momentum = a.NamedNumber("Momentum") ?? 0.1 };
+        a.Spec(new BatchNormOptions(a.NamedNumber("Epsilon") ?? 1e-5, a.NamedNumber("Momentum") ?? 0.1));
+
+    /// <summary>Normalizing is transparent to initialisation: the layer before initialises for the layer after.</summary>
+    public override bool TransparentToInit => true;
+
+    /// <summary>The batch's mean, 1/σ, mean dy and mean dy·x̂ per channel.</summary>
+    public override int BatchStateFloats(LayerSpec spec, Shape input) => 4 * input.C;
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
         // Written so that NaN fails too. The kernels use the nearest float: an epsilon that rounds to 0 or to
         // infinity is as wrong as one written so (a momentum in [0, 1] stays in it).
+        BatchNormOptions options = Options<BatchNormOptions>(spec);
         bool ok = true;
-        float epsilon = (float)spec.Epsilon;
-        if (!(spec.Epsilon > 0 && !double.IsInfinity(spec.Epsilon)))
+        float epsilon = (float)options.WrittenEpsilon;
+        if (!(options.WrittenEpsilon > 0 && !double.IsInfinity(options.WrittenEpsilon)))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Epsilon", Written(spec.Epsilon), "finite and > 0"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Epsilon", Written(options.WrittenEpsilon), "finite and > 0"));
             ok = false;
         }
         else if (!(epsilon > 0f && !float.IsInfinity(epsilon)))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Epsilon", AsFloat(spec.Epsilon), "finite and > 0"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Epsilon", AsFloat(options.WrittenEpsilon), "finite and > 0"));
             ok = false;
         }
 
-        if (!(spec.Momentum >= 0 && spec.Momentum <= 1))
+        if (!(options.WrittenMomentum >= 0 && options.WrittenMomentum <= 1))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Momentum", Written(spec.Momentum), "in [0, 1]"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Momentum", Written(options.WrittenMomentum), "in [0, 1]"));
             ok = false;
         }
 
@@ -104,10 +111,12 @@ internal sealed class BatchNormLayer : LayerKind
     /// The layer's <c>global::NetGen.BatchNormInfo</c> entry (a target-typed <c>new(…)</c>): where the trainer finds its
     /// per-sample statistics, its batch state and its running statistics (by key, not by tensor index).
     /// </summary>
-    public static string InfoEntry(LayerPlan l, int index, int segment) => CodeWriter.Format(
+    public string BatchStateEntry(LayerPlan l, int index, int segment) => CodeWriter.Format(
         "new(\"{0}\", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10})",
         l.Name, index, segment, l.Input.C, l.Input.H * l.Input.W, l.ScratchOffset + StatisticsAt(l.Input), l.StateOffset,
-        Tensor(l, "running_mean").Offset, Tensor(l, "running_var").Offset, F(l.Epsilon), F(l.Momentum));
+        Tensor(l, "running_mean").Offset, Tensor(l, "running_var").Offset, F(Settings(l).Epsilon), F(Settings(l).Momentum));
+
+    private static BatchNormOptions Settings(LayerPlan l) => Options<BatchNormOptions>(l);
 
     private static TensorPlan Tensor(LayerPlan l, string suffix) => l.Tensors.First(t => t.Suffix == suffix);
 
@@ -151,15 +160,15 @@ internal sealed class BatchNormLayer : LayerKind
         l.PropertyName + pass + (width == 1 || !Vectorizes(l) ? string.Empty : Suffix(width));
 
     /// <summary>The call of the per-sample statistics at the end of a forward segment.</summary>
-    public static string StatisticsCall(LayerPlan l, LayerOperands o, int width) =>
+    public string StatisticsCall(LayerPlan l, LayerOperands o, int width) =>
         Name(l, "Statistics", width) + "(" + o.X + ", " + Stats(l, o) + ");";
 
     /// <summary>The evaluation-mode call (running statistics).</summary>
-    public static string EvalCall(LayerPlan l, LayerOperands o, int width) =>
+    public string EvaluationCall(LayerPlan l, LayerOperands o, int width) =>
         Name(l, "ForwardEval", width) + "(" + o.X + ", " + o.Y + ", " + o.W + ", " + o.B + ", " + RunningMean(l, o) + ", " + RunningVar(l, o) + ");";
 
     /// <summary>The call that turns dy into dx at the start of a backward segment.</summary>
-    public static string BackwardInputCall(LayerPlan l, LayerOperands o, int width) =>
+    public string BackwardInputCall(LayerPlan l, LayerOperands o, int width) =>
         Name(l, "BackwardInput", width) + "(" + o.Dy + ", " + XHat(l, o) + ", " + o.W + ", " + State(l) + ", " + o.Dx + ");";
 
     public override string ForwardCall(LayerPlan layer, LayerOperands o) => TrainCall(layer, o, 1);
@@ -214,10 +223,10 @@ internal sealed class BatchNormLayer : LayerKind
         w.Close();
         w.Line();
 
-        Summary(w, Head(l) + ", evaluation: normalized with the running statistics, ε = " + F(l.Epsilon) + ".");
+        Summary(w, Head(l) + ", evaluation: normalized with the running statistics, ε = " + F(Settings(l).Epsilon) + ".");
         w.Open("private static void " + l.PropertyName + "ForwardEval(" + ReadOnlySpan + " x, " + Span + " y, " + ReadOnlySpan + " gamma, " + ReadOnlySpan + " beta, " + ReadOnlySpan + " runningMean, " + ReadOnlySpan + " runningVar)");
         ch = OpenChannel(w, c, s);
-        w.Line("float mean = runningMean[" + ch + "], invStd = 1f / global::System.MathF.Sqrt(runningVar[" + ch + "] + " + F(l.Epsilon) + "), g = gamma[" + ch + "], b = beta[" + ch + "];");
+        w.Line("float mean = runningMean[" + ch + "], invStd = 1f / global::System.MathF.Sqrt(runningVar[" + ch + "] + " + F(Settings(l).Epsilon) + "), g = gamma[" + ch + "], b = beta[" + ch + "];");
         at = OpenValues(w, ch, s);
         w.Line("y[" + at + "] = (g * ((x[" + at + "] - mean) * invStd)) + b;");
         w.EndFor();
@@ -402,16 +411,16 @@ internal sealed class BatchNormLayer : LayerKind
             string vl = VectorCode.Vec(lanes);
             Across(w, c, lanes, at =>
             {
-                w.Line("var invStd = " + VectorCode.One(lanes) + " / " + vl + ".Sqrt(" + VectorCode.Load(lanes, "vr", at) + " + " + vl + ".Create(" + F(l.Epsilon) + "));");
+                w.Line("var invStd = " + VectorCode.One(lanes) + " / " + vl + ".Sqrt(" + VectorCode.Load(lanes, "vr", at) + " + " + vl + ".Create(" + F(Settings(l).Epsilon) + "));");
                 w.Line("var h = (" + VectorCode.Load(lanes, "xr", at) + " - " + VectorCode.Load(lanes, "mr", at) + ") * invStd;");
                 w.Line(VectorCode.Store(lanes, VectorCode.Fma(lanes, VectorCode.Load(lanes, "gr", at), "h", VectorCode.Load(lanes, "br", at)), "yr", at));
-            }, at => w.Line("y[" + at + "] = (gamma[" + at + "] * ((x[" + at + "] - runningMean[" + at + "]) * (1f / global::System.MathF.Sqrt(runningVar[" + at + "] + " + F(l.Epsilon) + ")))) + beta[" + at + "];"));
+            }, at => w.Line("y[" + at + "] = (gamma[" + at + "] * ((x[" + at + "] - runningMean[" + at + "]) * (1f / global::System.MathF.Sqrt(runningVar[" + at + "] + " + F(Settings(l).Epsilon) + ")))) + beta[" + at + "];"));
         }
         else
         {
             PerChannel(w, l, width, () =>
             {
-                w.Line("float mean = runningMean[c], invStd = 1f / global::System.MathF.Sqrt(runningVar[c] + " + F(l.Epsilon) + "), g = gamma[c], b = beta[c];");
+                w.Line("float mean = runningMean[c], invStd = 1f / global::System.MathF.Sqrt(runningVar[c] + " + F(Settings(l).Epsilon) + "), g = gamma[c], b = beta[c];");
                 w.Line("var vmean = " + V + ".Create(mean);");
                 w.Line("var vinv = " + V + ".Create(invStd);");
                 w.Line("var vg = " + V + ".Create(g);");
@@ -581,4 +590,16 @@ internal sealed class BatchNormLayer : LayerKind
             w.Close();
         }
     }
+}
+
+/// <summary>BatchNorm's options as written (double precision, checked by the kind) and as the kernels use them (the nearest floats).</summary>
+/// <param name="WrittenEpsilon">Added to the variance; PyTorch's default 1e-5.</param>
+/// <param name="WrittenMomentum">The running statistics' update weight; PyTorch's default 0.1.</param>
+internal sealed record BatchNormOptions(double WrittenEpsilon, double WrittenMomentum) : LayerOptions
+{
+    /// <summary>The epsilon the kernels use.</summary>
+    public float Epsilon => (float)WrittenEpsilon;
+
+    /// <summary>The momentum the kernels use.</summary>
+    public float Momentum => (float)WrittenMomentum;
 }

@@ -61,18 +61,18 @@ internal sealed class Conv2DLayer : LayerKind
     /// <summary><c>[Conv2D(filters, kernel, Stride = 1, Padding = 0)]</c>.</summary>
     public override LayerSpec ReadArguments(LayerArguments a)
     {
-        int? stride = a.NamedInt("Stride");
-        return a.Plain() with { Size = a.Int(0), Kernel = a.Int(1), Stride = stride ?? 1, Padding = a.NamedInt("Padding") ?? 0, StrideGiven = stride is not null };
+        return a.Spec(new Conv2DOptions(a.Int(0), a.Int(1), a.NamedInt("Stride") ?? 1, a.NamedInt("Padding") ?? 0));
     }
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
-        bool ok = RequirePositive(spec.Size, "Filters", name, spec, diagnostics);
-        ok &= RequirePositive(spec.Kernel, "Kernel", name, spec, diagnostics);
-        ok &= RequirePositive(spec.Stride, "Stride", name, spec, diagnostics);
-        if (spec.Padding < 0)
+        Conv2DOptions options = Options<Conv2DOptions>(spec);
+        bool ok = RequirePositive(options.Filters, "Filters", name, spec, diagnostics);
+        ok &= RequirePositive(options.Kernel, "Kernel", name, spec, diagnostics);
+        ok &= RequirePositive(options.Stride, "Stride", name, spec, diagnostics);
+        if (options.Padding < 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSize, spec.Location, "Padding", name, "zero or more", spec.Padding));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSize, spec.Location, "Padding", name, "zero or more", options.Padding));
             ok = false;
         }
 
@@ -81,26 +81,34 @@ internal sealed class Conv2DLayer : LayerKind
             return null;
         }
 
-        long h = (long)input.H + (2L * spec.Padding), w = (long)input.W + (2L * spec.Padding);
-        if (spec.Kernel > h || spec.Kernel > w)
+        long h = (long)input.H + (2L * options.Padding), w = (long)input.W + (2L * options.Padding);
+        if (options.Kernel > h || options.Kernel > w)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WindowTooLarge, spec.Location, name, spec.Kernel, h, w));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WindowTooLarge, spec.Location, name, options.Kernel, h, w));
             return null;
         }
 
-        return Shape.Spatial(spec.Size, (int)(((h - spec.Kernel) / spec.Stride) + 1), (int)(((w - spec.Kernel) / spec.Stride) + 1));
+        return Shape.Spatial(options.Filters, (int)(((h - options.Kernel) / options.Stride) + 1), (int)(((w - options.Kernel) / options.Stride) + 1));
     }
 
     /// <summary>The weight's fans count each input (output) channel once per kernel tap, as PyTorch's do.</summary>
     public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
-        int taps = spec.Kernel * spec.Kernel;
-        yield return new TensorSpec("weight", new[] { output.C, input.C, spec.Kernel, spec.Kernel }, TensorInit.Weight(fanIn: input.C * taps, fanOut: output.C * taps));
+        Conv2DOptions options = Options<Conv2DOptions>(spec);
+        int taps = options.Kernel * options.Kernel;
+        yield return new TensorSpec("weight", new[] { output.C, input.C, options.Kernel, options.Kernel }, TensorInit.Weight(fanIn: input.C * taps, fanOut: output.C * taps));
         yield return new TensorSpec("bias", new[] { output.C }, TensorInit.Zeros);
     }
 
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) =>
-        ScratchPlan.Of(input, output, spec.Kernel, spec.Stride, spec.Padding).Total;
+        ScratchPlan.Of(input, output, Options<Conv2DOptions>(spec)).Total;
+
+    /// <summary>The zero-padded input: C × (H + 2·padding) × (W + 2·padding).</summary>
+    public override long PaddedInputFloats(LayerSpec spec, Shape input)
+    {
+        long pad = 2L * System.Math.Max(Options<Conv2DOptions>(spec).Padding, 0);
+        return input.C * (input.H + pad) * (input.W + pad);
+    }
 
     // ---------------------------------------------------------------------------------------------------------
     // Scalar kernels: the oracle, and (with an activation) what the vector paths run for stride ≠ 1.
@@ -116,35 +124,29 @@ internal sealed class Conv2DLayer : LayerKind
     public override string BackwardCall(LayerPlan layer, LayerOperands o) =>
         Backward(layer) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.DW + ", " + o.DB + (layer.NeedsInputGradient ? ", " + o.Dx : "") + ");";
 
-    private void EmitScalarForward(CodeWriter w, LayerPlan layer, string name, LayerKindId? activation)
+    private void EmitScalarForward(CodeWriter w, LayerPlan layer, string name, ActivationLayer? activation)
     {
         Shape i = layer.Input, o = layer.Output;
-        Summary(w, Head(layer) + ", kernel " + I(layer.Kernel) + ", stride " + I(layer.Stride) + ", padding " + I(layer.Padding)
-            + ". x is [" + i + "], w is [" + I(o.C) + ", " + I(i.C) + ", " + I(layer.Kernel) + ", " + I(layer.Kernel) + "], y is [" + o + "]"
-            + (activation is null ? "." : ", with " + activation + " applied (the scalar loops of the vector paths, which have no kernel for this stride)."));
+        Summary(w, Head(layer) + ", kernel " + I(Kernel(layer)) + ", stride " + I(Stride(layer)) + ", padding " + I(Padding(layer))
+            + ". x is [" + i + "], w is [" + I(o.C) + ", " + I(i.C) + ", " + I(Kernel(layer)) + ", " + I(Kernel(layer)) + "], y is [" + o + "]"
+            + (activation is null ? "." : ", with " + activation.DisplayName + " applied (the scalar loops of the vector paths, which have no kernel for this stride)."));
         w.Open("private static void " + name + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " b, " + Span + " y)");
         string f = w.For("f", o.C), oy = w.For("oy", o.H), ox = w.For("ox", o.W);
         w.Line("float sum = b[" + f + "];");
         Window t = OpenWindow(w, layer, f, oy, ox);
         w.Line("sum += w[" + t.Weight + "] * x[" + t.Input + "];");
         CloseWindow(w);
-        w.Line("y[" + CodeWriter.RowMajor((f, o.C), (oy, o.H), (ox, o.W)) + "] = " + activation switch
-        {
-            LayerKindId.ReLU => "sum > 0f ? sum : 0f;",
-            LayerKindId.Sigmoid => "1f / (1f + global::System.MathF.Exp(-sum));",
-            LayerKindId.Tanh => "global::System.MathF.Tanh(sum);",
-            _ => "sum;",
-        });
+        w.Line("y[" + CodeWriter.RowMajor((f, o.C), (oy, o.H), (ox, o.W)) + "] = " + (activation is null ? "sum" : activation.Scalar("sum")) + ";");
         w.EndFor().EndFor().EndFor();
         w.Close();
     }
 
-    private void EmitScalarBackward(CodeWriter w, LayerPlan layer, string name, LayerKindId? activation)
+    private void EmitScalarBackward(CodeWriter w, LayerPlan layer, string name, ActivationLayer? activation)
     {
         Shape o = layer.Output;
         bool dx = layer.NeedsInputGradient;
         Summary(w, Head(layer) + ", backward: dw += dy ⋆ x, db += Σ dy" + (dx ? ", dx = full convolution of dy with w" : " (no input gradient: nothing below learns)")
-            + (activation is null ? "." : "; dy is the gradient after the fused " + activation + ", whose output is y (the scalar loops of the vector paths, which have no kernel for this stride or padding)."));
+            + (activation is null ? "." : "; dy is the gradient after the fused " + activation.DisplayName + ", whose output is y (the scalar loops of the vector paths, which have no kernel for this stride or padding)."));
         w.Open("private static void " + name + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, "
             + (activation is null ? "" : ReadOnlySpan + " y, ") + Span + " dw, " + Span + " db" + (dx ? ", " + Span + " dx" : "") + ")");
         if (dx)
@@ -154,13 +156,7 @@ internal sealed class Conv2DLayer : LayerKind
 
         string f = w.For("f", o.C), oy = w.For("oy", o.H), ox = w.For("ox", o.W);
         string at = CodeWriter.RowMajor((f, o.C), (oy, o.H), (ox, o.W));
-        w.Line("float g = " + activation switch
-        {
-            LayerKindId.ReLU => "y[" + at + "] > 0f ? dy[" + at + "] : 0f;",
-            LayerKindId.Sigmoid => "dy[" + at + "] * y[" + at + "] * (1f - y[" + at + "]);",
-            LayerKindId.Tanh => "dy[" + at + "] * (1f - (y[" + at + "] * y[" + at + "]));",
-            _ => "dy[" + at + "];",
-        });
+        w.Line("float g = " + (activation is null ? "dy[" + at + "]" : activation.ScalarDerivative("dy[" + at + "]", "y[" + at + "]")) + ";");
         w.Line("db[" + f + "] += g;");
         Window t = OpenWindow(w, layer, f, oy, ox);
         w.Line("dw[" + t.Weight + "] += g * x[" + t.Input + "];");
@@ -184,7 +180,7 @@ internal sealed class Conv2DLayer : LayerKind
     private static Window OpenWindow(CodeWriter w, LayerPlan layer, string f, string oy, string ox)
     {
         Shape i = layer.Input;
-        int k = layer.Kernel, s = layer.Stride, p = layer.Padding;
+        int k = Kernel(layer), s = Stride(layer), p = Padding(layer);
         string c = w.For("c", i.C);
         string ky = WindowLoop(w, "ky", k, p);
         w.Line("int iy = " + CodeWriter.Sum(-p, (oy, s), (ky, 1)) + ";");
@@ -226,13 +222,13 @@ internal sealed class Conv2DLayer : LayerKind
         layer.ScratchOffset >= 0 && layer.ScratchSize >= ScratchPlan.Of(layer).Total && ScratchPlan.Of(layer).Total > 0;
 
     /// <summary>Whether the vector forward kernel is the tiled one (else the scalar loops, with the activation).</summary>
-    private static bool TiledForward(LayerPlan layer) => layer.Stride == 1 && HasScratch(layer);
+    private static bool TiledForward(LayerPlan layer) => Stride(layer) == 1 && HasScratch(layer);
 
     /// <summary>
     /// Whether the vector backward kernel is the tiled one. dx as a convolution of dy padded by K − 1 − padding
     /// needs padding ≤ K − 1; larger paddings (and stride ≠ 1) run the scalar loops.
     /// </summary>
-    private static bool TiledBackward(LayerPlan layer) => layer.Stride == 1 && layer.Padding <= layer.Kernel - 1 && HasScratch(layer);
+    private static bool TiledBackward(LayerPlan layer) => Stride(layer) == 1 && Padding(layer) <= Kernel(layer) - 1 && HasScratch(layer);
 
     private static string VectorForwardName(LayerPlan layer, int width) => Forward(layer) + Suffix(width);
 
@@ -270,20 +266,20 @@ internal sealed class Conv2DLayer : LayerKind
     {
         if (!TiledForward(layer))
         {
-            if (layer.FusedActivation is LayerKindId activation)
+            if (layer.FusedActivation is ActivationLayer activation)
             {
                 EmitScalarForward(w, layer, VectorForwardName(layer, width), activation);
             }
             else
             {
-                w.Line("// " + Head(layer) + ": the " + Suffix(width) + " path runs the scalar forward kernel (stride " + I(layer.Stride) + ").");
+                w.Line("// " + Head(layer) + ": the " + Suffix(width) + " path runs the scalar forward kernel (stride " + I(Stride(layer)) + ").");
             }
 
             return;
         }
 
         Shape i = layer.Input, o = layer.Output;
-        int k = layer.Kernel, p = layer.Padding;
+        int k = Kernel(layer), p = Padding(layer);
         bool copy = p > 0 || (layer.IsFirst && o.W < width);
         int hp = i.H + (2 * p), wp = i.W + (2 * p);
         var conv = new DirectConv
@@ -305,12 +301,12 @@ internal sealed class Conv2DLayer : LayerKind
             OutH = o.H,
             OutW = o.W,
             K = k,
-            ReLU = layer.FusedActivation == LayerKindId.ReLU,
+            InRegisters = layer.FusedActivation?.InRegisters(width, "v") is null ? null : layer.FusedActivation,
         };
         ConvTileShape tile = PickConvTile(conv, width);
 
         Summary(w, Head(layer) + ", kernel " + I(k) + ", padding " + I(p) + ", on " + (width == 16 ? "Vector512" : "Vector256")
-            + (layer.FusedActivation is null ? "" : ", " + layer.FusedActivation + " fused (y is the activation's output)") + ".");
+            + (layer.FusedActivation is null ? "" : ", " + layer.FusedActivation.DisplayName + " fused (y is the activation's output)") + ".");
         w.Line("/// <remarks>");
         w.Line("/// Direct convolution, x [" + i + "] " + (copy ? "copied into scratch zero-padded to [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "]" : "read in place")
             + ", w [" + I(o.C) + ", " + I(i.C) + ", " + I(k) + ", " + I(k) + "], y [" + o + "].");
@@ -331,9 +327,9 @@ internal sealed class Conv2DLayer : LayerKind
         }
 
         EmitDirectConv(w, conv, tile, width, "yMask");
-        if (layer.FusedActivation is LayerKindId.Sigmoid or LayerKindId.Tanh)
+        if (layer.FusedActivation is { } pass && conv.InRegisters is null)
         {
-            EmitActivationPass(w, layer.FusedActivation.Value, "yr", o.Size, width);
+            pass.EmitInPlace(w, "yr", o.Size, width);
         }
 
         w.Close();
@@ -343,7 +339,7 @@ internal sealed class Conv2DLayer : LayerKind
     private static void EmitPaddedCopy(CodeWriter w, LayerPlan layer)
     {
         Shape i = layer.Input;
-        int p = layer.Padding, hp = i.H + (2 * p), wp = i.W + (2 * p);
+        int p = Padding(layer), hp = i.H + (2 * p), wp = i.W + (2 * p);
         int size = (i.C * hp * wp) + Slack;
         w.Line("// x, zero-padded by " + I(p) + " on every side: [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "] and " + I(Slack) + " zero floats of slack.");
         w.Line(Span + " xp = scratch.Slice(0, " + I(size) + ");");
@@ -372,51 +368,6 @@ internal sealed class Conv2DLayer : LayerKind
         w.Line("ref float xr = ref " + MM + ".GetReference(xp);");
     }
 
-    /// <summary>A vector pass of sigmoid or tanh over <paramref name="n"/> floats at <paramref name="r"/>, in place; the tail scalar.</summary>
-    private static void EmitActivationPass(CodeWriter w, LayerKindId activation, string r, int n, int width)
-    {
-        string v = Vector(width), vf = VectorOfFloat(width);
-        int full = n / width * width;
-        w.Line("// " + activation + " over the output, in place.");
-        if (full > 0)
-        {
-            w.Open("for (int i = 0; i < " + I(full) + "; i += " + I(width) + ")");
-            w.Line("var s = " + v + ".LoadUnsafe(ref " + r + ", (nuint)i);");
-            if (activation == LayerKindId.Sigmoid)
-            {
-                w.Line("s = " + vf + ".One / (" + vf + ".One + " + v + ".Exp(-s));");
-            }
-            else
-            {
-                // tanh(|s|) = (1 − e) / (1 + e), e = exp(−2|s|), accurate once |s| ≥ 0.4; below, its Taylor series to s¹¹.
-                w.Line("var a = " + v + ".Abs(s);");
-                w.Line("var e = " + v + ".Exp(a * -2f);");
-                w.Line("var large = (" + vf + ".One - e) / (" + vf + ".One + e);");
-                w.Line("large = " + v + ".ConditionalSelect(" + v + ".LessThan(s, " + vf + ".Zero), -large, large);");
-                w.Line("var s2 = s * s;");
-                w.Line("var poly = " + v + ".Create(" + F(-1382f / 155925f) + ");");
-                foreach (float coefficient in new[] { 62f / 2835f, -17f / 315f, 2f / 15f, -1f / 3f })
-                {
-                    w.Line("poly = " + v + ".FusedMultiplyAdd(poly, s2, " + v + ".Create(" + F(coefficient) + "));");
-                }
-
-                w.Line("var small = " + v + ".FusedMultiplyAdd(s * s2, poly, s);");
-                w.Line("s = " + v + ".ConditionalSelect(" + v + ".LessThan(a, " + v + ".Create(0.4f)), small, large);");
-            }
-
-            w.Line(v + ".StoreUnsafe(s, ref " + r + ", (nuint)i);");
-            w.Close();
-        }
-
-        if (full < n)
-        {
-            w.Open("for (int i = " + I(full) + "; i < " + I(n) + "; i++)");
-            w.Line("ref float s = ref " + U + ".Add(ref " + r + ", i);");
-            w.Line(activation == LayerKindId.Sigmoid ? "s = 1f / (1f + global::System.MathF.Exp(-s));" : "s = global::System.MathF.Tanh(s);");
-            w.Close();
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // Vector backward.
     // ---------------------------------------------------------------------------------------------------------
@@ -425,27 +376,27 @@ internal sealed class Conv2DLayer : LayerKind
     {
         if (!TiledBackward(layer))
         {
-            if (layer.FusedActivation is LayerKindId fused)
+            if (layer.FusedActivation is ActivationLayer fused)
             {
                 EmitScalarBackward(w, layer, VectorBackwardName(layer, width), fused);
             }
             else
             {
-                w.Line("// " + Head(layer) + ": the " + Suffix(width) + " path runs the scalar backward kernel (stride " + I(layer.Stride) + ", padding " + I(layer.Padding) + ").");
+                w.Line("// " + Head(layer) + ": the " + Suffix(width) + " path runs the scalar backward kernel (stride " + I(Stride(layer)) + ", padding " + I(Padding(layer)) + ").");
             }
 
             return;
         }
 
         Shape i = layer.Input, o = layer.Output;
-        int k = layer.Kernel, p = layer.Padding;
+        int k = Kernel(layer), p = Padding(layer);
         ScratchPlan scratch = ScratchPlan.Of(layer);
-        LayerKindId? activation = layer.FusedActivation;
+        ActivationLayer? activation = layer.FusedActivation;
         bool dx = layer.NeedsInputGradient;
 
         // g: dy itself, dy ⊙ act′(y) packed, or (for dx) either one zero-padded by K − 1 − p.
         int q = k - 1 - p, hg = o.H + (2 * q), wg = o.W + (2 * q);
-        bool gInScratch = activation is not null || dx || (o.W < width && layer.DeltaOffset == -2);
+        bool gInScratch = activation is not null || dx || (o.W < width && layer.Delta.IsLogitsGradient);
         var g = new GradientLayout
         {
             Ref = gInScratch ? "gr" : "dyr",
@@ -489,14 +440,14 @@ internal sealed class Conv2DLayer : LayerKind
                 OutH = i.H,
                 OutW = i.W,
                 K = k,
-                ReLU = false,
+                InRegisters = null,
             };
             dxTile = PickConvTile(dxConv, width);
         }
 
         Summary(w, Head(layer) + ", backward on " + (width == 16 ? "Vector512" : "Vector256")
             + ": dw += g ⋆ x, db += Σ g" + (dx ? ", dx = g ⊛ w (full convolution)" : " (no input gradient)")
-            + (activation is null ? ", g = dy." : ", g = dy ⊙ " + activation + "′(y) (y is the fused activation's output)."));
+            + (activation is null ? ", g = dy." : ", g = dy ⊙ " + activation.DisplayName + "′(y) (y is the fused activation's output)."));
         w.Line("/// <remarks>");
         if (gInScratch)
         {
@@ -583,10 +534,10 @@ internal sealed class Conv2DLayer : LayerKind
     {
         Shape o = layer.Output;
         string v = Vector(width), vf = VectorOfFloat(width);
-        LayerKindId? activation = layer.FusedActivation;
+        ActivationLayer? activation = layer.FusedActivation;
         bool padded = g.Row != o.W;
         int size = (o.C * g.Plane) + Slack;
-        w.Line("// g = " + (activation is null ? "dy" : "dy ⊙ " + activation + "′(y)") + (padded ? ", zero-padded to [" + I(o.C) + "×" + I(g.Plane / g.Row) + "×" + I(g.Row) + "]" : "") + ".");
+        w.Line("// g = " + (activation is null ? "dy" : "dy ⊙ " + activation.DisplayName + "′(y)") + (padded ? ", zero-padded to [" + I(o.C) + "×" + I(g.Plane / g.Row) + "×" + I(g.Row) + "]" : "") + ".");
         w.Line(Span + " gs = scratch.Slice(" + I(scratch.GradientOffset) + ", " + I(size) + ");");
         if (padded)
         {
@@ -600,13 +551,7 @@ internal sealed class Conv2DLayer : LayerKind
         }
 
         // The vector of g from dv (dy) and yv (y), loaded at the same offset.
-        string VectorValue() => activation switch
-        {
-            LayerKindId.ReLU => v + ".ConditionalSelect(" + v + ".GreaterThan(yv, " + vf + ".Zero), dv, " + vf + ".Zero)",
-            LayerKindId.Sigmoid => "dv * yv * (" + vf + ".One - yv)",
-            LayerKindId.Tanh => "dv * (" + vf + ".One - (yv * yv))",
-            _ => "dv",
-        };
+        string VectorValue() => activation is null ? "dv" : activation.VectorDerivative(width, "dv", "yv");
         void LoadOperands(string at)
         {
             w.Line("var dv = " + v + ".LoadUnsafe(ref dyr, " + at + ");");
@@ -616,13 +561,9 @@ internal sealed class Conv2DLayer : LayerKind
             }
         }
 
-        string ScalarValue(string at) => activation switch
-        {
-            LayerKindId.ReLU => U + ".Add(ref ysr, " + at + ") > 0f ? " + U + ".Add(ref dyr, " + at + ") : 0f",
-            LayerKindId.Sigmoid => U + ".Add(ref dyr, " + at + ") * " + U + ".Add(ref ysr, " + at + ") * (1f - " + U + ".Add(ref ysr, " + at + "))",
-            LayerKindId.Tanh => U + ".Add(ref dyr, " + at + ") * (1f - (" + U + ".Add(ref ysr, " + at + ") * " + U + ".Add(ref ysr, " + at + ")))",
-            _ => U + ".Add(ref dyr, " + at + ")",
-        };
+        string ScalarValue(string at) => activation is null
+            ? U + ".Add(ref dyr, " + at + ")"
+            : activation.ScalarDerivative(U + ".Add(ref dyr, " + at + ")", U + ".Add(ref ysr, " + at + ")");
 
         // One row of n floats from source offset src to destination offset dst (expressions); vectors, the last one
         // overlapping (same values written twice), or scalars when the row is shorter than a vector.
@@ -779,7 +720,8 @@ internal sealed class Conv2DLayer : LayerKind
 
         public int K { get; set; }
 
-        public bool ReLU { get; set; }
+        /// <summary>The fused activation applied to each value in registers before the store (<see cref="ActivationLayer.InRegisters"/>), or null.</summary>
+        public ActivationLayer? InRegisters { get; set; }
     }
 
     /// <summary>A register tile: Rows (broadcast or loaded once per step) × Cols (vectors) accumulators.</summary>
@@ -931,7 +873,7 @@ internal sealed class Conv2DLayer : LayerKind
                 : I(blocks.Length) + " vector" + (blocks.Length > 1 ? "s" : "") + " at " + string.Join(", ", blocks.Select(I))
                 + (cv.OutW % width != 0 ? " (the last overlaps the one before)" : ""))
             + "; loops over c and ky, kx " + (UnrollKx(cv, tile, width) ? "unrolled" : "a loop")
-            + (cv.Bias is null ? "." : ", bias" + (cv.ReLU ? " and ReLU" : "") + " applied in registers.");
+            + (cv.Bias is null ? "." : ", bias" + (cv.InRegisters is null ? "" : " and " + cv.InRegisters.DisplayName) + " applied in registers.");
     }
 
     /// <summary>Whether the tile code unrolls kx: kernels up to 7 wide, while the code stays short.</summary>
@@ -1159,7 +1101,7 @@ internal sealed class Conv2DLayer : LayerKind
                 for (int j = 0; j < vn; j++)
                 {
                     string a = "a" + I(r) + "_" + I((i * vn) + j);
-                    string value = cv.ReLU ? v + ".MaxNative(" + a + ", " + vf + ".Zero)" : a;
+                    string value = cv.InRegisters?.InRegisters(width, a) ?? a;
                     string at = Offset((r * plane) + (i * cv.OutW) + offsets[j], null);
                     w.Line(mask is null
                         ? v + ".StoreUnsafe(" + value + ", ref yo, " + at + ");"
@@ -1675,7 +1617,9 @@ internal sealed class Conv2DLayer : LayerKind
 
         public int Total => Padded + Gradient + Transposed + Weights;
 
-        public static ScratchPlan Of(LayerPlan layer) => Of(layer.Input, layer.Output, layer.Kernel, layer.Stride, layer.Padding);
+        public static ScratchPlan Of(LayerPlan layer) => Of(layer.Input, layer.Output, (Conv2DOptions)layer.Options);
+
+        public static ScratchPlan Of(Shape input, Shape output, Conv2DOptions options) => Of(input, output, options.Kernel, options.Stride, options.Padding);
 
         public static ScratchPlan Of(Shape input, Shape output, int k, int stride, int padding)
         {
@@ -1745,4 +1689,20 @@ internal sealed class Conv2DLayer : LayerKind
     }
 
     private static string Lin(params (int c, string? v)[] terms) => Lin(0, terms);
+
+    /// <summary>The kernel's side.</summary>
+    private static int Kernel(LayerPlan layer) => Options<Conv2DOptions>(layer).Kernel;
+
+    /// <summary>The step between windows.</summary>
+    private static int Stride(LayerPlan layer) => Options<Conv2DOptions>(layer).Stride;
+
+    /// <summary>Zeros added on each side.</summary>
+    private static int Padding(LayerPlan layer) => Options<Conv2DOptions>(layer).Padding;
 }
+
+/// <summary>Conv2D's options: <c>[Conv2D(filters, kernel, Stride = 1, Padding = 0)]</c>, square kernels.</summary>
+/// <param name="Filters">Output channels.</param>
+/// <param name="Kernel">The kernel's side.</param>
+/// <param name="Stride">The step between windows.</param>
+/// <param name="Padding">Zeros added on each side of the input.</param>
+internal sealed record Conv2DOptions(int Filters, int Kernel, int Stride, int Padding) : LayerOptions;

@@ -25,30 +25,34 @@ internal sealed class DropoutLayer : LayerKind
     public override bool HasVectorKernels => true;
 
     /// <summary><c>[Dropout(rate)]</c>; a rate that is not a number reads as NaN, which <see cref="InferOutput"/> reports.</summary>
-    public override LayerSpec ReadArguments(LayerArguments a) => a.Plain() with { Rate = a.Number(0) ?? double.NaN };
+    public override LayerSpec ReadArguments(LayerArguments a) => a.Spec(new DropoutOptions(a.Number(0) ?? double.NaN));
+
+    /// <summary>Inverted dropout keeps the expected scale: the layer before initialises for the layer after.</summary>
+    public override bool TransparentToInit => true;
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
         // Written so that NaN fails too. The kernels use the nearest float, so a rate that rounds to 1 fails as well.
-        if (spec.Rate >= 0 && spec.Rate < 1)
+        double rate = Options<DropoutOptions>(spec).WrittenRate;
+        if (rate >= 0 && rate < 1)
         {
-            if ((float)spec.Rate < 1f)
+            if ((float)rate < 1f)
             {
                 return input;
             }
 
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, spec.Location, name, AsFloat(spec.Rate)));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, spec.Location, name, AsFloat(rate)));
             return null;
         }
 
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, spec.Location, name, Written(spec.Rate)));
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, spec.Location, name, Written(rate)));
         return null;
     }
 
     public override void EmitForward(CodeWriter w, LayerPlan layer)
     {
         string n = I(layer.Input.Size);
-        Summary(w, Head(layer) + ", rate " + F(layer.Rate) + ": y = x ⊙ mask in training, y = x otherwise.");
+        Summary(w, Head(layer) + ", rate " + F(Rate(layer)) + ": y = x ⊙ mask in training, y = x otherwise.");
         w.Open("private static void " + Forward(layer) + "(" + ReadOnlySpan + " x, " + Span + " y, " + Span + " mask, bool training, ref global::NetGen.Rng rng)");
         w.Open("if (!training)");
         w.Line("x.CopyTo(y);");
@@ -56,7 +60,7 @@ internal sealed class DropoutLayer : LayerKind
         w.Line("return;");
         w.Close();
         w.Open("for (int i = 0; i < " + n + "; i++)");
-        w.Line("float keep = rng.NextFloat() < " + F(layer.Rate) + " ? 0f : " + F(1f / (1f - layer.Rate)) + ";");
+        w.Line("float keep = rng.NextFloat() < " + F(Rate(layer)) + " ? 0f : " + F(1f / (1f - Rate(layer))) + ";");
         w.Line("mask[i] = keep;");
         w.Line("y[i] = x[i] * keep;");
         w.Close();
@@ -85,7 +89,7 @@ internal sealed class DropoutLayer : LayerKind
     public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
     {
         int n = layer.Input.Size;
-        Summary(w, Head(layer) + ", rate " + F(layer.Rate) + ", " + Suffix(width) + " forward: the mask is drawn value by value as on the scalar path, then y = x ⊙ mask over "
+        Summary(w, Head(layer) + ", rate " + F(Rate(layer)) + ", " + Suffix(width) + " forward: the mask is drawn value by value as on the scalar path, then y = x ⊙ mask over "
             + VectorCode.ElementwisePlan(n, width, Unroll) + ".");
         w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + ReadOnlySpan + " x, " + Span + " y, " + Span + " mask, bool training, ref global::NetGen.Rng rng)");
         w.Open("if (!training)");
@@ -97,7 +101,7 @@ internal sealed class DropoutLayer : LayerKind
         w.Line(VectorCode.Ref("yr", "y"));
         w.Line(VectorCode.Ref("mr", "mask"));
         w.Open("for (int i = 0; i < " + I(n) + "; i++)");
-        w.Line(VectorCode.At("mr", "i") + " = rng.NextFloat() < " + F(layer.Rate) + " ? 0f : " + F(1f / (1f - layer.Rate)) + ";");
+        w.Line(VectorCode.At("mr", "i") + " = rng.NextFloat() < " + F(Rate(layer)) + " ? 0f : " + F(1f / (1f - Rate(layer))) + ";");
         w.Close();
         VectorCode.Elementwise(
             w,
@@ -135,4 +139,15 @@ internal sealed class DropoutLayer : LayerKind
 
     /// <summary>Vectors per loop iteration of the multiply by the mask.</summary>
     private const int Unroll = 4;
+
+    /// <summary>The rate the kernels use.</summary>
+    private static float Rate(LayerPlan layer) => Options<DropoutOptions>(layer).Rate;
+}
+
+/// <summary>Dropout's rate as written (checked by the kind) and as the kernels use it (the nearest float).</summary>
+/// <param name="WrittenRate">The probability of dropping a value, in [0, 1); NaN when the argument was not a number.</param>
+internal sealed record DropoutOptions(double WrittenRate) : LayerOptions
+{
+    /// <summary>The rate the kernels use.</summary>
+    public float Rate => (float)WrittenRate;
 }

@@ -19,6 +19,10 @@ internal sealed class FlattenLayer : LayerKind
     /// <inheritdoc/>
     public override GpuLayerKind GpuKind { get; } = new GpuFlattenLayer();
 
+    public override bool AliasesInput => true;
+
+    public override bool TransparentToInit => true;
+
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics) => Shape.Flat(input.Size);
 
     public override void EmitForward(CodeWriter w, LayerPlan layer)

@@ -8,10 +8,10 @@ namespace NetGen.Generators.Layers;
 /// (properties set in the attribute). The parser builds it; each kind reads the arguments its attribute declares,
 /// with its own defaults, in <see cref="LayerKind.ReadArguments"/>. A value of the wrong type reads as absent.
 /// </summary>
-internal sealed class LayerArguments(LayerKindId kind, IReadOnlyList<object?> positional, IReadOnlyList<KeyValuePair<string, object?>> named, LocationInfo? location)
+internal sealed class LayerArguments(LayerKind kind, IReadOnlyList<object?> positional, IReadOnlyList<KeyValuePair<string, object?>> named, LocationInfo? location)
 {
     /// <summary>The kind the attribute stands for.</summary>
-    public LayerKindId Kind => kind;
+    public LayerKind Kind => kind;
 
     /// <summary>Where the attribute is written.</summary>
     public LocationInfo? Location => location;
@@ -31,8 +31,8 @@ internal sealed class LayerArguments(LayerKindId kind, IReadOnlyList<object?> po
     /// <summary>The named argument <paramref name="key"/> as a double, or null when not set.</summary>
     public double? NamedNumber(string key) => ToNumber(Named(key));
 
-    /// <summary>The spec of a kind whose attribute has no arguments but its name.</summary>
-    public LayerSpec Plain() => new(kind, Name, 0, 0, 0, 0, 0, location);
+    /// <summary>The spec of the layer with the kind's <paramref name="options"/> (none by default: an attribute with no argument but its name).</summary>
+    public LayerSpec Spec(LayerOptions? options = null) => new(kind, Name, location, options ?? LayerOptions.None);
 
     private object? Named(string key)
     {

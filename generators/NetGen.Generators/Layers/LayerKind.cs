@@ -28,42 +28,33 @@ internal sealed record LayerOperands(
 }
 
 /// <summary>
-/// One kind of layer: its shape rule, its parameter tensors, and the code of its forward and backward pass.
-/// Adding a layer kind means adding one subclass (with its <see cref="GpuKind"/>) and registering it in the one
-/// registry here, which maps the attribute's metadata name to the kind and the kind to its GPU kernels.
+/// One kind of layer: its attribute's arguments, its shape rule and diagnostics, its tensors, the members it
+/// generates, and the code of its forward and backward pass (its GPU kernels in <see cref="GpuKind"/>). Adding a
+/// layer kind means adding one sealed subclass with a parameterless constructor, in its own file, and the
+/// attribute it stands for: the one registry here finds every kind in this assembly, maps the attribute's
+/// metadata name to it and the kind to its GPU kernels. The plan and the emitters ask the kind (never its type)
+/// what they need to know.
 /// </summary>
 internal abstract class LayerKind
 {
     private const string AttributeNamespace = "NetGen.";
 
-    private static readonly Dictionary<LayerKindId, LayerKind> s_kinds = new()
-    {
-        [LayerKindId.Dense] = new DenseLayer(),
-        [LayerKindId.Conv2D] = new Conv2DLayer(),
-        [LayerKindId.MaxPool2D] = new Pool2DLayer(isMax: true),
-        [LayerKindId.AvgPool2D] = new Pool2DLayer(isMax: false),
-        [LayerKindId.Flatten] = new FlattenLayer(),
-        [LayerKindId.ReLU] = new ActivationLayer(LayerKindId.ReLU),
-        [LayerKindId.Sigmoid] = new ActivationLayer(LayerKindId.Sigmoid),
-        [LayerKindId.Tanh] = new ActivationLayer(LayerKindId.Tanh),
-        [LayerKindId.Softmax] = new SoftmaxLayer(),
-        [LayerKindId.Dropout] = new DropoutLayer(),
-        [LayerKindId.BatchNorm] = new BatchNormLayer(),
-    };
+    private static readonly LayerKind[] s_kinds = Discover();
 
-    private static readonly Dictionary<string, LayerKindId> s_byAttribute = ByAttribute();
+    private static readonly Dictionary<string, LayerKind> s_byAttribute = ByAttribute();
 
-    /// <summary>The kind of <paramref name="id"/>; every <see cref="LayerKindId"/> has one (a test checks it).</summary>
-    public static LayerKind For(LayerKindId id) => s_kinds[id];
+    /// <summary>Every registered kind, ordered by <see cref="DisplayName"/>.</summary>
+    public static IReadOnlyList<LayerKind> All => s_kinds;
 
-    /// <summary>Every registered kind, in <see cref="LayerKindId"/> order.</summary>
-    public static IEnumerable<KeyValuePair<LayerKindId, LayerKind>> All => s_kinds;
-
-    /// <summary>Metadata names of the layer attributes (<c>NetGen.DenseAttribute</c>), in <see cref="LayerKindId"/> order.</summary>
+    /// <summary>Metadata names of the layer attributes (<c>NetGen.DenseAttribute</c>), in <see cref="All"/>'s order.</summary>
     public static IEnumerable<string> AttributeNames => s_byAttribute.Keys;
 
     /// <summary>The kind a layer attribute's metadata name (<c>NetGen.DenseAttribute</c>) stands for; false for an attribute no kind declares.</summary>
-    public static bool TryFromAttribute(string metadataName, out LayerKindId id) => s_byAttribute.TryGetValue(metadataName, out id);
+    public static bool TryFromAttribute(string metadataName, out LayerKind kind) => s_byAttribute.TryGetValue(metadataName, out kind!);
+
+    /// <summary>The kind whose <see cref="DisplayName"/> is <paramref name="displayName"/> (tests and messages); throws for an unknown one.</summary>
+    public static LayerKind Named(string displayName) =>
+        System.Array.Find(s_kinds, k => k.DisplayName == displayName) ?? throw new KeyNotFoundException("No layer kind is called '" + displayName + "'.");
 
     /// <summary>The metadata name of the kind's attribute: <c>NetGen.</c>, the <see cref="DisplayName"/>, <c>Attribute</c>.</summary>
     public string AttributeName => AttributeNamespace + DisplayName + "Attribute";
@@ -71,12 +62,31 @@ internal abstract class LayerKind
     /// <summary>The kind's ILGPU kernels and launches: a property of the kind, so no kind can be without its own.</summary>
     public abstract GpuLayerKind GpuKind { get; }
 
-    private static Dictionary<string, LayerKindId> ByAttribute()
+    /// <summary>
+    /// Every concrete <see cref="LayerKind"/> of this assembly, one instance each. Each kind is a singleton, so
+    /// plans compare their kinds by reference.
+    /// </summary>
+    private static LayerKind[] Discover()
     {
-        var byAttribute = new Dictionary<string, LayerKindId>(System.StringComparer.Ordinal);
-        foreach (KeyValuePair<LayerKindId, LayerKind> kind in s_kinds)
+        var kinds = new List<LayerKind>();
+        foreach (System.Type type in typeof(LayerKind).Assembly.GetTypes())
         {
-            byAttribute.Add(kind.Value.AttributeName, kind.Key);
+            if (!type.IsAbstract && type.IsSubclassOf(typeof(LayerKind)))
+            {
+                kinds.Add((LayerKind)System.Activator.CreateInstance(type));
+            }
+        }
+
+        kinds.Sort((a, b) => string.CompareOrdinal(a.DisplayName, b.DisplayName));
+        return kinds.ToArray();
+    }
+
+    private static Dictionary<string, LayerKind> ByAttribute()
+    {
+        var byAttribute = new Dictionary<string, LayerKind>(System.StringComparer.Ordinal);
+        foreach (LayerKind kind in s_kinds)
+        {
+            byAttribute.Add(kind.AttributeName, kind);
         }
 
         return byAttribute;
@@ -104,6 +114,41 @@ internal abstract class LayerKind
         string.Empty, "Forward", "Backward", "ForwardV256", "BackwardV256", "ForwardV512", "BackwardV512",
     };
 
+    /// <summary>Whether the layer's output is its input, reinterpreted (Flatten): the plan gives it its input's slots and no code runs.</summary>
+    public virtual bool AliasesInput => false;
+
+    /// <summary>
+    /// Whether the kind leaves the scale of its input alone for initialisation purposes (Flatten, Dropout,
+    /// BatchNorm): a layer's weights are initialised for the first layer after it that is not.
+    /// </summary>
+    public virtual bool TransparentToInit => false;
+
+    /// <summary>
+    /// Whether layers that feed this one initialise their weights for it with He's gain (√2, as for ReLU);
+    /// see <see cref="TensorInit.ForLayerFeedingReLU"/>.
+    /// </summary>
+    public virtual bool WantsReLUGain => false;
+
+    /// <summary>
+    /// As the network's last layer after a layer that produces the logits: the output function the loss takes
+    /// over (softmax for the cross-entropy, sigmoid for the binary cross-entropy), so the logits stay in their
+    /// slot and backward starts from them. <see cref="OutputFunction.None"/> for every other kind.
+    /// </summary>
+    public virtual OutputFunction FusesIntoLoss => OutputFunction.None;
+
+    /// <summary>
+    /// Floats of batch-wide state the layer needs between the forward passes of a batch's samples (BatchNorm's
+    /// batch statistics). A kind with batch state splits the training pass into segments at the layer
+    /// (<see cref="ISegmentBoundary"/>), since its statistics need the whole batch's forward pass below it.
+    /// </summary>
+    public virtual int BatchStateFloats(LayerSpec spec, Shape input) => 0;
+
+    /// <summary>
+    /// Floats of the largest view of the input the layer's kernels build (a zero-padded copy), checked against
+    /// the largest buffer NetGen plans before the kind's own shape arithmetic runs.
+    /// </summary>
+    public virtual long PaddedInputFloats(LayerSpec spec, Shape input) => input.LongSize;
+
     /// <summary>Whether the layer has trainable parameters.</summary>
     public virtual bool HasParameters => false;
 
@@ -114,7 +159,7 @@ internal abstract class LayerKind
     /// Reads the kind's attribute arguments and defaults into a spec, unchecked (<see cref="InferOutput"/> checks
     /// them). By default the attribute has no argument but its <c>Name</c>.
     /// </summary>
-    public virtual LayerSpec ReadArguments(LayerArguments arguments) => arguments.Plain();
+    public virtual LayerSpec ReadArguments(LayerArguments arguments) => arguments.Spec();
 
     /// <summary>
     /// The output shape for <paramref name="input"/>, or null after adding diagnostics when the layer cannot
@@ -152,7 +197,7 @@ internal abstract class LayerKind
     /// </summary>
     public virtual bool HasVectorKernels => false;
 
-    /// <summary>Whether the kind's vector kernels can apply a following ReLU / Sigmoid / Tanh in registers (see <see cref="LayerPlan.FusedActivation"/>).</summary>
+    /// <summary>Whether the kind's vector kernels can apply a following activation in registers, when that activation allows it (<see cref="ActivationLayer.Fusable"/>; see <see cref="LayerPlan.FusedActivation"/>).</summary>
     public virtual bool CanFuseActivation => false;
 
     /// <summary>
@@ -207,6 +252,14 @@ internal abstract class LayerKind
     protected static string Forward(LayerPlan layer) => layer.PropertyName + "Forward";
 
     protected static string Backward(LayerPlan layer) => layer.PropertyName + "Backward";
+
+    /// <summary>The layer's options record, as its kind declares it.</summary>
+    protected static T Options<T>(LayerPlan layer)
+        where T : LayerOptions => (T)layer.Options;
+
+    /// <summary>The spec's options record, as its kind declares it.</summary>
+    protected static T Options<T>(LayerSpec spec)
+        where T : LayerOptions => (T)spec.Options;
 
     /// <summary>"conv1: Conv2D 1×28×28 → 6×28×28" — the head of each kernel's comment.</summary>
     protected string Head(LayerPlan layer) => layer.Name + ": " + DisplayName + " " + layer.Input + " → " + layer.Output;

@@ -12,7 +12,7 @@ namespace NetGen.Generators.Layers;
 /// Output size is floor((in − size) / stride) + 1. Max pooling routes the gradient to the first maximum of
 /// each window, as PyTorch does.
 /// </summary>
-internal sealed class Pool2DLayer(bool isMax) : LayerKind
+internal abstract class Pool2DLayer(bool isMax) : LayerKind
 {
     public override string DisplayName => isMax ? "MaxPool2D" : "AvgPool2D";
 
@@ -28,16 +28,18 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
     {
         int size = a.Int(0);
         int? stride = a.NamedInt("Stride");
-        return a.Plain() with { Size = size, Stride = stride ?? size, StrideGiven = stride is not null };
+        return a.Spec(new Pool2DOptions(size, stride ?? size, StrideGiven: stride is not null));
     }
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
+        Pool2DOptions options = Options<Pool2DOptions>(spec);
+
         // A stride not given is the window size: a bad size is one mistake, reported once, on Size.
-        bool ok = RequirePositive(spec.Size, "Size", name, spec, diagnostics);
-        if (ok || spec.StrideGiven)
+        bool ok = RequirePositive(options.Size, "Size", name, spec, diagnostics);
+        if (ok || options.StrideGiven)
         {
-            ok &= RequirePositive(spec.Stride, "Stride", name, spec, diagnostics);
+            ok &= RequirePositive(options.Stride, "Stride", name, spec, diagnostics);
         }
 
         if (!ok || !RequireSpatial(input, name, spec, diagnostics))
@@ -45,19 +47,19 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
             return null;
         }
 
-        if (spec.Size > input.H || spec.Size > input.W)
+        if (options.Size > input.H || options.Size > input.W)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WindowTooLarge, spec.Location, name, spec.Size, input.H, input.W));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WindowTooLarge, spec.Location, name, options.Size, input.H, input.W));
             return null;
         }
 
-        return Shape.Spatial(input.C, ((input.H - spec.Size) / spec.Stride) + 1, ((input.W - spec.Size) / spec.Stride) + 1);
+        return Shape.Spatial(input.C, ((input.H - options.Size) / options.Stride) + 1, ((input.W - options.Size) / options.Stride) + 1);
     }
 
     public override void EmitForward(CodeWriter w, LayerPlan layer)
     {
         Shape o = layer.Output;
-        Summary(w, Head(layer) + ", " + (isMax ? "max" : "mean") + " over " + I(layer.Kernel) + "×" + I(layer.Kernel) + " windows, stride " + I(layer.Stride) + ".");
+        Summary(w, Head(layer) + ", " + (isMax ? "max" : "mean") + " over " + I(Window(layer)) + "×" + I(Window(layer)) + " windows, stride " + I(Stride(layer)) + ".");
         w.Open("private static void " + Forward(layer) + "(" + ReadOnlySpan + " x, " + Span + " y)");
         At a = OpenOutputLoops(w, o);
         if (isMax)
@@ -77,7 +79,7 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
             var window = OpenWindow(w, layer);
             w.Line("sum += x[" + InputIndex(layer, a, window) + "];");
             CloseWindow(w);
-            w.Line("y[" + OutputIndex(o, a) + "] = sum * " + F(1f / (layer.Kernel * layer.Kernel)) + ";");
+            w.Line("y[" + OutputIndex(o, a) + "] = sum * " + F(1f / (Window(layer) * Window(layer))) + ";");
         }
 
         CloseOutputLoops(w);
@@ -110,7 +112,7 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
         }
         else
         {
-            w.Line("float g = dy[" + OutputIndex(o, a) + "] * " + F(1f / (layer.Kernel * layer.Kernel)) + ";");
+            w.Line("float g = dy[" + OutputIndex(o, a) + "] * " + F(1f / (Window(layer) * Window(layer))) + ";");
             var window = OpenWindow(w, layer);
             w.Line("dx[" + InputIndex(layer, a, window) + "] += g;");
             CloseWindow(w);
@@ -133,7 +135,7 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
     // by comparing x with the window's y. Other windows and rows narrower than 4 outputs run the scalar kernel.
 
     /// <summary>Whether this layer gets vector kernels (2×2, stride 2, at least 4 outputs per row).</summary>
-    private static bool Vectorizes(LayerPlan layer) => layer.Kernel == 2 && layer.Stride == 2 && layer.Output.W >= 4;
+    private static bool Vectorizes(LayerPlan layer) => Window(layer) == 2 && Stride(layer) == 2 && layer.Output.W >= 4;
 
     /// <summary>Outputs per chunk: 8 on the Vector512 path when a row has room, else 4.</summary>
     private static int ChunkOutputs(LayerPlan layer, int width) => width == 16 && layer.Output.W >= 8 ? 8 : 4;
@@ -185,7 +187,7 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
     {
         if (!Vectorizes(layer))
         {
-            w.Line("// " + layer.Name + ": " + I(layer.Kernel) + "×" + I(layer.Kernel) + " windows, stride " + I(layer.Stride) + ", " + I(layer.Output.W)
+            w.Line("// " + layer.Name + ": " + I(Window(layer)) + "×" + I(Window(layer)) + " windows, stride " + I(Stride(layer)) + ", " + I(layer.Output.W)
                 + " outputs per row: the " + Suffix(width) + " path runs the scalar kernel.");
             return;
         }
@@ -362,7 +364,7 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
 
     private static void CloseOutputLoops(CodeWriter w) => w.EndFor().EndFor().EndFor();
 
-    private static (string Ky, string Kx) OpenWindow(CodeWriter w, LayerPlan layer) => (w.For("ky", layer.Kernel), w.For("kx", layer.Kernel));
+    private static (string Ky, string Kx) OpenWindow(CodeWriter w, LayerPlan layer) => (w.For("ky", Window(layer)), w.For("kx", Window(layer)));
 
     private static void CloseWindow(CodeWriter w) => w.EndFor().EndFor();
 
@@ -372,7 +374,19 @@ internal sealed class Pool2DLayer(bool isMax) : LayerKind
     private static string InputIndex(LayerPlan layer, At a, (string Ky, string Kx) k)
     {
         Shape i = layer.Input;
-        int s = layer.Stride;
+        int s = Stride(layer);
         return CodeWriter.Sum(0, (a.C, i.H * i.W), (a.Oy, s * i.W), (k.Ky, i.W), (a.Ox, s), (k.Kx, 1));
     }
+
+    /// <summary>The window's side.</summary>
+    protected static int Window(LayerPlan layer) => Options<Pool2DOptions>(layer).Size;
+
+    /// <summary>The step between windows.</summary>
+    protected static int Stride(LayerPlan layer) => Options<Pool2DOptions>(layer).Stride;
 }
+
+/// <summary>A pool's options: square windows of <paramref name="Size"/>, <paramref name="Stride"/> apart (the window size unless given).</summary>
+/// <param name="Size">The window's side.</param>
+/// <param name="Stride">The step between windows.</param>
+/// <param name="StrideGiven">Whether the attribute set <c>Stride</c> (a bad default stride is the size's mistake, reported once).</param>
+internal sealed record Pool2DOptions(int Size, int Stride, bool StrideGiven) : LayerOptions;

@@ -19,6 +19,8 @@ internal sealed class SoftmaxLayer : LayerKind
     /// <inheritdoc/>
     public override GpuLayerKind GpuKind { get; } = new GpuSoftmaxLayer();
 
+    public override OutputFunction FusesIntoLoss => OutputFunction.Softmax;
+
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
         if (input.IsFlat)

@@ -22,11 +22,13 @@ internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int>
 }
 
 /// <summary>
-/// One layer with everything decided: shapes, parameter offsets, workspace offsets, and which passes it needs.
-/// Holds no source location, so moving code around leaves the plan (and the generated source) unchanged.
+/// One layer with everything decided: its kind and that kind's options record, shapes, parameter offsets,
+/// workspace offsets, and which passes it needs. Holds no source location, so moving code around leaves the plan
+/// (and the generated source) unchanged.
 /// </summary>
-/// <param name="OutputOffset">Workspace offset of this layer's output (a Flatten aliases its input).</param>
-/// <param name="DeltaOffset">Workspace offset of d loss / d output, or -1 when no gradient flows here.</param>
+/// <param name="Options">The kind's own options record (<see cref="LayerOptions"/>), as the kind read and checked it.</param>
+/// <param name="OutputOffset">Workspace offset of this layer's output (a layer that <see cref="AliasesInput"/> has its input's).</param>
+/// <param name="Delta">Where d loss / d output lives: a workspace slot, the caller's logits gradient, or nowhere.</param>
 /// <param name="MaskOffset">Workspace offset of the dropout mask, or -1.</param>
 /// <param name="NeedsInputGradient">Whether backward must produce d loss / d input (false below the first parameter layer).</param>
 /// <param name="FusedActivation">
@@ -37,33 +39,65 @@ internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int>
 /// <param name="IsFirst">Whether the layer reads the caller's input span, which kernels must never read past.</param>
 /// <param name="ScratchOffset">Workspace offset of the layer's private scratch (padded copies, transposed weights), or -1.</param>
 /// <param name="ScratchSize">Floats of scratch (<see cref="Layers.LayerKind.ScratchFloats"/>).</param>
-/// <param name="Epsilon">BatchNorm's epsilon.</param>
-/// <param name="Momentum">BatchNorm's running-statistics momentum.</param>
-/// <param name="StateOffset">BatchNorm's offset in the batch-state buffer (mean, 1/σ, mean dy, mean dy·x̂; 4·C floats), or -1.</param>
+/// <param name="StateOffset">Offset of the layer's batch state (<see cref="Layers.LayerKind.BatchStateFloats"/>), or -1.</param>
+/// <param name="AliasesInput">Whether the layer's output and gradient are its input's slots (a Flatten after the first layer): no code runs.</param>
 internal sealed record LayerPlan(
-    LayerKindId Kind,
+    Layers.LayerKind Kind,
     string Name,
     string PropertyName,
     Shape Input,
     Shape Output,
-    int Kernel,
-    int Stride,
-    int Padding,
-    float Rate,
+    LayerOptions Options,
     EquatableArray<TensorPlan> Tensors,
     int OutputOffset,
-    int DeltaOffset,
+    GradientSlot Delta,
     int MaskOffset,
     bool NeedsInputGradient,
     bool RunsBackward,
-    LayerKindId? FusedActivation,
+    Layers.ActivationLayer? FusedActivation,
     bool FusedIntoPrevious,
     bool IsFirst,
     int ScratchOffset,
     int ScratchSize,
-    float Epsilon,
-    float Momentum,
-    int StateOffset);
+    int StateOffset,
+    bool AliasesInput);
+
+/// <summary>Where a layer's d loss / d output lives.</summary>
+internal enum GradientSource
+{
+    /// <summary>No gradient flows to the layer's output (nothing at or below it learns, or it is past the logits).</summary>
+    None,
+
+    /// <summary>A workspace slot at <see cref="GradientSlot.Offset"/>.</summary>
+    Workspace,
+
+    /// <summary>The caller's <c>logitsGradient</c> argument: the layer produces the logits.</summary>
+    LogitsGradient,
+}
+
+/// <summary>Where a layer's d loss / d output lives: its source, and the workspace offset when it is a workspace slot.</summary>
+internal readonly record struct GradientSlot(GradientSource Source, int Offset)
+{
+    public static GradientSlot None => new(GradientSource.None, -1);
+
+    public static GradientSlot LogitsGradient => new(GradientSource.LogitsGradient, -1);
+
+    public static GradientSlot At(int offset) => new(GradientSource.Workspace, offset);
+
+    /// <summary>Whether a gradient flows here (a slot or the logits gradient).</summary>
+    public bool Exists => Source != GradientSource.None;
+
+    public bool InWorkspace => Source == GradientSource.Workspace;
+
+    public bool IsLogitsGradient => Source == GradientSource.LogitsGradient;
+}
+
+/// <summary>
+/// A segment of the training pass, the layers [<paramref name="First"/>, <paramref name="End"/>): segment 0 starts at
+/// the input and each layer whose kind is an <see cref="Layers.ISegmentBoundary"/> starts another, because it needs the
+/// whole batch's statistics of its input (segment 0 is empty when the first layer is one).
+/// </summary>
+internal readonly record struct Segment(int First, int End);
 
 /// <summary>The whole network, planned: what the emitters turn into code.</summary>
 internal sealed record NetworkPlan(
@@ -74,13 +108,18 @@ internal sealed record NetworkPlan(
     int ParameterCount,
     int WorkspaceSize,
     int LogitsOffset,
+    int LogitsLayer,
     bool EndsWithSoftmax,
     bool EndsWithSigmoid,
     int BufferCount,
-    int BatchStateSize)
+    int BatchStateSize,
+    EquatableArray<Segment> Segments)
 {
     /// <summary>Whether the network has BatchNorm layers, whose training passes run in segments between batch-wide statistics.</summary>
     public bool HasBatchNorm => BatchStateSize > 0;
+
+    /// <summary>The layer whose output is the logits: the last layer, or the one before a trailing softmax or sigmoid (<see cref="Layers.LayerKind.FusesIntoLoss"/>).</summary>
+    public LayerPlan Logits => Layers[LogitsLayer];
 
     public Shape Output => Layers[Layers.Count - 1].Output;
 

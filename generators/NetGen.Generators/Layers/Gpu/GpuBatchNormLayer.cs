@@ -13,6 +13,8 @@ namespace NetGen.Generators.Layers.Gpu;
 /// </summary>
 internal sealed class GpuBatchNormLayer : GpuLayerKind
 {
+    private static BatchNormOptions Settings(LayerPlan l) => (BatchNormOptions)l.Options;
+
     public override void EmitKernels(GpuNetwork g, int i)
     {
         LayerPlan l = g.Layer(i);
@@ -42,7 +44,7 @@ internal sealed class GpuBatchNormLayer : GpuLayerKind
         k.Close();
         g.CloseKernel();
 
-        g.OpenKernel(Name(l, "Gather"), Head(l) + ", the batch's mean and 1/σ per channel (Chan's formula over the samples, in order; ε = " + F(l.Epsilon) + "), and with a.UpdateStatistics (until a loss diverged) the running statistics (momentum " + F(l.Momentum) + ", unbiased variance); one thread per channel.");
+        g.OpenKernel(Name(l, "Gather"), Head(l) + ", the batch's mean and 1/σ per channel (Chan's formula over the samples, in order; ε = " + F(Settings(l).Epsilon) + "), and with a.UpdateStatistics (until a loss diverged) the running statistics (momentum " + F(Settings(l).Momentum) + ", unbiased variance); one thread per channel.");
         g.OpenGridLoop(C);
         k.Line("float count = a.Count * " + F(sp) + ";");
         k.Line("float sum = 0f;");
@@ -58,11 +60,11 @@ internal sealed class GpuBatchNormLayer : GpuLayerKind
         k.Close();
         k.Line("float variance = squares / count;");
         k.Line("v.State[" + I(state) + " + t] = mean;");
-        k.Line("v.State[" + I(state + c) + " + t] = 1f / global::System.MathF.Sqrt(variance + " + F(l.Epsilon) + ");");
+        k.Line("v.State[" + I(state + c) + " + t] = 1f / global::System.MathF.Sqrt(variance + " + F(Settings(l).Epsilon) + ");");
         k.Open("if (a.UpdateStatistics != 0 && v.Status[0] == 0)");
         k.Line("float unbiased = count > 1f ? squares / (count - 1f) : variance;");
-        k.Line("v.Buffers[" + I(runningMean) + " + t] = ((1f - " + F(l.Momentum) + ") * v.Buffers[" + I(runningMean) + " + t]) + (" + F(l.Momentum) + " * mean);");
-        k.Line("v.Buffers[" + I(runningVar) + " + t] = ((1f - " + F(l.Momentum) + ") * v.Buffers[" + I(runningVar) + " + t]) + (" + F(l.Momentum) + " * unbiased);");
+        k.Line("v.Buffers[" + I(runningMean) + " + t] = ((1f - " + F(Settings(l).Momentum) + ") * v.Buffers[" + I(runningMean) + " + t]) + (" + F(Settings(l).Momentum) + " * mean);");
+        k.Line("v.Buffers[" + I(runningVar) + " + t] = ((1f - " + F(Settings(l).Momentum) + ") * v.Buffers[" + I(runningVar) + " + t]) + (" + F(Settings(l).Momentum) + " * unbiased);");
         k.Close();
         k.Close();
         g.CloseKernel();
@@ -79,7 +81,7 @@ internal sealed class GpuBatchNormLayer : GpuLayerKind
         g.OpenKernel(Name(l, "ForwardEval"), Head(l) + ", evaluation: normalized with the running statistics. One thread per value.");
         g.OpenSampleLoop(c * sp);
         k.Line("int ch = r / " + S + ";");
-        k.Line("float invStd = 1f / global::System.MathF.Sqrt(v.Buffers[" + I(runningVar) + " + ch] + " + F(l.Epsilon) + ");");
+        k.Line("float invStd = 1f / global::System.MathF.Sqrt(v.Buffers[" + I(runningVar) + " + ch] + " + F(Settings(l).Epsilon) + ");");
         k.Line(y.At(y.Base("s"), "r") + " = (" + GpuNetwork.Param(gamma, "ch") + " * ((" + x.At(x.Base("s"), "r") + " - v.Buffers[" + I(runningMean) + " + ch]) * invStd)) + " + GpuNetwork.Param(beta, "ch") + ";");
         k.Close();
         g.CloseKernel();

@@ -19,7 +19,8 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         LayerPlan l = g.Layer(i);
         CodeWriter k = g.Kernels;
         Shape ins = l.Input, outs = l.Output;
-        int kk = l.Kernel, st = l.Stride, pad = l.Padding;
+        var options = (Conv2DOptions)l.Options;
+        int kk = options.Kernel, st = options.Stride, pad = options.Padding;
         int taps = kk * kk, window = ins.C * taps, plane = outs.H * outs.W, inPlane = ins.H * ins.W;
         int wo = l.Tensors[0].Offset, bo = l.Tensors[1].Offset;
         GpuSlot x = g.X(i), y = g.Y(i);
@@ -272,7 +273,8 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
     /// <summary>Sets val to x[s, c, iy, ix] for an output position and tap, leaving 0 in the padding.</summary>
     private static void LoadInput(CodeWriter w, GpuSlot x, LayerPlan l, string s, string oy, string ox, string c, string ky, string kx)
     {
-        int st = l.Stride, pad = l.Padding;
+        var options = (Conv2DOptions)l.Options;
+        int st = options.Stride, pad = options.Padding;
         w.Line("int iy = " + Scaled(oy, st) + " + " + ky + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
         w.Line("int ix = " + Scaled(ox, st) + " + " + kx + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
         string load = "val = " + x.At(x.Base(s), "(((" + c + " * " + I(l.Input.H) + ") + iy) * " + I(l.Input.W) + ") + ix") + ";";

@@ -4,10 +4,11 @@ using NetGen.Generators.Model;
 namespace NetGen.Generators.Layers.Gpu;
 
 /// <summary>
-/// ReLU, Sigmoid and Tanh on the GPU: one thread per value, the CPU's formulas (derivatives from the output y).
-/// On CUDA, <c>MathF.Exp</c> and <c>MathF.Tanh</c> compile to the fast approximate instructions.
+/// An element-wise activation on the GPU: one thread per value, the kind's own scalar formulas (the derivative from
+/// the output y, or from the input x where the kind says so). On CUDA, <c>MathF.Exp</c> and <c>MathF.Tanh</c>
+/// compile to the fast approximate instructions.
 /// </summary>
-internal sealed class GpuActivationLayer(LayerKindId id) : GpuLayerKind
+internal sealed class GpuActivationLayer(ActivationLayer activation) : GpuLayerKind
 {
     public override void EmitKernels(GpuNetwork g, int i)
     {
@@ -17,12 +18,7 @@ internal sealed class GpuActivationLayer(LayerKindId id) : GpuLayerKind
         g.OpenKernel(Name(l, "Forward"), Head(l) + ", element-wise, one thread per value.");
         g.OpenSampleLoop(l.Input.Size);
         k.Line("float value = " + x.At(x.Base("s"), "r") + ";");
-        k.Line(y.At(y.Base("s"), "r") + " = " + id switch
-        {
-            LayerKindId.ReLU => "value > 0f ? value : 0f;",
-            LayerKindId.Sigmoid => "1f / (1f + global::System.MathF.Exp(-value));",
-            _ => "global::System.MathF.Tanh(value);",
-        });
+        k.Line(y.At(y.Base("s"), "r") + " = " + activation.Scalar("value") + ";");
         k.Close();
         g.CloseKernel();
 
@@ -32,16 +28,14 @@ internal sealed class GpuActivationLayer(LayerKindId id) : GpuLayerKind
         }
 
         GpuSlot dy = g.Dy(i)!.Value, dx = g.Dx(i)!.Value;
-        g.OpenKernel(Name(l, "Backward"), Head(l) + ", backward from the output y, one thread per value.");
+        bool fromInput = activation.DerivativeFromInput;
+        GpuSlot from = fromInput ? x : y;
+        g.OpenKernel(Name(l, "Backward"), Head(l) + ", backward from the " + (fromInput ? "input x" : "output y") + ", one thread per value.");
         g.OpenSampleLoop(l.Input.Size);
-        k.Line("float out_ = " + y.At(y.Base("s"), "r") + ";");
+        string v = fromInput ? "in_" : "out_";
+        k.Line("float " + v + " = " + from.At(from.Base("s"), "r") + ";");
         k.Line("float grad = " + dy.At(dy.Base("s"), "r") + ";");
-        k.Line(dx.At(dx.Base("s"), "r") + " = " + id switch
-        {
-            LayerKindId.ReLU => "out_ > 0f ? grad : 0f;",
-            LayerKindId.Sigmoid => "grad * out_ * (1f - out_);",
-            _ => "grad * (1f - (out_ * out_));",
-        });
+        k.Line(dx.At(dx.Base("s"), "r") + " = " + activation.ScalarDerivative("grad", v) + ";");
         k.Close();
         g.CloseKernel();
     }
@@ -63,12 +57,14 @@ internal sealed class GpuActivationLayer(LayerKindId id) : GpuLayerKind
 /// </summary>
 internal sealed class GpuDropoutLayer : GpuLayerKind
 {
+    private static float Rate(LayerPlan l) => ((DropoutOptions)l.Options).Rate;
+
     public override void EmitKernels(GpuNetwork g, int i)
     {
         LayerPlan l = g.Layer(i);
         CodeWriter k = g.Kernels;
         GpuSlot x = g.X(i), y = g.Y(i), mask = g.Workspace(l.MaskOffset);
-        g.OpenKernel(Name(l, "Forward"), Head(l) + ", rate " + F(l.Rate) + ": y = x ⊙ mask in training (mask from a hash of seed, sample, layer and position), y = x otherwise.");
+        g.OpenKernel(Name(l, "Forward"), Head(l) + ", rate " + F(Rate(l)) + ": y = x ⊙ mask in training (mask from a hash of seed, sample, layer and position), y = x otherwise.");
         g.OpenSampleLoop(l.Input.Size);
         k.Line("float keep = 1f;");
         k.Open("if (a.Training != 0)");
@@ -76,7 +72,7 @@ internal sealed class GpuDropoutLayer : GpuLayerKind
         k.Line("z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;");
         k.Line("z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;");
         k.Line("z ^= z >> 31;");
-        k.Line("keep = ((z >> 40) * (1.0f / 16777216f)) < " + F(l.Rate) + " ? 0f : " + F(1f / (1f - l.Rate)) + ";");
+        k.Line("keep = ((z >> 40) * (1.0f / 16777216f)) < " + F(Rate(l)) + " ? 0f : " + F(1f / (1f - Rate(l))) + ";");
         k.Close();
         k.Line(mask.At(mask.Base("s"), "r") + " = keep;");
         k.Line(y.At(y.Base("s"), "r") + " = " + x.At(x.Base("s"), "r") + " * keep;");

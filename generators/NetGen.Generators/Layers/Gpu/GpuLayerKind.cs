@@ -11,9 +11,6 @@ namespace NetGen.Generators.Layers.Gpu;
 /// </summary>
 internal abstract class GpuLayerKind
 {
-    /// <summary>The GPU side of <paramref name="id"/>'s kind: <see cref="LayerKind.GpuKind"/>, never another kind's kernels.</summary>
-    public static GpuLayerKind For(LayerKindId id) => LayerKind.For(id).GpuKind;
-
     /// <summary>Writes the layer's kernels into <see cref="GpuNetwork.Kernels"/> (backward ones only when the layer runs backward).</summary>
     public abstract void EmitKernels(GpuNetwork g, int i);
 
@@ -32,7 +29,7 @@ internal abstract class GpuLayerKind
     protected static void ReturnBelow(CodeWriter w, int i) => w.Line("if (trainableFrom >= " + CodeWriter.Int(i) + ") return;");
 
     /// <summary>"conv1: Conv2D 1×28×28 → 6×28×28".</summary>
-    protected static string Head(LayerPlan l) => l.Name + ": " + LayerKind.For(l.Kind).DisplayName + " " + l.Input + " → " + l.Output;
+    protected static string Head(LayerPlan l) => l.Name + ": " + l.Kind.DisplayName + " " + l.Input + " → " + l.Output;
 
     protected static string I(int value) => CodeWriter.Int(value);
 

@@ -16,7 +16,8 @@ internal sealed class GpuPool2DLayer(bool isMax) : GpuLayerKind
         LayerPlan l = g.Layer(i);
         CodeWriter k = g.Kernels;
         Shape ins = l.Input, outs = l.Output;
-        int size = l.Kernel, st = l.Stride;
+        var options = (Pool2DOptions)l.Options;
+        int size = options.Size, st = options.Stride;
         GpuSlot x = g.X(i), y = g.Y(i);
         string scale = F(1f / (size * size));
 
