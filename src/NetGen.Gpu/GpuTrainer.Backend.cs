@@ -100,6 +100,8 @@ public sealed partial class GpuTrainer
 
         public void SaveCheckpoint(string path, int epoch, EarlyStoppingTracker tracker) => _trainer.SaveCheckpoint(path, epoch, tracker);
 
+        public void BeginFit() => _trainer.UploadState();
+
         public void EndFit()
         {
             _trainer._fitting = false;

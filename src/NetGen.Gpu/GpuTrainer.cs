@@ -169,7 +169,6 @@ public sealed partial class GpuTrainer : IDisposable
 
         UseLoss(options.Loss, train);
         ConfigureTrainable(plan);
-        UploadState();
         var backend = new DeviceBackend(this, train, options.BatchSize);
         (int Epoch, EarlyStoppingTracker.Saved State)? resumed = _resumed;
         _resumed = null;

@@ -37,6 +37,7 @@ internal static class EpochLoop
 
         StopReason reason = StopReason.Completed;
         float baseLearningRate = optimizer.LearningRate;
+        backend.BeginFit();
         try
         {
             for (int epoch = options.StartEpoch; epoch < options.Epochs; epoch++)

@@ -32,6 +32,12 @@ internal interface ITrainingBackend
     /// </summary>
     bool DefersDivergence { get; }
 
+    /// <summary>
+    /// Starts the <c>Fit</c>, before its first epoch: the GPU uploads the host's weights, buffers and optimizer
+    /// state (what a callback or a load changed since the last <c>Fit</c>); <see cref="EndFit"/> copies them back.
+    /// </summary>
+    void BeginFit();
+
     /// <summary>Starts an epoch whose batches visit the samples in <paramref name="order"/>.</summary>
     /// <param name="order">The epoch's shuffled sample indices.</param>
     void BeginEpoch(int[] order);

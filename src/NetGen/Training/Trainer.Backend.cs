@@ -50,6 +50,11 @@ public sealed partial class Trainer
         public void SaveCheckpoint(string path, int epoch, EarlyStoppingTracker tracker) =>
             TrainingCheckpoint.Save(trainer.Network, trainer.Optimizer.ExportState(), path, epoch, tracker);
 
+        /// <summary>Nothing to upload: the CPU trains the network's own arrays.</summary>
+        public void BeginFit()
+        {
+        }
+
         public void EndFit()
         {
         }
