@@ -19,6 +19,7 @@ public class EpochLoopTests
         Assert.Equal([0, 1], backend.Batches);
         Assert.Equal(0, backend.Ends);
         Assert.Equal(1, backend.FitsEnded);
+        Assert.Equal(1, backend.FitsBegun);
     }
 
     [Fact]
@@ -33,6 +34,7 @@ public class EpochLoopTests
         Assert.Contains("(now 0.1)", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, backend.Ends);
         Assert.Equal(1, backend.FitsEnded);
+        Assert.Equal(1, backend.FitsBegun);
     }
 
     [Fact]
@@ -53,6 +55,7 @@ public class EpochLoopTests
         Assert.Equal(0.5f, history.Epochs[0].TrainingLoss); // the scripted 5 / 10 samples
         Assert.Equal(0.7f, history.Epochs[0].TrainingAccuracy);
         Assert.Equal(1, backend.FitsEnded);
+        Assert.Equal(1, backend.FitsBegun);
     }
 
     /// <summary>Batches of loss 1 (or NaN at <c>divergeAt</c>); an epoch tallies 5 and 7 correct.</summary>
@@ -65,6 +68,8 @@ public class EpochLoopTests
         public int Ends { get; private set; }
 
         public int FitsEnded { get; private set; }
+
+        public int FitsBegun { get; private set; }
 
         public INetwork Network { get; } = new LinearSoftmaxNetwork(3, 2);
 
@@ -94,6 +99,12 @@ public class EpochLoopTests
 
         public void SaveCheckpoint(string path, int epoch, EarlyStoppingTracker tracker)
         {
+        }
+
+        public void BeginFit()
+        {
+            Assert.Equal(FitsEnded, FitsBegun);
+            FitsBegun++;
         }
 
         public void EndFit() => FitsEnded++;
