@@ -147,7 +147,15 @@ internal static class VectorCode
         int vectors = n / lanes;
         int looped = unroll > 1 ? vectors / unroll * unroll : vectors;
         int step = unroll > 1 ? unroll : 1;
-        if (looped > 0)
+        if (looped == step)
+        {
+            // One iteration: no loop, literal offsets.
+            for (int k = 0; k < step; k++)
+            {
+                vector(lanes, CodeWriter.Int(k * lanes), k, null);
+            }
+        }
+        else if (looped > 0)
         {
             w.Open("for (int i = 0; i < " + CodeWriter.Int(looped * lanes) + "; i += " + CodeWriter.Int(step * lanes) + ")");
             for (int k = 0; k < step; k++)
