@@ -122,6 +122,14 @@ public sealed class DiagnosticsTests
         Assert.Equal("Layer 'conv1' (Conv2D) needs a [channels, height, width] input, but gets [16]; move it before the first Dense or Flatten", d.GetMessage());
     }
 
+    [Fact]
+    public void NG0009_GlobalAvgPoolOnAFlatShape_PointsAtThePool()
+    {
+        Diagnostic d = Expect("[Network, Input(12), Dense(8), GlobalAvgPool2D] public partial class FlatPool;", "NG0009", out GeneratorRun run);
+        Assert.Equal("GlobalAvgPool2D", run.LocatedText(d));
+        Assert.Equal("Layer 'gap1' (GlobalAvgPool2D) needs a [channels, height, width] input, but gets [8]; move it before the first Dense or Flatten", d.GetMessage());
+    }
+
     [Theory]
     [InlineData("Input()", "got 0")]
     [InlineData("Input(1, 2, 3, 4)", "got 4")]

@@ -72,6 +72,7 @@ public sealed class SnapshotTests
         { "Softmax", "[Network, Input(6), Softmax]" },
         { "Dropout", "[Network, Input(12), Dropout(0.5)]" },
         { "BatchNorm", "[Network, Input(2, 3, 3), BatchNorm]" },
+        { "GlobalAvgPool2D", "[Network, Input(2, 3, 4), GlobalAvgPool2D]" },
     };
 
     [Theory]
