@@ -40,13 +40,9 @@ internal sealed class GpuActivationLayer(ActivationLayer activation) : GpuLayerK
         g.CloseKernel();
     }
 
-    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => w.Line(g.Launch(Name(g.Layer(i), "Forward")));
+    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => LaunchForward(g, i, w);
 
-    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w)
-    {
-        ReturnBelow(w, i);
-        w.Line(g.Launch(Name(g.Layer(i), "Backward")));
-    }
+    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w) => LaunchInputGradient(g, i, w);
 }
 
 /// <summary>
@@ -92,13 +88,9 @@ internal sealed class GpuDropoutLayer : GpuLayerKind
         g.CloseKernel();
     }
 
-    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => w.Line(g.Launch(Name(g.Layer(i), "Forward")));
+    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => LaunchForward(g, i, w);
 
-    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w)
-    {
-        ReturnBelow(w, i);
-        w.Line(g.Launch(Name(g.Layer(i), "Backward")));
-    }
+    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w) => LaunchInputGradient(g, i, w);
 }
 
 /// <summary>Flatten on the GPU: an alias of its input's slot, like on the CPU; only a first-layer Flatten copies the input into its own slot.</summary>
@@ -179,11 +171,7 @@ internal sealed class GpuSoftmaxLayer : GpuLayerKind
         g.CloseKernel();
     }
 
-    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => w.Line(g.Launch(Name(g.Layer(i), "Forward")));
+    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => LaunchForward(g, i, w);
 
-    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w)
-    {
-        ReturnBelow(w, i);
-        w.Line(g.Launch(Name(g.Layer(i), "Backward")));
-    }
+    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w) => LaunchInputGradient(g, i, w);
 }

@@ -41,11 +41,7 @@ internal sealed class GpuGlobalAvgPool2DLayer : GpuLayerKind
         g.CloseKernel();
     }
 
-    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => w.Line(g.Launch(Name(g.Layer(i), "Forward")));
+    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => LaunchForward(g, i, w);
 
-    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w)
-    {
-        ReturnBelow(w, i);
-        w.Line(g.Launch(Name(g.Layer(i), "Backward")));
-    }
+    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w) => LaunchInputGradient(g, i, w);
 }

@@ -25,6 +25,16 @@ internal abstract class GpuLayerKind
     {
     }
 
+    /// <summary>The forward pass of a kind with one forward kernel: its launch.</summary>
+    protected static void LaunchForward(GpuNetwork g, int i, CodeWriter w) => w.Line(g.Launch(Name(g.Layer(i), "Forward")));
+
+    /// <summary>The backward pass of a kind with one input-gradient kernel and no parameters: the early return, then its launch.</summary>
+    protected static void LaunchInputGradient(GpuNetwork g, int i, CodeWriter w)
+    {
+        ReturnBelow(w, i);
+        w.Line(g.Launch(Name(g.Layer(i), "Backward")));
+    }
+
     /// <summary>The early return below the lowest trainable layer, before a layer's input gradient.</summary>
     protected static void ReturnBelow(CodeWriter w, int i) => w.Line("if (trainableFrom >= " + CodeWriter.Int(i) + ") return;");
 

@@ -98,11 +98,7 @@ internal sealed class GpuPool2DLayer(bool isMax) : GpuLayerKind
         k.Line("int index = (((oy * " + I(stride) + ") + ky) * " + I(width) + ") + (ox * " + I(stride) + ") + kx;");
     }
 
-    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => w.Line(g.Launch(Name(g.Layer(i), "Forward")));
+    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => LaunchForward(g, i, w);
 
-    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w)
-    {
-        ReturnBelow(w, i);
-        w.Line(g.Launch(Name(g.Layer(i), "Backward")));
-    }
+    public override void EmitBackward(GpuNetwork g, int i, CodeWriter w) => LaunchInputGradient(g, i, w);
 }
