@@ -295,7 +295,7 @@ internal static class ShapeInference
                 masks[i],
                 NeedsInputGradient(i),
                 RunsBackward(i) && !spec.Kind.AliasesInput,
-                FusedActivation: Fuses(shapes, i) ? (ActivationLayer)KindOf(i + 1) : null,
+                FusedActivation: Fuses(shapes, i) ? new Activation((ActivationLayer)KindOf(i + 1), shapes[i + 1].Spec.Options) : null,
                 FusedIntoPrevious: i > 0 && Fuses(shapes, i - 1),
                 IsFirst: i == 0,
                 ScratchOffset: scratch[i],

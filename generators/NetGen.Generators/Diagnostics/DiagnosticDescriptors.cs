@@ -88,10 +88,10 @@ internal static class DiagnosticDescriptors
         "NG0016", "Softmax needs a flat input",
         "Softmax layer '{0}' needs a 1-D input, but gets {1}; add [Flatten] or a Dense before it");
 
-    /// <summary>"BatchNorm layer '{0}' has {1} = {2}; it must be {3}".</summary>
-    public static readonly DiagnosticDescriptor InvalidBatchNormArgument = Error(
-        "NG0017", "Invalid BatchNorm argument",
-        "BatchNorm layer '{0}' has {1} = {2}; it must be {3}");
+    /// <summary>"{0} layer '{1}' has {2} = {3}; it must be {4}": a kind's argument outside its range (BatchNorm's epsilon, LeakyReLU's slope).</summary>
+    public static readonly DiagnosticDescriptor InvalidLayerArgument = Error(
+        "NG0017", "Invalid layer argument",
+        "{0} layer '{1}' has {2} = {3}; it must be {4}");
 
     /// <summary>"Network '{0}' bakes its weights from '{1}', but no additional file matches that name; give the file to the compiler with <AdditionalFiles Include="{1}" /> (its path relative to the project); the name matches a file's name or the end of its path".</summary>
     public static readonly DiagnosticDescriptor WeightsFileNotFound = Error(

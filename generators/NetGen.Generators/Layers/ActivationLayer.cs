@@ -47,22 +47,22 @@ internal abstract class ActivationLayer : LayerKind
     protected virtual int BackwardUnroll => 4;
 
     /// <summary>The scalar activation of <paramref name="x"/> (an expression used more than once only when it is a variable or element).</summary>
-    public abstract string Scalar(string x);
+    public abstract string Scalar(LayerOptions options, string x);
 
     /// <summary>The scalar dy ⊙ act′, from <paramref name="v"/>: the output y, or the input x when <see cref="DerivativeFromInput"/>.</summary>
-    public abstract string ScalarDerivative(string dy, string v);
+    public abstract string ScalarDerivative(LayerOptions options, string dy, string v);
 
     /// <summary>The activation of the vector variable <paramref name="v"/> of <paramref name="lanes"/> floats.</summary>
-    public abstract string Vector(int lanes, string v);
+    public abstract string Vector(LayerOptions options, int lanes, string v);
 
     /// <summary>The vector dy ⊙ act′ from the vector variable <paramref name="v"/> (y, or x when <see cref="DerivativeFromInput"/>).</summary>
-    public abstract string VectorDerivative(int lanes, string dy, string v);
+    public abstract string VectorDerivative(LayerOptions options, int lanes, string dy, string v);
 
     /// <summary>
     /// The cheapest form for a value held in registers by a convolution's tile store, or null when the kind has
     /// none (then Conv2D runs <see cref="EmitInPlace"/> over its output instead).
     /// </summary>
-    public virtual string? InRegisters(int lanes, string v) => null;
+    public virtual string? InRegisters(LayerOptions options, int lanes, string v) => null;
 
     /// <summary>Writes the local helpers <see cref="Vector"/> refers to, in a kernel on vectors of <paramref name="lanes"/> floats (1: the scalar form, none).</summary>
     public virtual void EmitVectorHelpers(CodeWriter w, int lanes)
@@ -73,7 +73,7 @@ internal abstract class ActivationLayer : LayerKind
     /// A vector pass of the activation over <paramref name="n"/> floats at the reference <paramref name="r"/>, in
     /// place, the tail scalar (Conv2D's output, when <see cref="InRegisters"/> is null).
     /// </summary>
-    public void EmitInPlace(CodeWriter w, string r, int n, int width)
+    public void EmitInPlace(CodeWriter w, LayerOptions options, string r, int n, int width)
     {
         int full = n / width * width;
         bool helpers = false;
@@ -82,7 +82,7 @@ internal abstract class ActivationLayer : LayerKind
         {
             w.Open("for (int i = 0; i < " + I(full) + "; i += " + I(width) + ")");
             w.Line("var s = " + LayerKind.Vector(width) + ".LoadUnsafe(ref " + r + ", (nuint)i);");
-            helpers = EmitInPlaceStep(w, width);
+            helpers = EmitInPlaceStep(w, options, width);
             w.Line(LayerKind.Vector(width) + ".StoreUnsafe(s, ref " + r + ", (nuint)i);");
             w.Close();
         }
@@ -91,7 +91,7 @@ internal abstract class ActivationLayer : LayerKind
         {
             w.Open("for (int i = " + I(full) + "; i < " + I(n) + "; i++)");
             w.Line("ref float s = ref " + VectorCode.Unsafe + ".Add(ref " + r + ", i);");
-            w.Line("s = " + Scalar("s") + ";");
+            w.Line("s = " + Scalar(options, "s") + ";");
             w.Close();
         }
 
@@ -105,9 +105,9 @@ internal abstract class ActivationLayer : LayerKind
     /// Writes the step of <see cref="EmitInPlace"/> that turns the vector variable <c>s</c> into its activation;
     /// returns whether it uses the helpers of <see cref="EmitVectorHelpers"/>.
     /// </summary>
-    protected virtual bool EmitInPlaceStep(CodeWriter w, int width)
+    protected virtual bool EmitInPlaceStep(CodeWriter w, LayerOptions options, int width)
     {
-        w.Line("s = " + Vector(width, "s") + ";");
+        w.Line("s = " + Vector(options, width, "s") + ";");
         return true;
     }
 
@@ -121,7 +121,7 @@ internal abstract class ActivationLayer : LayerKind
         Summary(w, Head(layer) + ", element-wise over " + I(layer.Input.Size) + " values.");
         w.Open("private static void " + Forward(layer) + "(" + ReadOnlySpan + " x, " + Span + " y)");
         w.Open("for (int i = 0; i < " + I(layer.Input.Size) + "; i++)");
-        w.Line("y[i] = " + Scalar("x[i]") + ";");
+        w.Line("y[i] = " + Scalar(layer.Options, "x[i]") + ";");
         w.Close();
         w.Close();
     }
@@ -133,7 +133,7 @@ internal abstract class ActivationLayer : LayerKind
         Summary(w, Head(layer) + ", backward from the " + (DerivativeFromInput ? "input x" : "output y") + ".");
         w.Open("private static void " + Backward(layer) + "(" + ReadOnlySpan + " " + From + ", " + ReadOnlySpan + " dy, " + Span + " dx)");
         w.Open("for (int i = 0; i < " + I(layer.Input.Size) + "; i++)");
-        w.Line("dx[i] = " + ScalarDerivative("dy[i]", From + "[i]") + ";");
+        w.Line("dx[i] = " + ScalarDerivative(layer.Options, "dy[i]", From + "[i]") + ";");
         w.Close();
         w.Close();
     }
@@ -156,9 +156,9 @@ internal abstract class ActivationLayer : LayerKind
             {
                 string v = "v" + k;
                 w.Line("var " + v + " = " + VectorCode.Load(lanes, "xr", at) + ";");
-                w.Line(VectorCode.Store(lanes, Vector(lanes, v), "yr", at));
+                w.Line(VectorCode.Store(lanes, Vector(layer.Options, lanes, v), "yr", at));
             },
-            at => w.Line(VectorCode.At("yr", at) + " = " + Scalar(VectorCode.At("xr", at)) + ";"));
+            at => w.Line(VectorCode.At("yr", at) + " = " + Scalar(layer.Options, VectorCode.At("xr", at)) + ";"));
         EmitVectorHelpers(w, VectorCode.Lanes(n, width));
         w.Close();
     }
@@ -184,9 +184,9 @@ internal abstract class ActivationLayer : LayerKind
             {
                 string v = from + k;
                 w.Line("var " + v + " = " + VectorCode.Load(lanes, from + "r", at) + ";");
-                w.Line(VectorCode.Store(lanes, VectorDerivative(lanes, VectorCode.Load(lanes, "dyr", at), v), "dxr", at));
+                w.Line(VectorCode.Store(lanes, VectorDerivative(layer.Options, lanes, VectorCode.Load(lanes, "dyr", at), v), "dxr", at));
             },
-            at => w.Line(VectorCode.At("dxr", at) + " = " + ScalarDerivative(VectorCode.At("dyr", at), VectorCode.At(from + "r", at)) + ";"));
+            at => w.Line(VectorCode.At("dxr", at) + " = " + ScalarDerivative(layer.Options, VectorCode.At("dyr", at), VectorCode.At(from + "r", at)) + ";"));
         if (DerivativeFromInput)
         {
             EmitVectorHelpers(w, VectorCode.Lanes(n, width));

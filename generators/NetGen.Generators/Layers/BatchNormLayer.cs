@@ -72,18 +72,18 @@ internal sealed class BatchNormLayer : LayerKind, ISegmentBoundary
         float epsilon = (float)options.WrittenEpsilon;
         if (!(options.WrittenEpsilon > 0 && !double.IsInfinity(options.WrittenEpsilon)))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Epsilon", Written(options.WrittenEpsilon), "finite and > 0"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerArgument, spec.Location, DisplayName, name, "Epsilon", Written(options.WrittenEpsilon), "finite and > 0"));
             ok = false;
         }
         else if (!(epsilon > 0f && !float.IsInfinity(epsilon)))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Epsilon", AsFloat(options.WrittenEpsilon), "finite and > 0"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerArgument, spec.Location, DisplayName, name, "Epsilon", AsFloat(options.WrittenEpsilon), "finite and > 0"));
             ok = false;
         }
 
         if (!(options.WrittenMomentum >= 0 && options.WrittenMomentum <= 1))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormArgument, spec.Location, name, "Momentum", Written(options.WrittenMomentum), "in [0, 1]"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerArgument, spec.Location, DisplayName, name, "Momentum", Written(options.WrittenMomentum), "in [0, 1]"));
             ok = false;
         }
 

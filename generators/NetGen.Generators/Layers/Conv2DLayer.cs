@@ -124,7 +124,7 @@ internal sealed class Conv2DLayer : LayerKind
     public override string BackwardCall(LayerPlan layer, LayerOperands o) =>
         Backward(layer) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.DW + ", " + o.DB + (layer.NeedsInputGradient ? ", " + o.Dx : "") + ");";
 
-    private void EmitScalarForward(CodeWriter w, LayerPlan layer, string name, ActivationLayer? activation)
+    private void EmitScalarForward(CodeWriter w, LayerPlan layer, string name, Activation? activation)
     {
         Shape i = layer.Input, o = layer.Output;
         Summary(w, Head(layer) + ", kernel " + I(Kernel(layer)) + ", stride " + I(Stride(layer)) + ", padding " + I(Padding(layer))
@@ -141,7 +141,7 @@ internal sealed class Conv2DLayer : LayerKind
         w.Close();
     }
 
-    private void EmitScalarBackward(CodeWriter w, LayerPlan layer, string name, ActivationLayer? activation)
+    private void EmitScalarBackward(CodeWriter w, LayerPlan layer, string name, Activation? activation)
     {
         Shape o = layer.Output;
         bool dx = layer.NeedsInputGradient;
@@ -266,7 +266,7 @@ internal sealed class Conv2DLayer : LayerKind
     {
         if (!TiledForward(layer))
         {
-            if (layer.FusedActivation is ActivationLayer activation)
+            if (layer.FusedActivation is Activation activation)
             {
                 EmitScalarForward(w, layer, VectorForwardName(layer, width), activation);
             }
@@ -376,7 +376,7 @@ internal sealed class Conv2DLayer : LayerKind
     {
         if (!TiledBackward(layer))
         {
-            if (layer.FusedActivation is ActivationLayer fused)
+            if (layer.FusedActivation is Activation fused)
             {
                 EmitScalarBackward(w, layer, VectorBackwardName(layer, width), fused);
             }
@@ -391,7 +391,7 @@ internal sealed class Conv2DLayer : LayerKind
         Shape i = layer.Input, o = layer.Output;
         int k = Kernel(layer), p = Padding(layer);
         ScratchPlan scratch = ScratchPlan.Of(layer);
-        ActivationLayer? activation = layer.FusedActivation;
+        Activation? activation = layer.FusedActivation;
         bool dx = layer.NeedsInputGradient;
 
         // g: dy itself, dy ⊙ act′(y) packed, or (for dx) either one zero-padded by K − 1 − p.
@@ -534,7 +534,7 @@ internal sealed class Conv2DLayer : LayerKind
     {
         Shape o = layer.Output;
         string v = Vector(width), vf = VectorOfFloat(width);
-        ActivationLayer? activation = layer.FusedActivation;
+        Activation? activation = layer.FusedActivation;
         bool padded = g.Row != o.W;
         int size = (o.C * g.Plane) + Slack;
         w.Line("// g = " + (activation is null ? "dy" : "dy ⊙ " + activation.DisplayName + "′(y)") + (padded ? ", zero-padded to [" + I(o.C) + "×" + I(g.Plane / g.Row) + "×" + I(g.Row) + "]" : "") + ".");
@@ -721,7 +721,7 @@ internal sealed class Conv2DLayer : LayerKind
         public int K { get; set; }
 
         /// <summary>The fused activation applied to each value in registers before the store (<see cref="ActivationLayer.InRegisters"/>), or null.</summary>
-        public ActivationLayer? InRegisters { get; set; }
+        public Activation? InRegisters { get; set; }
     }
 
     /// <summary>A register tile: Rows (broadcast or loaded once per step) × Cols (vectors) accumulators.</summary>

@@ -117,7 +117,7 @@ internal sealed class DenseLayer : LayerKind
     {
         int n = layer.Input.Size, m = layer.Output.Size;
         int lanes = VectorCode.Lanes(n, width);
-        ActivationLayer? act = layer.FusedActivation;
+        Activation? act = layer.FusedActivation;
         int full = m / TileRows * TileRows, rest = m % TileRows;
         string formula = act is null ? "y = w·x + b" : "y = " + ActName(act) + "(w·x + b), the following " + ActName(act) + " fused";
         VectorCode.DocSummary(
@@ -175,7 +175,7 @@ internal sealed class DenseLayer : LayerKind
     {
         int n = layer.Input.Size, m = layer.Output.Size;
         int lanes = BackwardLanes(n, width);
-        ActivationLayer? act = layer.FusedActivation;
+        Activation? act = layer.FusedActivation;
         bool dx = layer.NeedsInputGradient;
         VectorCode.DocSummary(
             w,
@@ -247,7 +247,7 @@ internal sealed class DenseLayer : LayerKind
     /// </summary>
     private static int BackwardLanes(int n, int width) => width == 16 && n % 16 != 0 && n >= 8 ? 8 : VectorCode.Lanes(n, width);
 
-    private static string ActName(ActivationLayer? act) => act?.DisplayName.ToLowerInvariant() ?? string.Empty;
+    private static string ActName(Activation? act) => act?.DisplayName.ToLowerInvariant() ?? string.Empty;
 
     private static string RowTiles(int m)
     {
@@ -278,7 +278,7 @@ internal sealed class DenseLayer : LayerKind
     }
 
     /// <summary>One forward tile: <paramref name="rows"/> rows starting at <paramref name="row"/> (the loop variable or a literal).</summary>
-    private static void EmitForwardTile(CodeWriter w, int n, int lanes, int rows, string row, ActivationLayer? act)
+    private static void EmitForwardTile(CodeWriter w, int n, int lanes, int rows, string row, Activation? act)
     {
         string v = VectorCode.Vec(lanes);
         w.Line("ref float wt = ref " + VectorCode.Unsafe + ".Add(ref wr, " + (row == "o" ? "o * " + I(n) : I(int.Parse(row, System.Globalization.CultureInfo.InvariantCulture) * n)) + ");");
@@ -316,7 +316,7 @@ internal sealed class DenseLayer : LayerKind
         {
             string sum = v + ".Sum(a" + I(r) + ") + " + VectorCode.At("br", VectorCode.Plus(row, r));
             string y = VectorCode.At("yr", VectorCode.Plus(row, r));
-            if (act is ActivationLayer id)
+            if (act is Activation id)
             {
                 w.Line("float s" + I(r) + " = " + sum + ";");
                 w.Line(y + " = " + id.Scalar("s" + I(r)) + ";");
@@ -334,7 +334,7 @@ internal sealed class DenseLayer : LayerKind
     /// the accumulators interleaved twice (lanes 2j / 2j + 1, then pairs of lanes), which leaves the sums of
     /// lanes 0–3 of a0…a3 in the lower half and of lanes 4–7 in the upper half; adding the halves finishes.
     /// </summary>
-    private static void EmitTileSums(CodeWriter w, int lanes, string row, ActivationLayer? act)
+    private static void EmitTileSums(CodeWriter w, int lanes, string row, Activation? act)
     {
         const string V = Aliases.V256;
         string h = "a";
@@ -361,11 +361,11 @@ internal sealed class DenseLayer : LayerKind
         }
 
         w.Line("var s = " + V + ".Create(" + V + ".GetLower(u0) + " + V + ".GetUpper(u0), " + V + ".GetLower(u4) + " + V + ".GetUpper(u4)) + " + VectorCode.Load(8, "br", row) + ";");
-        w.Line(VectorCode.Store(8, act is ActivationLayer id ? id.Vector(8, "s") : "s", "yr", row));
+        w.Line(VectorCode.Store(8, act is Activation id ? id.Vector(8, "s") : "s", "yr", row));
     }
 
     /// <summary>Forward for fewer than 8 inputs: the scalar reference's order of summation, without bounds checks.</summary>
-    private static void EmitScalarForward(CodeWriter w, int n, int m, ActivationLayer? act)
+    private static void EmitScalarForward(CodeWriter w, int n, int m, Activation? act)
     {
         w.Open("for (int o = 0; o < " + I(m) + "; o++)");
         w.Line("ref float wo = ref " + VectorCode.Unsafe + ".Add(ref wr, o * " + I(n) + ");");
@@ -375,12 +375,12 @@ internal sealed class DenseLayer : LayerKind
             w.Line("s += " + VectorCode.At("wo", I(i)) + " * " + VectorCode.At("xr", I(i)) + ";");
         }
 
-        w.Line(VectorCode.At("yr", "o") + " = " + (act is ActivationLayer id ? id.Scalar("s") : "s") + ";");
+        w.Line(VectorCode.At("yr", "o") + " = " + (act is Activation id ? id.Scalar("s") : "s") + ";");
         w.Close();
     }
 
     /// <summary>g = dy ⊙ act'(y) into scratch (or g is dy), and db += g.</summary>
-    private static void EmitGradientAndBias(CodeWriter w, int m, int width, ActivationLayer? act)
+    private static void EmitGradientAndBias(CodeWriter w, int m, int width, Activation? act)
     {
         VectorCode.Elementwise(
             w,
@@ -390,7 +390,7 @@ internal sealed class DenseLayer : LayerKind
             (lanes, at, k, keep) =>
             {
                 string g = "g" + I(k);
-                if (act is ActivationLayer id)
+                if (act is Activation id)
                 {
                     string y = "y" + I(k);
                     w.Line("var " + y + " = " + VectorCode.Load(lanes, "yr", at) + ";");
@@ -406,7 +406,7 @@ internal sealed class DenseLayer : LayerKind
             },
             at =>
             {
-                if (act is ActivationLayer id)
+                if (act is Activation id)
                 {
                     w.Line(VectorCode.At("gr", at) + " = " + id.ScalarDerivative(VectorCode.At("dyr", at), VectorCode.At("yr", at)) + ";");
                 }

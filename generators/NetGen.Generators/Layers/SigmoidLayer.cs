@@ -1,3 +1,5 @@
+using NetGen.Generators.Model;
+
 namespace NetGen.Generators.Layers;
 
 /// <summary>
@@ -10,12 +12,12 @@ internal sealed class SigmoidLayer : ActivationLayer
 
     public override OutputFunction FusesIntoLoss => OutputFunction.Sigmoid;
 
-    public override string Scalar(string x) => "1f / (1f + global::System.MathF.Exp(-" + x + "))";
+    public override string Scalar(LayerOptions options, string x) => "1f / (1f + global::System.MathF.Exp(-" + x + "))";
 
-    public override string ScalarDerivative(string dy, string y) => dy + " * " + y + " * (1f - " + y + ")";
+    public override string ScalarDerivative(LayerOptions options, string dy, string y) => dy + " * " + y + " * (1f - " + y + ")";
 
     /// <summary>The vector exp of System.Runtime.Intrinsics.</summary>
-    public override string Vector(int lanes, string v) => VectorCode.One(lanes) + " / (" + VectorCode.One(lanes) + " + " + VectorCode.Vec(lanes) + ".Exp(-" + v + "))";
+    public override string Vector(LayerOptions options, int lanes, string v) => VectorCode.One(lanes) + " / (" + VectorCode.One(lanes) + " + " + VectorCode.Vec(lanes) + ".Exp(-" + v + "))";
 
-    public override string VectorDerivative(int lanes, string dy, string y) => dy + " * " + y + " * (" + VectorCode.One(lanes) + " - " + y + ")";
+    public override string VectorDerivative(LayerOptions options, int lanes, string dy, string y) => dy + " * " + y + " * (" + VectorCode.One(lanes) + " - " + y + ")";
 }

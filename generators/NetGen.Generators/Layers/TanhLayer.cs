@@ -1,4 +1,5 @@
 using NetGen.Generators.Emit;
+using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Layers;
 
@@ -7,14 +8,14 @@ internal sealed class TanhLayer : ActivationLayer
 {
     public override string DisplayName => "Tanh";
 
-    public override string Scalar(string x) => "global::System.MathF.Tanh(" + x + ")";
+    public override string Scalar(LayerOptions options, string x) => "global::System.MathF.Tanh(" + x + ")";
 
-    public override string ScalarDerivative(string dy, string y) => dy + " * (1f - (" + y + " * " + y + "))";
+    public override string ScalarDerivative(LayerOptions options, string dy, string y) => dy + " * (1f - (" + y + " * " + y + "))";
 
     /// <summary>The kernel's local <c>TanhV</c> (see <see cref="EmitVectorHelpers"/>).</summary>
-    public override string Vector(int lanes, string v) => "TanhV(" + v + ")";
+    public override string Vector(LayerOptions options, int lanes, string v) => "TanhV(" + v + ")";
 
-    public override string VectorDerivative(int lanes, string dy, string y) => dy + " * (" + VectorCode.One(lanes) + " - (" + y + " * " + y + "))";
+    public override string VectorDerivative(LayerOptions options, int lanes, string dy, string y) => dy + " * (" + VectorCode.One(lanes) + " - (" + y + " * " + y + "))";
 
     /// <summary>
     /// <c>TanhV</c> on vectors of <paramref name="lanes"/> floats (1: none, the scalar path uses MathF). tanh(a) for
@@ -46,7 +47,7 @@ internal sealed class TanhLayer : ActivationLayer
     /// Conv2D's pass over its output: a Taylor series to s¹¹ below |s| = 0.4, written out with FMAs, so the pass
     /// needs no helper.
     /// </summary>
-    protected override bool EmitInPlaceStep(CodeWriter w, int width)
+    protected override bool EmitInPlaceStep(CodeWriter w, LayerOptions options, int width)
     {
         string v = LayerKind.Vector(width), vf = VectorOfFloat(width);
         // tanh(|s|) = (1 − e) / (1 + e), e = exp(−2|s|), accurate once |s| ≥ 0.4; below, its Taylor series to s¹¹.

@@ -33,7 +33,7 @@ internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int>
 /// <param name="NeedsInputGradient">Whether backward must produce d loss / d input (false below the first parameter layer).</param>
 /// <param name="FusedActivation">
 /// On a Dense or Conv2D whose vector kernels apply the next layer's activation in registers: that activation
-/// (the vector paths then write the activation's output slot and read its gradient slot). Null otherwise.
+/// with that layer's options (the vector paths then write the activation's output slot and read its gradient slot). Null otherwise.
 /// </param>
 /// <param name="FusedIntoPrevious">On an activation that the previous layer's vector kernels apply: the vector paths skip it.</param>
 /// <param name="IsFirst">Whether the layer reads the caller's input span, which kernels must never read past.</param>
@@ -54,7 +54,7 @@ internal sealed record LayerPlan(
     int MaskOffset,
     bool NeedsInputGradient,
     bool RunsBackward,
-    Layers.ActivationLayer? FusedActivation,
+    Layers.Activation? FusedActivation,
     bool FusedIntoPrevious,
     bool IsFirst,
     int ScratchOffset,

@@ -18,7 +18,7 @@ internal sealed class GpuActivationLayer(ActivationLayer activation) : GpuLayerK
         g.OpenKernel(Name(l, "Forward"), Head(l) + ", element-wise, one thread per value.");
         g.OpenSampleLoop(l.Input.Size);
         k.Line("float value = " + x.At(x.Base("s"), "r") + ";");
-        k.Line(y.At(y.Base("s"), "r") + " = " + activation.Scalar("value") + ";");
+        k.Line(y.At(y.Base("s"), "r") + " = " + activation.Scalar(l.Options, "value") + ";");
         k.Close();
         g.CloseKernel();
 
@@ -35,7 +35,7 @@ internal sealed class GpuActivationLayer(ActivationLayer activation) : GpuLayerK
         string v = fromInput ? "in_" : "out_";
         k.Line("float " + v + " = " + from.At(from.Base("s"), "r") + ";");
         k.Line("float grad = " + dy.At(dy.Base("s"), "r") + ";");
-        k.Line(dx.At(dx.Base("s"), "r") + " = " + activation.ScalarDerivative("grad", v) + ";");
+        k.Line(dx.At(dx.Base("s"), "r") + " = " + activation.ScalarDerivative(l.Options, "grad", v) + ";");
         k.Close();
         g.CloseKernel();
     }
