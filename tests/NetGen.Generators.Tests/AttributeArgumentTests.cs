@@ -96,6 +96,32 @@ public sealed class AttributeArgumentTests
         Assert.Equal("BatchNorm layer 'bn1' has " + message, d.GetMessage(CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("LeakyReLU(-0.01)", "NegativeSlope = -0.01; it must be finite and >= 0")]
+    [InlineData("LeakyReLU(double.NaN)", "NegativeSlope = NaN; it must be finite and >= 0")]
+    [InlineData("LeakyReLU(double.PositiveInfinity)", "NegativeSlope = Infinity; it must be finite and >= 0")]
+    [InlineData("LeakyReLU(1e39)", "NegativeSlope = 1E+39 (Infinity as a float); it must be finite and >= 0")]
+    [InlineData("LeakyReLU(-1f)", "NegativeSlope = -1; it must be finite and >= 0")]
+    public void LeakyReLUSlope_OutOfRange_IsOneNG0017NamingTheValue(string layer, string message)
+    {
+        Diagnostic d = OnlyDiagnostic("[Network, Input(4), Dense(3), " + layer + ", Dense(2)] public partial class Net;", "NG0017", layer, out _);
+        Assert.Equal("LeakyReLU layer 'leakyrelu1' has " + message, d.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The slope as written reaches the kernels, the default being PyTorch's 0.01; a slope of 0 (ReLU) is allowed.</summary>
+    [Theory]
+    [InlineData("LeakyReLU", "0.01f")]
+    [InlineData("LeakyReLU(0.2)", "0.2f")]
+    [InlineData("LeakyReLU(0.25f)", "0.25f")]
+    [InlineData("LeakyReLU(0)", "0f")]
+    public void LeakyReLUSlope_ReachesTheKernels(string layer, string literal)
+    {
+        GeneratorRun run = Run("[Network, Input(4), Dense(3), " + layer + ", Dense(2)] public partial class Net;");
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.OutputDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(" : " + literal + " * ", string.Concat(run.Sources.Values));
+    }
+
     /// <summary>Both arguments wrong: two mistakes, two diagnostics, each naming its own.</summary>
     [Fact]
     public void BatchNormWithBothArgumentsWrong_GetsOneDiagnosticForEach()

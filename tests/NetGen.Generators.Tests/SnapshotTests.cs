@@ -69,6 +69,7 @@ public sealed class SnapshotTests
         { "AvgPool2D", "[Network, Input(1, 5, 5), AvgPool2D(3, Stride = 2)]" },
         { "ReLU", "[Network, Input(12), ReLU]" },
         { "Tanh", "[Network, Input(12), Tanh]" },
+        { "LeakyReLU", "[Network, Input(12), LeakyReLU(0.2)]" },
         { "Softmax", "[Network, Input(6), Softmax]" },
         { "Dropout", "[Network, Input(12), Dropout(0.5)]" },
         { "BatchNorm", "[Network, Input(2, 3, 3), BatchNorm]" },

@@ -61,6 +61,8 @@ internal sealed class ReferenceNet
 
     public ReferenceNet Tanh() => Add("tanh", nn.Tanh(), _shape);
 
+    public ReferenceNet LeakyReLU(double negativeSlope = 0.01) => Add("leakyrelu", nn.LeakyReLU(negativeSlope), _shape);
+
     public ReferenceNet Softmax() => Add("softmax", nn.Softmax(1), _shape);
 
     public ReferenceNet Dropout(double rate) => Add("dropout", nn.Dropout(rate), _shape);

@@ -102,6 +102,13 @@ public partial class RefSoftmaxMiddle;
 [Dense(3)]
 public partial class RefDropout;
 
+[Network, Input(2, 8, 8)]
+[Conv2D(3, 3), LeakyReLU(0.1)]
+[MaxPool2D(2), LeakyReLU]
+[Dense(17), LeakyReLU(0.2)]
+[Dense(3)]
+public partial class RefLeakyReLU;
+
 [Network, Input(2, 5, 6)]
 [Conv2D(3, 3), BatchNorm, ReLU]
 [Dense(9), BatchNorm(Epsilon = 1e-3f, Momentum = 0.3f), Tanh]
