@@ -69,6 +69,11 @@ internal abstract class ActivationLayer : LayerKind
     {
     }
 
+    /// <summary>Writes the local helpers <see cref="VectorDerivative"/> refers to, in a backward kernel on vectors of <paramref name="lanes"/> floats (1: none).</summary>
+    public virtual void EmitVectorDerivativeHelpers(CodeWriter w, int lanes)
+    {
+    }
+
     /// <summary>
     /// A vector pass of the activation over <paramref name="n"/> floats at the reference <paramref name="r"/>, in
     /// place, the tail scalar (Conv2D's output, when <see cref="InRegisters"/> is null).
@@ -187,10 +192,7 @@ internal abstract class ActivationLayer : LayerKind
                 w.Line(VectorCode.Store(lanes, VectorDerivative(layer.Options, lanes, VectorCode.Load(lanes, "dyr", at), v), "dxr", at));
             },
             at => w.Line(VectorCode.At("dxr", at) + " = " + ScalarDerivative(layer.Options, VectorCode.At("dyr", at), VectorCode.At(from + "r", at)) + ";"));
-        if (DerivativeFromInput)
-        {
-            EmitVectorHelpers(w, VectorCode.Lanes(n, width));
-        }
+        EmitVectorDerivativeHelpers(w, VectorCode.Lanes(n, width));
 
         w.Close();
     }
