@@ -70,6 +70,7 @@ public sealed class SnapshotTests
         { "ReLU", "[Network, Input(12), ReLU]" },
         { "Tanh", "[Network, Input(12), Tanh]" },
         { "LeakyReLU", "[Network, Input(12), LeakyReLU(0.2)]" },
+        { "GELU", "[Network, Input(3), Dense(12), GELU]" },
         { "Softmax", "[Network, Input(6), Softmax]" },
         { "Dropout", "[Network, Input(12), Dropout(0.5)]" },
         { "BatchNorm", "[Network, Input(2, 3, 3), BatchNorm]" },

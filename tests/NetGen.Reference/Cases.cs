@@ -54,6 +54,8 @@ internal static class Cases
             () => new ReferenceNet(6).Dense(8).ReLU().Dropout(0.5).Dense(3), 3, 17, Training: false),
         new("leaky_relu", "Conv2D(3, 3) LeakyReLU(0.1); MaxPool2D(2); LeakyReLU (0.01, after the pool); Dense(17) LeakyReLU(0.2); Dense(3) on 2×8×8",
             () => new ReferenceNet(2, 8, 8).Conv(3, 3).LeakyReLU(0.1).MaxPool(2).LeakyReLU().Dense(17).LeakyReLU(0.2).Dense(3), 3, 28),
+        new("gelu", "Conv2D(3, 3) GELU (tanh approximation); MaxPool2D(2); Dense(17) GELU; Dense(3) on 2×8×8",
+            () => new ReferenceNet(2, 8, 8).Conv(3, 3).GELU().MaxPool(2).Dense(17).GELU().Dense(3), 3, 29),
 
         // BatchNorm: training mode (batch statistics; running statistics after each step, momentum 0.1 and 0.3) and evaluation mode.
         new("batchnorm_train", "Conv2D(3, 3) BatchNorm ReLU; Dense(9) BatchNorm(eps 1e-3, momentum 0.3) Tanh; Dense(3) on 2×5×6, training mode, 2 SGD steps",

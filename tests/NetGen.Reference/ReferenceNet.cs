@@ -63,6 +63,9 @@ internal sealed class ReferenceNet
 
     public ReferenceNet LeakyReLU(double negativeSlope = 0.01) => Add("leakyrelu", nn.LeakyReLU(negativeSlope), _shape);
 
+    /// <summary>GELU with PyTorch's tanh approximation, NetGen's [GELU].</summary>
+    public ReferenceNet GELU() => Add("gelu", nn.GELU(TorchSharp.Modules.GELU.Approximate.tanh), _shape);
+
     public ReferenceNet Softmax() => Add("softmax", nn.Softmax(1), _shape);
 
     public ReferenceNet Dropout(double rate) => Add("dropout", nn.Dropout(rate), _shape);

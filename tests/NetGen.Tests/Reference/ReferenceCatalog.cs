@@ -33,6 +33,7 @@ internal static class ReferenceCatalog
         new("softmax_middle", () => new RefSoftmaxMiddle(0), CrossEntropy),
         new("dropout_eval", () => new RefDropout(0), CrossEntropy),
         new("leaky_relu", () => new RefLeakyReLU(0), CrossEntropy),
+        new("gelu", () => new RefGELU(0), CrossEntropy),
         new("batchnorm_train", () => new RefBatchNorm(0), CrossEntropy, () => new Sgd(0.1f)),
         new("batchnorm_eval", () => new RefBatchNorm(0), CrossEntropy),
         new("loss_bce", () => new RefBinary(0), new BinaryCrossEntropyWithLogitsLoss()),

@@ -109,6 +109,13 @@ public partial class RefDropout;
 [Dense(3)]
 public partial class RefLeakyReLU;
 
+[Network, Input(2, 8, 8)]
+[Conv2D(3, 3), GELU]
+[MaxPool2D(2)]
+[Dense(17), GELU]
+[Dense(3)]
+public partial class RefGELU;
+
 [Network, Input(2, 5, 6)]
 [Conv2D(3, 3), BatchNorm, ReLU]
 [Dense(9), BatchNorm(Epsilon = 1e-3f, Momentum = 0.3f), Tanh]
