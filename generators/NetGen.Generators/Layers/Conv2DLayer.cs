@@ -5,6 +5,7 @@ using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
 using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
+using static NetGen.Generators.Layers.Conv2DCostModel;
 
 namespace NetGen.Generators.Layers;
 
@@ -31,13 +32,13 @@ internal sealed class Conv2DLayer : LayerKind
     private const string MM = Aliases.MemoryMarshal;
 
     /// <summary>Floats after each scratch region that vector loads may read (one Vector512).</summary>
-    private const int Slack = 16;
+    internal const int Slack = 16;
 
     /// <summary>The widest vector (floats); scratch is planned for it so one plan serves both vector paths.</summary>
-    private const int MaxWidth = 16;
+    internal const int MaxWidth = 16;
 
     /// <summary>Above this many floats of scratch the layer runs its scalar kernels instead.</summary>
-    private const long MaxScratch = ShapeInference.MaxFloats / 8;
+    internal const long MaxScratch = ShapeInference.MaxFloats / 8;
 
     /// <summary>Widest kernel whose kx taps are unrolled; wider kernels loop over kx.</summary>
     private const int MaxUnrolledKernel = 7;
@@ -101,7 +102,7 @@ internal sealed class Conv2DLayer : LayerKind
     }
 
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) =>
-        ScratchPlan.Of(input, output, Options<Conv2DOptions>(spec)).Total;
+        Conv2DScratch.Of(input, output, Options<Conv2DOptions>(spec)).Total;
 
     /// <summary>The zero-padded input: C × (H + 2·padding) × (W + 2·padding).</summary>
     public override long PaddedInputFloats(LayerSpec spec, Shape input)
@@ -217,9 +218,9 @@ internal sealed class Conv2DLayer : LayerKind
     // Vector kernels: which path a layer takes, and the calls.
     // ---------------------------------------------------------------------------------------------------------
 
-    /// <summary>Whether the layer has its private scratch as <see cref="ScratchPlan"/> lays it out.</summary>
+    /// <summary>Whether the layer has its private scratch as <see cref="Conv2DScratch"/> lays it out.</summary>
     private static bool HasScratch(LayerPlan layer) =>
-        layer.ScratchOffset >= 0 && layer.ScratchSize >= ScratchPlan.Of(layer).Total && ScratchPlan.Of(layer).Total > 0;
+        layer.ScratchOffset >= 0 && layer.ScratchSize >= Conv2DScratch.Of(layer).Total && Conv2DScratch.Of(layer).Total > 0;
 
     /// <summary>Whether the vector forward kernel is the tiled one (else the scalar loops, with the activation).</summary>
     private static bool TiledForward(LayerPlan layer) => Stride(layer) == 1 && HasScratch(layer);
@@ -303,7 +304,7 @@ internal sealed class Conv2DLayer : LayerKind
             K = k,
             InRegisters = layer.FusedActivation?.InRegisters(width, "v") is null ? null : layer.FusedActivation,
         };
-        ConvTileShape tile = PickConvTile(conv, width);
+        ConvTileShape tile = PickConvTile(conv.OutChannels, conv.OutH, conv.OutW, width);
 
         Summary(w, Head(layer) + ", kernel " + I(k) + ", padding " + I(p) + ", on " + (width == 16 ? "Vector512" : "Vector256")
             + (layer.FusedActivation is null ? "" : ", " + layer.FusedActivation.DisplayName + " fused (y is the activation's output)") + ".");
@@ -390,7 +391,7 @@ internal sealed class Conv2DLayer : LayerKind
 
         Shape i = layer.Input, o = layer.Output;
         int k = Kernel(layer), p = Padding(layer);
-        ScratchPlan scratch = ScratchPlan.Of(layer);
+        Conv2DScratch scratch = Conv2DScratch.Of(layer);
         Activation? activation = layer.FusedActivation;
         bool dx = layer.NeedsInputGradient;
 
@@ -406,7 +407,7 @@ internal sealed class Conv2DLayer : LayerKind
         };
         var weights = new WeightGradient { X = "xr", G = g, Filters = o.C, Channels = i.C, K = k, OutH = o.H, OutW = o.W };
         Tile dwTile = PickTile(o.C, k, width);
-        FilterTile filterTile = PickFilterTile(weights, width);
+        FilterTile filterTile = PickFilterTile(new WeightGradientShape(o.C, i.C, k, o.H, o.W), width);
         bool byFilters = WeightGradientByFilters(i, o, k, width);
 
         // x is copied zero-padded when the layer pads, or when dw's column vectors would read past a row's end.
@@ -442,7 +443,7 @@ internal sealed class Conv2DLayer : LayerKind
                 K = k,
                 InRegisters = null,
             };
-            dxTile = PickConvTile(dxConv, width);
+            dxTile = PickConvTile(dxConv.OutChannels, dxConv.OutH, dxConv.OutW, width);
         }
 
         Summary(w, Head(layer) + ", backward on " + (width == 16 ? "Vector512" : "Vector256")
@@ -530,7 +531,7 @@ internal sealed class Conv2DLayer : LayerKind
     }
 
     /// <summary>Writes g = dy ⊙ act′(y) (or a copy of dy) into the scratch's gradient region in <paramref name="g"/>'s layout.</summary>
-    private static void EmitGradientFormation(CodeWriter w, LayerPlan layer, GradientLayout g, ScratchPlan scratch, int width)
+    private static void EmitGradientFormation(CodeWriter w, LayerPlan layer, GradientLayout g, Conv2DScratch scratch, int width)
     {
         Shape o = layer.Output;
         string v = Vector(width), vf = VectorOfFloat(width);
@@ -722,145 +723,6 @@ internal sealed class Conv2DLayer : LayerKind
 
         /// <summary>The fused activation applied to each value in registers before the store (<see cref="ActivationLayer.InRegisters"/>), or null.</summary>
         public Activation? InRegisters { get; set; }
-    }
-
-    /// <summary>A register tile: Rows (broadcast or loaded once per step) × Cols (vectors) accumulators.</summary>
-    private readonly struct Tile
-    {
-        public Tile(int rows, int cols)
-        {
-            Rows = rows;
-            Cols = cols;
-        }
-
-        public int Rows { get; }
-
-        public int Cols { get; }
-    }
-
-    /// <summary>Vector registers: 16 ymm with AVX2, 32 zmm with AVX-512.</summary>
-    private static int Registers(int width) => width == 16 ? 32 : 16;
-
-    /// <summary>
-    /// Whether an a × b tile fits the registers: a·b accumulators, the min(a, b) operands of one side kept live
-    /// (the other side is loaded one vector at a time), and one spare.
-    /// </summary>
-    private static bool Fits(int a, int b, int width) => (a * b) + Math.Min(a, b) + 2 <= Registers(width);
-
-    /// <summary>Load slots of an unaligned vector load: wide loads mostly split cache lines.</summary>
-    private static double VectorLoad(int width) => width == 16 ? 2 : 1.5;
-
-    /// <summary>
-    /// Issue slots of one step of a tile doing <paramref name="fmas"/> FMAs after <paramref name="loads"/> load
-    /// slots: two FMA and two load ports, and 4 cycles of FMA latency for each of the <paramref name="chain"/>
-    /// FMAs a step adds to the same accumulator (fewer than 8 independent accumulators stall), plus one for the loop.
-    /// </summary>
-    private static double Step(int fmas, double loads, int chain = 1) => Math.Max(Math.Max(fmas, loads), 8 * chain) + 1;
-
-    /// <summary>
-    /// The tile with the least estimated time for a loop whose every step loads rows + cols vectors (unaligned)
-    /// and issues rows × cols FMAs; remainder tiles count at their own size.
-    /// </summary>
-    private static Tile PickTile(int rows, int cols, int width)
-    {
-        static double Sum(int n, int t, Func<int, double> cost) => ((n / t) * cost(t)) + (n % t > 0 ? cost(n % t) : 0);
-
-        var best = new Tile(1, 1);
-        double bestCost = double.MaxValue;
-        for (int c = Math.Min(cols, Registers(width)); c >= 1; c--)
-        {
-            for (int r = Math.Min(rows, Registers(width)); r >= 1; r--)
-            {
-                if (!Fits(r, c, width))
-                {
-                    continue;
-                }
-
-                int cc = c;
-                double cost = Sum(rows, r, rt => Sum(cols, cc, ct => Step(rt * ct, (rt + ct) * VectorLoad(width))));
-                if (cost < bestCost)
-                {
-                    best = new Tile(r, c);
-                    bestCost = cost;
-                }
-            }
-        }
-
-        return best;
-    }
-
-    /// <summary>Start columns of the vectors that cover a row of <paramref name="n"/> outputs: the last one overlaps the one before it.</summary>
-    private static int[] Blocks(int n, int width)
-    {
-        if (n <= width)
-        {
-            return new[] { 0 };
-        }
-
-        int count = (n + width - 1) / width;
-        return Enumerable.Range(0, count).Select(b => Math.Min(b * width, n - width)).ToArray();
-    }
-
-    /// <summary>How many leading blocks start at multiples of the width and are full (a loop can run them).</summary>
-    private static int RegularBlocks(int n, int width) => n < width ? 0 : Blocks(n, width).Select((b, i) => b == i * width).TakeWhile(r => r).Count();
-
-    /// <summary>The register tile of a direct convolution: Filters output channels × Rows output rows × Cols column vectors.</summary>
-    private readonly struct ConvTileShape
-    {
-        public ConvTileShape(int filters, int rows, int cols)
-        {
-            Filters = filters;
-            Rows = rows;
-            Cols = cols;
-        }
-
-        public int Filters { get; }
-
-        public int Rows { get; }
-
-        public int Cols { get; }
-    }
-
-    /// <summary>
-    /// The tile with the least estimated time (see <see cref="PickTile"/> for the cost of a step): every step
-    /// broadcasts Filters weights and loads Rows × Cols input vectors. Row groups that do not divide the output
-    /// height overlap the group before (rows computed twice count twice); column groups are the loop's groups of
-    /// Cols vectors plus one tail group.
-    /// </summary>
-    private static ConvTileShape PickConvTile(DirectConv cv, int width)
-    {
-        double Cost(int f, int vectors) => Step(f * vectors, f + (vectors * VectorLoad(width)));
-
-        int blocks = Blocks(cv.OutW, width).Length, regular = RegularBlocks(cv.OutW, width);
-        var best = new ConvTileShape(1, 1, 1);
-        double bestCost = double.MaxValue;
-        for (int cols = Math.Min(blocks, Registers(width)); cols >= 1; cols--)
-        {
-            int groups = regular / cols, tail = blocks - (groups * cols);
-            for (int rows = Math.Min(cv.OutH, Registers(width) / cols); rows >= 1; rows--)
-            {
-                int rowGroups = (cv.OutH + rows - 1) / rows;
-                for (int f = Math.Min(cv.OutChannels, Registers(width)); f >= 1; f--)
-                {
-                    if (!Fits(f, rows * cols, width))
-                    {
-                        continue;
-                    }
-
-                    int full = cv.OutChannels / f, rem = cv.OutChannels % f;
-                    double perRowGroup = (full * ((groups * Cost(f, rows * cols)) + (tail > 0 ? Cost(f, rows * tail) : 0)))
-                        + (rem > 0 ? (groups * Cost(rem, rows * cols)) + (tail > 0 ? Cost(rem, rows * tail) : 0) : 0);
-                    double cost = rowGroups * perRowGroup;
-                    if (cost < bestCost)
-                    {
-                        best = new ConvTileShape(f, rows, cols);
-                        bestCost = cost;
-                    }
-                }
-            }
-        }
-
-        return best;
     }
 
     private static string DescribeConvTile(DirectConv cv, ConvTileShape tile, int width)
@@ -1320,90 +1182,13 @@ internal sealed class Conv2DLayer : LayerKind
         w.Close();
     }
 
-    /// <summary>The tile of dw with filters in lanes: KyRows × KxCols taps × filter vectors, over Positions output columns a step.</summary>
-    private readonly struct FilterTile
-    {
-        public FilterTile(int kyRows, int kxCols, int positions)
-        {
-            KyRows = kyRows;
-            KxCols = kxCols;
-            Positions = positions;
-        }
-
-        public int KyRows { get; }
-
-        public int KxCols { get; }
-
-        public int Positions { get; }
-    }
-
-    private static int RoundUp(int n, int width) => (n + width - 1) / width * width;
-
-    /// <summary>Sum of <paramref name="cost"/> over the chunks of <paramref name="n"/> by <paramref name="t"/> (the last one smaller).</summary>
-    private static double Chunks(int n, int t, Func<int, double> cost) => ((n / t) * cost(t)) + (n % t > 0 ? cost(n % t) : 0);
-
-    /// <summary>Issue slots of dw with output columns in lanes: the tile steps, and one horizontal sum (about 10 slots, 14 for a Vector512) per dw element.</summary>
-    private static double ColumnLanesCost(WeightGradient wg, Tile tile, int width)
-    {
-        int blocks = Blocks(wg.OutW, width).Length;
-        double steps = Chunks(wg.Filters, tile.Rows, r => Chunks(wg.K, tile.Cols, c => Step(r * c, (r + c) * VectorLoad(width))));
-        return (steps * wg.Channels * wg.K * wg.OutH * blocks) + ((double)wg.Filters * wg.Channels * wg.K * wg.K * (width == 16 ? 14 : 10));
-    }
-
-    /// <summary>Issue slots of dw with filters in lanes: the tile steps, transposing g, and adding the transposed dw (two slots an element each).</summary>
-    private static double FilterLanesCost(WeightGradient wg, FilterTile tile, int width)
-    {
-        int vectors = RoundUp(wg.Filters, width) / width;
-        double steps = Chunks(wg.K, tile.KyRows, ky => Chunks(wg.K, tile.KxCols, kx => Chunks(wg.OutW, tile.Positions, p =>
-            Step((int)(ky * kx * vectors * p), (p * vectors) + (ky * (p + kx - 1)), p))));
-        return (steps * wg.Channels * wg.OutH) + (2.0 * wg.Filters * wg.OutH * wg.OutW) + (2.0 * wg.Filters * wg.Channels * wg.K * wg.K);
-    }
-
-    /// <summary>Whether dw with filters in lanes is estimated cheaper than with output columns in lanes (shapes and width only).</summary>
-    private static bool WeightGradientByFilters(Shape input, Shape output, int k, int width)
-    {
-        var wg = new WeightGradient { Filters = output.C, Channels = input.C, K = k, OutH = output.H, OutW = output.W };
-        return FilterLanesCost(wg, PickFilterTile(wg, width), width) < ColumnLanesCost(wg, PickTile(output.C, k, width), width);
-    }
-
-    /// <summary>The filter-lane tile with the least cost that fits the registers (accumulators, the g vectors of a step, one broadcast, one spare).</summary>
-    private static FilterTile PickFilterTile(WeightGradient wg, int width)
-    {
-        int vectors = RoundUp(wg.Filters, width) / width;
-        var best = new FilterTile(1, 1, 1);
-        double bestCost = double.MaxValue;
-        for (int ky = Math.Min(wg.K, Registers(width)); ky >= 1; ky--)
-        {
-            for (int kx = Math.Min(wg.K, Registers(width) / ky); kx >= 1; kx--)
-            {
-                for (int p = Math.Min(wg.OutW, Registers(width)); p >= 1; p--)
-                {
-                    if ((ky * kx * vectors) + (p * vectors) + 2 > Registers(width))
-                    {
-                        continue;
-                    }
-
-                    var tile = new FilterTile(ky, kx, p);
-                    double cost = FilterLanesCost(wg, tile, width);
-                    if (cost < bestCost)
-                    {
-                        best = tile;
-                        bestCost = cost;
-                    }
-                }
-            }
-        }
-
-        return best;
-    }
-
     /// <summary>
     /// dw with filters in lanes: g is transposed once to gᵀ[position][filter]; then for every input channel a
     /// tile of (ky, kx) taps × filter vectors accumulates bcast(x[c, oy + ky, ox + kx]) · gᵀ[oy, ox] over all
     /// positions (each broadcast serves every (position, kx) pair with the same ox + kx), is stored to a
     /// [K·K][filters] buffer and added, transposed, to dw.
     /// </summary>
-    private static void EmitWeightGradientByFilters(CodeWriter w, WeightGradient wg, FilterTile tile, ScratchPlan scratch, int width)
+    private static void EmitWeightGradientByFilters(CodeWriter w, WeightGradient wg, FilterTile tile, Conv2DScratch scratch, int width)
     {
         string v = Vector(width), vf = VectorOfFloat(width);
         GradientLayout g = wg.G;
@@ -1580,72 +1365,6 @@ internal sealed class Conv2DLayer : LayerKind
     // ---------------------------------------------------------------------------------------------------------
     // Scratch and small helpers.
     // ---------------------------------------------------------------------------------------------------------
-
-    /// <summary>
-    /// The layer's private scratch: [padded copy of x | g], each region followed by <see cref="Slack"/> floats
-    /// and rounded to 16. The padded copy exists for stride 1 when the layer pads or its rows are narrower than
-    /// a Vector512 (so vector loads never leave memory the kernel owns); g is sized for the larger of dy ⊙ act′(y)
-    /// and g zero-padded by K − 1 − padding (for dx). Planned for the widest vector so both paths share it.
-    /// </summary>
-    private readonly struct ScratchPlan
-    {
-        private ScratchPlan(int padded, int gradient, int transposed, int weights)
-        {
-            Padded = padded;
-            Gradient = gradient;
-            Transposed = transposed;
-            Weights = weights;
-        }
-
-        /// <summary>Floats of the padded-input region, which starts the scratch (0 when none).</summary>
-        public int Padded { get; }
-
-        /// <summary>Floats of the gradient region (g, or g zero-padded for dx), which follows.</summary>
-        public int Gradient { get; }
-
-        /// <summary>Floats of gᵀ, [OH·OW positions][filters rounded up to a Vector512], for dw with filters in lanes (0 when no width uses it).</summary>
-        public int Transposed { get; }
-
-        /// <summary>Floats of one input channel's dw with filters in lanes, [K·K][filters rounded up].</summary>
-        public int Weights { get; }
-
-        public int GradientOffset => Padded;
-
-        public int TransposedOffset => Padded + Gradient;
-
-        public int WeightsOffset => Padded + Gradient + Transposed;
-
-        public int Total => Padded + Gradient + Transposed + Weights;
-
-        public static ScratchPlan Of(LayerPlan layer) => Of(layer.Input, layer.Output, (Conv2DOptions)layer.Options);
-
-        public static ScratchPlan Of(Shape input, Shape output, Conv2DOptions options) => Of(input, output, options.Kernel, options.Stride, options.Padding);
-
-        public static ScratchPlan Of(Shape input, Shape output, int k, int stride, int padding)
-        {
-            if (stride != 1 || input.IsFlat || k <= 0 || padding < 0)
-            {
-                return default;
-            }
-
-            long padded = padding > 0 || output.W < MaxWidth
-                ? Round((long)input.C * (input.H + (2L * padding)) * (input.W + (2L * padding)) + Slack)
-                : 0;
-            long q = Math.Max(k - 1 - padding, 0);
-            long gradient = Round(((long)output.C * Math.Max((long)output.H * output.W, (output.H + (2 * q)) * (output.W + (2 * q)))) + Slack);
-            // gᵀ and the transposed dw exist only where some vector width computes dw with filters in lanes.
-            bool byFilters = (long)output.C * input.C * k * k <= MaxScratch
-                && (WeightGradientByFilters(input, output, k, 8) || WeightGradientByFilters(input, output, k, 16));
-            long lanes = Round(output.C);
-            long transposed = byFilters ? Round(((long)output.H * output.W * lanes) + Slack) : 0;
-            long weights = byFilters ? Round((long)k * k * lanes) : 0;
-            return padded + gradient + transposed + weights > MaxScratch
-                ? default
-                : new ScratchPlan((int)padded, (int)gradient, (int)transposed, (int)weights);
-        }
-
-        private static long Round(long n) => (n + 15) / 16 * 16;
-    }
 
     /// <summary>A vector of all-ones lanes where <paramref name="keep"/> holds, zero elsewhere, as floats.</summary>
     private static string MaskVector(int width, Func<int, bool> keep) =>
