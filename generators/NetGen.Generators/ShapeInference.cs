@@ -288,7 +288,7 @@ internal static class ShapeInference
                 PropertyName(names[i]),
                 inShape,
                 outShape,
-                spec.Options,
+                spec.Kind.Decide(spec, inShape, outShape),
                 tensors[i].ToEquatableArray(),
                 outputs[i],
                 deltas[i],

@@ -297,3 +297,35 @@ internal readonly struct Conv2DScratch
 
     private static long Round(long n) => (n + 15) / 16 * 16;
 }
+
+/// <summary>
+/// What the plan decides for a Conv2D layer (<see cref="Conv2DLayer.Decide"/>): its scratch layout, shared by both
+/// vector widths, and each width's tiles; the emitters read it and choose nothing.
+/// </summary>
+internal sealed record Conv2DTiling(Conv2DScratch Scratch, Conv2DWidthTiling V256, Conv2DWidthTiling V512)
+{
+    /// <summary>The tiles of the kernels on vectors of <paramref name="width"/> floats (8 or 16).</summary>
+    public Conv2DWidthTiling For(int width) => width == 16 ? V512 : V256;
+
+    public static Conv2DTiling Of(Shape input, Shape output, Conv2DOptions options) =>
+        new(Conv2DScratch.Of(input, output, options), Conv2DWidthTiling.Of(input, output, options.Kernel, 8), Conv2DWidthTiling.Of(input, output, options.Kernel, 16));
+}
+
+/// <summary>One vector width's tiles: the forward's and dx's direct convolutions, and dw's two strategies and the choice between them.</summary>
+internal sealed record Conv2DWidthTiling(
+    Conv2DCostModel.ConvTileShape Forward,
+    Conv2DCostModel.ConvTileShape InputGradient,
+    Conv2DCostModel.Tile WeightGradient,
+    Conv2DCostModel.FilterTile WeightGradientByFilters,
+    bool ByFilters)
+{
+    public static Conv2DWidthTiling Of(Shape input, Shape output, int k, int width) =>
+        input.IsFlat || k <= 0
+            ? new(default, default, default, default, false)
+            : new(
+                Conv2DCostModel.PickConvTile(output.C, output.H, output.W, width),
+                Conv2DCostModel.PickConvTile(input.C, input.H, input.W, width),
+                Conv2DCostModel.PickTile(output.C, k, width),
+                Conv2DCostModel.PickFilterTile(new Conv2DCostModel.WeightGradientShape(output.C, input.C, k, output.H, output.W), width),
+                Conv2DCostModel.WeightGradientByFilters(input, output, k, width));
+}

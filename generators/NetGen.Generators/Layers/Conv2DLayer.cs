@@ -101,6 +101,16 @@ internal sealed class Conv2DLayer : LayerKind
         yield return new TensorSpec("bias", new[] { output.C }, TensorInit.Zeros);
     }
 
+    /// <summary>The tiles of both vector widths and the scratch layout, decided once for the plan (<see cref="Conv2DTiling"/>).</summary>
+    public override LayerOptions Decide(LayerSpec spec, Shape input, Shape output)
+    {
+        Conv2DOptions options = Options<Conv2DOptions>(spec);
+        return options with { Tiling = Conv2DTiling.Of(input, output, options) };
+    }
+
+    /// <summary>What the plan decided for the layer (<see cref="Decide"/>).</summary>
+    private static Conv2DTiling Tiling(LayerPlan layer) => Options<Conv2DOptions>(layer).Tiling!;
+
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) =>
         Conv2DScratch.Of(input, output, Options<Conv2DOptions>(spec)).Total;
 
@@ -220,7 +230,7 @@ internal sealed class Conv2DLayer : LayerKind
 
     /// <summary>Whether the layer has its private scratch as <see cref="Conv2DScratch"/> lays it out.</summary>
     private static bool HasScratch(LayerPlan layer) =>
-        layer.ScratchOffset >= 0 && layer.ScratchSize >= Conv2DScratch.Of(layer).Total && Conv2DScratch.Of(layer).Total > 0;
+        layer.ScratchOffset >= 0 && layer.ScratchSize >= Tiling(layer).Scratch.Total && Tiling(layer).Scratch.Total > 0;
 
     /// <summary>Whether the vector forward kernel is the tiled one (else the scalar loops, with the activation).</summary>
     private static bool TiledForward(LayerPlan layer) => Stride(layer) == 1 && HasScratch(layer);
@@ -304,7 +314,7 @@ internal sealed class Conv2DLayer : LayerKind
             K = k,
             InRegisters = layer.FusedActivation?.InRegisters(width, "v") is null ? null : layer.FusedActivation,
         };
-        ConvTileShape tile = PickConvTile(conv.OutChannels, conv.OutH, conv.OutW, width);
+        ConvTileShape tile = Tiling(layer).For(width).Forward;
 
         Summary(w, Head(layer) + ", kernel " + I(k) + ", padding " + I(p) + ", on " + (width == 16 ? "Vector512" : "Vector256")
             + (layer.FusedActivation is null ? "" : ", " + layer.FusedActivation.DisplayName + " fused (y is the activation's output)") + ".");
@@ -391,7 +401,8 @@ internal sealed class Conv2DLayer : LayerKind
 
         Shape i = layer.Input, o = layer.Output;
         int k = Kernel(layer), p = Padding(layer);
-        Conv2DScratch scratch = Conv2DScratch.Of(layer);
+        Conv2DScratch scratch = Tiling(layer).Scratch;
+        Conv2DWidthTiling tiles = Tiling(layer).For(width);
         Activation? activation = layer.FusedActivation;
         bool dx = layer.NeedsInputGradient;
 
@@ -406,9 +417,9 @@ internal sealed class Conv2DLayer : LayerKind
             Origin = dx ? (q * wg) + q : 0,
         };
         var weights = new WeightGradient { X = "xr", G = g, Filters = o.C, Channels = i.C, K = k, OutH = o.H, OutW = o.W };
-        Tile dwTile = PickTile(o.C, k, width);
-        FilterTile filterTile = PickFilterTile(new WeightGradientShape(o.C, i.C, k, o.H, o.W), width);
-        bool byFilters = WeightGradientByFilters(i, o, k, width);
+        Tile dwTile = tiles.WeightGradient;
+        FilterTile filterTile = tiles.WeightGradientByFilters;
+        bool byFilters = tiles.ByFilters;
 
         // x is copied zero-padded when the layer pads, or when dw's column vectors would read past a row's end.
         bool copy = p > 0 || (o.W < width && !byFilters);
@@ -443,7 +454,7 @@ internal sealed class Conv2DLayer : LayerKind
                 K = k,
                 InRegisters = null,
             };
-            dxTile = PickConvTile(dxConv.OutChannels, dxConv.OutH, dxConv.OutW, width);
+            dxTile = tiles.InputGradient;
         }
 
         Summary(w, Head(layer) + ", backward on " + (width == 16 ? "Vector512" : "Vector256")
@@ -1424,4 +1435,8 @@ internal sealed class Conv2DLayer : LayerKind
 /// <param name="Kernel">The kernel's side.</param>
 /// <param name="Stride">The step between windows.</param>
 /// <param name="Padding">Zeros added on each side of the input.</param>
-internal sealed record Conv2DOptions(int Filters, int Kernel, int Stride, int Padding) : LayerOptions;
+internal sealed record Conv2DOptions(int Filters, int Kernel, int Stride, int Padding) : LayerOptions
+{
+    /// <summary>The tiles and scratch layout, set by the plan (<see cref="Conv2DLayer.Decide"/>); null as read from the attribute.</summary>
+    public Conv2DTiling? Tiling { get; init; }
+}

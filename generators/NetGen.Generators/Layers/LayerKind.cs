@@ -206,6 +206,13 @@ internal abstract class LayerKind
     /// </summary>
     public virtual int ScratchFloats(LayerSpec spec, Shape input, Shape output) => 0;
 
+    /// <summary>
+    /// The layer's options with what the kind decides once the shapes are known (Conv2D's register tiles and
+    /// scratch layout), which the plan keeps (<see cref="LayerPlan.Options"/>) so that emitters only read it; by
+    /// default the options as read.
+    /// </summary>
+    public virtual LayerOptions Decide(LayerSpec spec, Shape input, Shape output) => spec.Options;
+
     /// <summary>The parts of the layer's scratch for the header's workspace map (by default the scratch as one slot).</summary>
     public virtual IEnumerable<WorkspaceMap.Slot> ScratchSlots(LayerPlan layer)
     {
