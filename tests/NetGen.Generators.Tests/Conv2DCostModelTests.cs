@@ -124,7 +124,7 @@ public sealed class Conv2DCostModelTests
     [Fact]
     public void The_plan_carries_each_widths_tiles_and_the_scratch_layout()
     {
-        var conv = new Conv2DOptions(6, 5, 1, 2);
+        var conv = new Conv2DOptions(6, 5, 1, 2, true);
         var model = new NetworkModel(
             "Models",
             "Net",

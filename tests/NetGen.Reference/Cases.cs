@@ -60,6 +60,8 @@ internal static class Cases
         // BatchNorm: training mode (batch statistics; running statistics after each step, momentum 0.1 and 0.3) and evaluation mode.
         new("batchnorm_train", "Conv2D(3, 3) BatchNorm ReLU; Dense(9) BatchNorm(eps 1e-3, momentum 0.3) Tanh; Dense(3) on 2×5×6, training mode, 2 SGD steps",
             () => BatchNormNet(), 4, 18, Optimizer: Plain),
+        new("no_bias", "Conv2D(4, 3, padding 1, no bias) BatchNorm ReLU; Conv2D(3, 3, no bias) ReLU; Dense(9, no bias) Tanh; Dense(3) on 2×7×9, training mode, 2 SGD steps",
+            () => new ReferenceNet(2, 7, 9).Conv(4, 3, 1, 1, bias: false).BatchNorm().ReLU().Conv(3, 3, bias: false).ReLU().Dense(9, bias: false).Tanh().Dense(3), 4, 30, Optimizer: Plain),
         new("batchnorm_eval", "The same network in evaluation mode (running statistics)", () => BatchNormNet(), 4, 19, Training: false),
 
         // The losses, mean reduction.

@@ -32,22 +32,22 @@ internal sealed class ReferenceNet
     /// <summary>"softmax" or "sigmoid" when the network ends with one (fused into the loss), else null.</summary>
     public string? Trailing { get; private set; }
 
-    public ReferenceNet Conv(int filters, int kernel, int stride = 1, int padding = 0)
+    public ReferenceNet Conv(int filters, int kernel, int stride = 1, int padding = 0, bool bias = true)
     {
         Require3D("Conv2D");
         int h = ((_shape[1] + (2 * padding) - kernel) / stride) + 1, w = ((_shape[2] + (2 * padding) - kernel) / stride) + 1;
-        Add("conv", nn.Conv2d(_shape[0], filters, kernel, stride: stride, padding: padding), [filters, h, w]);
+        Add("conv", nn.Conv2d(_shape[0], filters, kernel, stride: stride, padding: padding, bias: bias), [filters, h, w]);
         return this;
     }
 
-    public ReferenceNet Dense(int units)
+    public ReferenceNet Dense(int units, bool bias = true)
     {
         if (_shape.Length == 3)
         {
             Add("flatten", nn.Flatten(), [_shape[0] * _shape[1] * _shape[2]]);
         }
 
-        Add("dense", nn.Linear(_shape[0], units), [units]);
+        Add("dense", nn.Linear(_shape[0], units, hasBias: bias), [units]);
         return this;
     }
 

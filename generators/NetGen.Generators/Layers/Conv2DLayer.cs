@@ -62,7 +62,7 @@ internal sealed partial class Conv2DLayer : LayerKind
     /// <summary><c>[Conv2D(filters, kernel, Stride = 1, Padding = 0)]</c>.</summary>
     public override LayerSpec ReadArguments(LayerArguments a)
     {
-        return a.Spec(new Conv2DOptions(a.Int(0), a.Int(1), a.NamedInt("Stride") ?? 1, a.NamedInt("Padding") ?? 0));
+        return a.Spec(new Conv2DOptions(a.Int(0), a.Int(1), a.NamedInt("Stride") ?? 1, a.NamedInt("Padding") ?? 0, a.NamedBool("Bias") ?? true));
     }
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
@@ -98,7 +98,10 @@ internal sealed partial class Conv2DLayer : LayerKind
         Conv2DOptions options = Options<Conv2DOptions>(spec);
         int taps = options.Kernel * options.Kernel;
         yield return new TensorSpec("weight", new[] { output.C, input.C, options.Kernel, options.Kernel }, TensorInit.Weight(fanIn: input.C * taps, fanOut: output.C * taps));
-        yield return new TensorSpec("bias", new[] { output.C }, TensorInit.Zeros);
+        if (options.Bias)
+        {
+            yield return new TensorSpec("bias", new[] { output.C }, TensorInit.Zeros);
+        }
     }
 
     /// <summary>The tiles of both vector widths and the scratch layout, decided once for the plan (<see cref="Conv2DTiling"/>).</summary>
@@ -107,6 +110,15 @@ internal sealed partial class Conv2DLayer : LayerKind
         Conv2DOptions options = Options<Conv2DOptions>(spec);
         return options with { Tiling = Conv2DTiling.Of(input, output, options) };
     }
+
+    /// <summary>Whether the layer has a bias (<c>Bias = false</c>: none, as PyTorch's <c>bias=False</c>).</summary>
+    private static bool HasBias(LayerPlan layer) => Options<Conv2DOptions>(layer).Bias;
+
+    /// <summary>The bias operand of a forward call and its comma, or nothing without a bias.</summary>
+    private static string BiasOperand(LayerPlan layer, string? operand) => HasBias(layer) ? operand + ", " : "";
+
+    /// <summary>The bias gradient operand of a backward call, after a comma, or nothing without a bias.</summary>
+    private static string DbOperand(LayerPlan layer, string? operand) => HasBias(layer) ? ", " + operand : "";
 
     /// <summary>What the plan decided for the layer (<see cref="Decide"/>).</summary>
     private static Conv2DTiling Tiling(LayerPlan layer) => Options<Conv2DOptions>(layer).Tiling!;
@@ -128,12 +140,12 @@ internal sealed partial class Conv2DLayer : LayerKind
     public override void EmitForward(CodeWriter w, LayerPlan layer) => EmitScalarForward(w, layer, Forward(layer), null);
 
     public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
-        Forward(layer) + "(" + o.X + ", " + o.W + ", " + o.B + ", " + o.Y + ");";
+        Forward(layer) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ");";
 
     public override void EmitBackward(CodeWriter w, LayerPlan layer) => EmitScalarBackward(w, layer, Backward(layer), null);
 
     public override string BackwardCall(LayerPlan layer, LayerOperands o) =>
-        Backward(layer) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.DW + ", " + o.DB + (layer.NeedsInputGradient ? ", " + o.Dx : "") + ");";
+        Backward(layer) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.DW + DbOperand(layer, o.DB) + (layer.NeedsInputGradient ? ", " + o.Dx : "") + ");";
 
     private void EmitScalarForward(CodeWriter w, LayerPlan layer, string name, Activation? activation)
     {
@@ -141,9 +153,9 @@ internal sealed partial class Conv2DLayer : LayerKind
         Summary(w, Head(layer) + ", kernel " + I(Kernel(layer)) + ", stride " + I(Stride(layer)) + ", padding " + I(Padding(layer))
             + ". x is [" + i + "], w is [" + I(o.C) + ", " + I(i.C) + ", " + I(Kernel(layer)) + ", " + I(Kernel(layer)) + "], y is [" + o + "]"
             + (activation is null ? "." : ", with " + activation.DisplayName + " applied (the scalar loops of the vector paths, which have no kernel for this stride)."));
-        w.Open("private static void " + name + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " b, " + Span + " y)");
+        w.Open("private static void " + name + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + (HasBias(layer) ? ReadOnlySpan + " b, " : "") + Span + " y)");
         string f = w.For("f", o.C), oy = w.For("oy", o.H), ox = w.For("ox", o.W);
-        w.Line("float sum = b[" + f + "];");
+        w.Line(HasBias(layer) ? "float sum = b[" + f + "];" : "float sum = 0f;");
         Window t = OpenWindow(w, layer, f, oy, ox);
         w.Line("sum += w[" + t.Weight + "] * x[" + t.Input + "];");
         CloseWindow(w);
@@ -156,10 +168,10 @@ internal sealed partial class Conv2DLayer : LayerKind
     {
         Shape o = layer.Output;
         bool dx = layer.NeedsInputGradient;
-        Summary(w, Head(layer) + ", backward: dw += dy ⋆ x, db += Σ dy" + (dx ? ", dx = full convolution of dy with w" : " (no input gradient: nothing below learns)")
+        Summary(w, Head(layer) + ", backward: dw += dy ⋆ x" + (HasBias(layer) ? ", db += Σ dy" : "") + (dx ? ", dx = full convolution of dy with w" : " (no input gradient: nothing below learns)")
             + (activation is null ? "." : "; dy is the gradient after the fused " + activation.DisplayName + ", whose output is y (the scalar loops of the vector paths, which have no kernel for this stride or padding)."));
         w.Open("private static void " + name + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, "
-            + (activation is null ? "" : ReadOnlySpan + " y, ") + Span + " dw, " + Span + " db" + (dx ? ", " + Span + " dx" : "") + ")");
+            + (activation is null ? "" : ReadOnlySpan + " y, ") + Span + " dw" + (HasBias(layer) ? ", " + Span + " db" : "") + (dx ? ", " + Span + " dx" : "") + ")");
         if (dx)
         {
             w.Line("dx.Clear();");
@@ -168,7 +180,11 @@ internal sealed partial class Conv2DLayer : LayerKind
         string f = w.For("f", o.C), oy = w.For("oy", o.H), ox = w.For("ox", o.W);
         string at = CodeWriter.RowMajor((f, o.C), (oy, o.H), (ox, o.W));
         w.Line("float g = " + (activation is null ? "dy[" + at + "]" : activation.ScalarDerivative("dy[" + at + "]", "y[" + at + "]")) + ";");
-        w.Line("db[" + f + "] += g;");
+        if (HasBias(layer))
+        {
+            w.Line("db[" + f + "] += g;");
+        }
+
         Window t = OpenWindow(w, layer, f, oy, ox);
         w.Line("dw[" + t.Weight + "] += g * x[" + t.Input + "];");
         if (dx)
@@ -249,10 +265,10 @@ internal sealed partial class Conv2DLayer : LayerKind
     {
         if (TiledForward(layer))
         {
-            return VectorForwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.B + ", " + o.Y + ", " + o.Scratch + ");";
+            return VectorForwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ", " + o.Scratch + ");";
         }
 
-        return layer.FusedActivation is null ? ForwardCall(layer, o) : VectorForwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.B + ", " + o.Y + ");";
+        return layer.FusedActivation is null ? ForwardCall(layer, o) : VectorForwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ");";
     }
 
     public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width)
@@ -261,12 +277,12 @@ internal sealed partial class Conv2DLayer : LayerKind
         if (TiledBackward(layer))
         {
             return VectorBackwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.Dy + (layer.FusedActivation is null ? "" : ", " + o.Y)
-                + ", " + o.DW + ", " + o.DB + dx + ", " + o.Scratch + ");";
+                + ", " + o.DW + DbOperand(layer, o.DB) + dx + ", " + o.Scratch + ");";
         }
 
         return layer.FusedActivation is null
             ? BackwardCall(layer, o)
-            : VectorBackwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.Y + ", " + o.DW + ", " + o.DB + dx + ");";
+            : VectorBackwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.Y + ", " + o.DW + DbOperand(layer, o.DB) + dx + ");";
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -306,7 +322,7 @@ internal sealed partial class Conv2DLayer : LayerKind
             WIn = k * k,
             WKy = k,
             WKx = 1,
-            Bias = "br",
+            Bias = HasBias(layer) ? "br" : null,
             Output = "yr",
             OutChannels = o.C,
             OutH = o.H,
@@ -323,9 +339,13 @@ internal sealed partial class Conv2DLayer : LayerKind
             + ", w [" + I(o.C) + ", " + I(i.C) + ", " + I(k) + ", " + I(k) + "], y [" + o + "].");
         w.Line("/// " + DescribeConvTile(conv, tile, width));
         w.Line("/// </remarks>");
-        w.Open("private static void " + VectorForwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " b, " + Span + " y, " + Span + " scratch)");
+        w.Open("private static void " + VectorForwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + (HasBias(layer) ? ReadOnlySpan + " b, " : "") + Span + " y, " + Span + " scratch)");
         w.Line("ref float wr = ref " + MM + ".GetReference(w);");
-        w.Line("ref float br = ref " + MM + ".GetReference(b);");
+        if (HasBias(layer))
+        {
+            w.Line("ref float br = ref " + MM + ".GetReference(b);");
+        }
+
         w.Line("ref float yr = ref " + MM + ".GetReference(y);");
         if (copy)
         {
@@ -458,7 +478,7 @@ internal sealed partial class Conv2DLayer : LayerKind
         }
 
         Summary(w, Head(layer) + ", backward on " + (width == 16 ? "Vector512" : "Vector256")
-            + ": dw += g ⋆ x, db += Σ g" + (dx ? ", dx = g ⊛ w (full convolution)" : " (no input gradient)")
+            + ": dw += g ⋆ x" + (HasBias(layer) ? ", db += Σ g" : "") + (dx ? ", dx = g ⊛ w (full convolution)" : " (no input gradient)")
             + (activation is null ? ", g = dy." : ", g = dy ⊙ " + activation.DisplayName + "′(y) (y is the fused activation's output)."));
         w.Line("/// <remarks>");
         if (gInScratch)
@@ -478,9 +498,13 @@ internal sealed partial class Conv2DLayer : LayerKind
 
         w.Line("/// </remarks>");
         w.Open("private static void " + VectorBackwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, "
-            + (activation is null ? "" : ReadOnlySpan + " y, ") + Span + " dw, " + Span + " db" + (dx ? ", " + Span + " dx" : "") + ", " + Span + " scratch)");
+            + (activation is null ? "" : ReadOnlySpan + " y, ") + Span + " dw" + (HasBias(layer) ? ", " + Span + " db" : "") + (dx ? ", " + Span + " dx" : "") + ", " + Span + " scratch)");
         w.Line("ref float dwr = ref " + MM + ".GetReference(dw);");
-        w.Line("ref float dbr = ref " + MM + ".GetReference(db);");
+        if (HasBias(layer))
+        {
+            w.Line("ref float dbr = ref " + MM + ".GetReference(db);");
+        }
+
         w.Line("ref float dyr = ref " + MM + ".GetReference(dy);");
         if (dx)
         {
@@ -510,7 +534,11 @@ internal sealed partial class Conv2DLayer : LayerKind
             w.Line("_ = scratch;");
         }
 
-        EmitBiasGradient(w, g, o.C, dx ? hg * wg : o.H * o.W, width);
+        if (HasBias(layer))
+        {
+            EmitBiasGradient(w, g, o.C, dx ? hg * wg : o.H * o.W, width);
+        }
+
         if (byFilters)
         {
             EmitWeightGradientByFilters(w, weights, filterTile, scratch, width);
@@ -743,7 +771,7 @@ internal sealed partial class Conv2DLayer : LayerKind
 /// <param name="Kernel">The kernel's side.</param>
 /// <param name="Stride">The step between windows.</param>
 /// <param name="Padding">Zeros added on each side of the input.</param>
-internal sealed record Conv2DOptions(int Filters, int Kernel, int Stride, int Padding) : LayerOptions
+internal sealed record Conv2DOptions(int Filters, int Kernel, int Stride, int Padding, bool Bias) : LayerOptions
 {
     /// <summary>The tiles and scratch layout, set by the plan (<see cref="Conv2DLayer.Decide"/>); null as read from the attribute.</summary>
     public Conv2DTiling? Tiling { get; init; }

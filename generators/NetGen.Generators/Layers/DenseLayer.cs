@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using NetGen.Generators.Emit;
 using NetGen.Generators.Layers.Gpu;
 using NetGen.Generators.Model;
@@ -39,7 +40,7 @@ internal sealed class DenseLayer : LayerKind
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) => output.Size;
 
     /// <summary><c>[Dense(units)]</c>.</summary>
-    public override LayerSpec ReadArguments(LayerArguments a) => a.Spec(new DenseOptions(a.Int(0)));
+    public override LayerSpec ReadArguments(LayerArguments a) => a.Spec(new DenseOptions(a.Int(0), a.NamedBool("Bias") ?? true));
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
@@ -50,16 +51,28 @@ internal sealed class DenseLayer : LayerKind
     public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
         yield return new TensorSpec("weight", new[] { output.Size, input.Size }, TensorInit.Weight(fanIn: input.Size, fanOut: output.Size));
-        yield return new TensorSpec("bias", new[] { output.Size }, TensorInit.Zeros);
+        if (Options<DenseOptions>(spec).Bias)
+        {
+            yield return new TensorSpec("bias", new[] { output.Size }, TensorInit.Zeros);
+        }
     }
+
+    /// <summary>Whether the layer has a bias (<c>Bias = false</c>: none, as PyTorch's <c>bias=False</c>).</summary>
+    private static bool HasBias(LayerPlan layer) => Options<DenseOptions>(layer).Bias;
+
+    /// <summary>The bias parameter of a kernel's signature, or nothing without a bias.</summary>
+    private static string BiasParameter(LayerPlan layer, string name, string type) => HasBias(layer) ? type + " " + name + ", " : string.Empty;
+
+    /// <summary>The bias operand of a call, or nothing without a bias.</summary>
+    private static string BiasOperand(LayerPlan layer, string? operand) => HasBias(layer) ? operand + ", " : string.Empty;
 
     public override void EmitForward(CodeWriter w, LayerPlan layer)
     {
         int n = layer.Input.Size, m = layer.Output.Size;
-        Summary(w, Head(layer) + ". x is [" + I(n) + "], w is [" + I(m) + ", " + I(n) + "], b is [" + I(m) + "], y is [" + I(m) + "].");
-        w.Open("private static void " + Forward(layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " b, " + Span + " y)");
+        Summary(w, Head(layer) + ". x is [" + I(n) + "], w is [" + I(m) + ", " + I(n) + "], " + (HasBias(layer) ? "b is [" + I(m) + "]" : "no bias") + ", y is [" + I(m) + "].");
+        w.Open("private static void " + Forward(layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + BiasParameter(layer, "b", ReadOnlySpan) + Span + " y)");
         w.Open("for (int o = 0; o < " + I(m) + "; o++)");
-        w.Line("float sum = b[o];");
+        w.Line(HasBias(layer) ? "float sum = b[o];" : "float sum = 0f;");
         w.Line("int row = o * " + I(n) + ";");
         w.Open("for (int i = 0; i < " + I(n) + "; i++)");
         w.Line("sum += w[row + i] * x[i];");
@@ -70,14 +83,14 @@ internal sealed class DenseLayer : LayerKind
     }
 
     public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
-        Forward(layer) + "(" + o.X + ", " + o.W + ", " + o.B + ", " + o.Y + ");";
+        Forward(layer) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ");";
 
     public override void EmitBackward(CodeWriter w, LayerPlan layer)
     {
         int n = layer.Input.Size, m = layer.Output.Size;
         bool dx = layer.NeedsInputGradient;
-        Summary(w, Head(layer) + ", backward: dw += dy ⊗ x, db += dy" + (dx ? ", dx = wᵀ·dy" : " (no input gradient: nothing below learns)") + ".");
-        w.Open("private static void " + Backward(layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, " + Span + " dw, " + Span + " db" + (dx ? ", " + Span + " dx" : "") + ")");
+        Summary(w, Head(layer) + ", backward: dw += dy ⊗ x" + (HasBias(layer) ? ", db += dy" : string.Empty) + (dx ? ", dx = wᵀ·dy" : " (no input gradient: nothing below learns)") + ".");
+        w.Open("private static void " + Backward(layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, " + Span + " dw" + (HasBias(layer) ? ", " + Span + " db" : string.Empty) + (dx ? ", " + Span + " dx" : "") + ")");
         if (dx)
         {
             w.Line("dx.Clear();");
@@ -85,7 +98,11 @@ internal sealed class DenseLayer : LayerKind
 
         w.Open("for (int o = 0; o < " + I(m) + "; o++)");
         w.Line("float g = dy[o];");
-        w.Line("db[o] += g;");
+        if (HasBias(layer))
+        {
+            w.Line("db[o] += g;");
+        }
+
         w.Line("int row = o * " + I(n) + ";");
         w.Open("for (int i = 0; i < " + I(n) + "; i++)");
         w.Line("dw[row + i] += g * x[i];");
@@ -100,7 +117,7 @@ internal sealed class DenseLayer : LayerKind
     }
 
     public override string BackwardCall(LayerPlan layer, LayerOperands o) =>
-        Backward(layer) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.DW + ", " + o.DB + (layer.NeedsInputGradient ? ", " + o.Dx : "") + ");";
+        Backward(layer) + "(" + o.X + ", " + o.W + ", " + o.Dy + ", " + o.DW + (HasBias(layer) ? ", " + o.DB : string.Empty) + (layer.NeedsInputGradient ? ", " + o.Dx : "") + ");";
 
     // ---- Vector kernels ----
     //
@@ -119,23 +136,25 @@ internal sealed class DenseLayer : LayerKind
         int lanes = VectorCode.Lanes(n, width);
         Activation? act = layer.FusedActivation;
         int full = m / TileRows * TileRows, rest = m % TileRows;
-        string formula = act is null ? "y = w·x + b" : "y = " + ActName(act) + "(w·x + b), the following " + ActName(act) + " fused";
+        bool bias = HasBias(layer);
+        string affine = bias ? "w·x + b" : "w·x";
+        string formula = act is null ? "y = " + affine : "y = " + ActName(act) + "(" + affine + "), the following " + ActName(act) + " fused";
         VectorCode.DocSummary(
             w,
             Head(layer) + ", " + Suffix(width) + " forward: " + formula + ". w is [" + I(m) + ", " + I(n) + "] (PyTorch's layout).",
             lanes == 1
                 ? "Fewer than 8 inputs: each row is summed one value at a time."
                 : "Tiles of rows: " + RowTiles(m) + "; per row " + InputPlan(n, lanes) + ". "
-                    + (full > 0 ? "A full tile's 8 accumulators are summed into one Vector256 (bias and activation on that vector)" + (rest > 0 ? "; the last tile sums row by row." : ".") : "The tile sums row by row."));
-        w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " b, " + Span + " y)");
-        foreach (string r in s_forwardSpans)
+                    + (full > 0 ? "A full tile's 8 accumulators are summed into one Vector256 (" + (bias ? "bias and activation" : "activation") + " on that vector)" + (rest > 0 ? "; the last tile sums row by row." : ".") : "The tile sums row by row."));
+        w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + BiasParameter(layer, "b", ReadOnlySpan) + Span + " y)");
+        foreach (string r in s_forwardSpans.Where(r => bias || r != "b"))
         {
             w.Line(VectorCode.Ref(r + "r", r));
         }
 
         if (lanes == 1)
         {
-            EmitScalarForward(w, n, m, act);
+            EmitScalarForward(w, n, m, act, bias);
         }
         else
         {
@@ -148,14 +167,14 @@ internal sealed class DenseLayer : LayerKind
                 w.Line("var evenLanes = " + V + ".AsSingle(" + VectorCode.Ints(8, i => (i & 1) == 0 ? -1 : 0) + ");");
                 w.Line("var lowPairs = " + V + ".AsSingle(" + VectorCode.Ints(8, i => (i & 2) == 0 ? -1 : 0) + ");");
                 w.Open("for (int o = 0; o < " + I(full) + "; o += " + I(TileRows) + ")");
-                EmitForwardTile(w, n, lanes, TileRows, "o", act);
+                EmitForwardTile(w, n, lanes, TileRows, "o", act, bias);
                 w.Close();
             }
 
             if (rest > 0)
             {
                 w.Open("// Rows " + I(full) + "–" + I(m - 1) + ": one tile of " + I(rest) + ".");
-                EmitForwardTile(w, n, lanes, rest, I(full), act);
+                EmitForwardTile(w, n, lanes, rest, I(full), act, bias);
                 w.Close();
             }
 
@@ -169,7 +188,7 @@ internal sealed class DenseLayer : LayerKind
     }
 
     public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width) =>
-        Forward(layer) + Suffix(width) + "(" + o.X + ", " + o.W + ", " + o.B + ", " + o.Y + ");";
+        Forward(layer) + Suffix(width) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ");";
 
     public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
     {
@@ -181,15 +200,15 @@ internal sealed class DenseLayer : LayerKind
             w,
             Head(layer) + ", " + Suffix(width) + " backward: "
                 + (act is null ? "g = dy" : "g = dy ⊙ " + ActName(act) + "'(y) (y and dy are those of the fused " + ActName(act) + "; g goes to scratch)")
-                + ", db += g, dw += g ⊗ x" + (dx ? ", dx = wᵀ·g" : " (no input gradient: nothing below learns)") + ".",
-            "g and db: " + VectorCode.ElementwisePlan(m, width, 1) + ".",
+                + (HasBias(layer) ? ", db += g" : string.Empty) + ", dw += g ⊗ x" + (dx ? ", dx = wᵀ·g" : " (no input gradient: nothing below learns)") + ".",
+            (HasBias(layer) ? "g and db: " : act is null ? "g is dy: " : "g: ") + VectorCode.ElementwisePlan(m, width, 1) + ".",
             lanes == 1
                 ? "Fewer than 8 inputs: each row is done one value at a time" + (dx ? ", dx in " + I(n) + " scalar accumulators" : string.Empty) + "."
                 : "Input columns in blocks of " + I(BlockVectors(width, dx)) + " vectors of " + I(lanes) + ": " + ColumnBlocks(n, lanes, BlockVectors(width, dx)) + "; each block holds x" + (dx ? " and its dx accumulators" : string.Empty)
                     + " in registers over one pass through the " + I(m) + " rows."
                     + (lanes < VectorCode.Lanes(n, width) ? " (Vectors of 8: rows of " + I(n) + " floats are not whole 64-byte lines, and 64-byte loads and stores across lines cost more than they gain here.)" : string.Empty));
         w.Open("private static void " + Backward(layer) + Suffix(width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, "
-            + (act is null ? string.Empty : ReadOnlySpan + " y, ") + ReadOnlySpan + " dy, " + Span + " dw, " + Span + " db"
+            + (act is null ? string.Empty : ReadOnlySpan + " y, ") + ReadOnlySpan + " dy, " + Span + " dw" + (HasBias(layer) ? ", " + Span + " db" : string.Empty)
             + (act is null ? string.Empty : ", " + Span + " g") + (dx ? ", " + Span + " dx" : string.Empty) + ")");
         var refs = new List<string> { "x", "w" };
         if (act is not null)
@@ -197,7 +216,7 @@ internal sealed class DenseLayer : LayerKind
             refs.Add("y");
         }
 
-        refs.AddRange(s_gradientSpans);
+        refs.AddRange(s_gradientSpans.Where(r => HasBias(layer) || r != "db"));
         if (act is not null)
         {
             refs.Add("g");
@@ -218,7 +237,11 @@ internal sealed class DenseLayer : LayerKind
             w.Line("ref float gr = ref dyr;");
         }
 
-        EmitGradientAndBias(w, m, width, act);
+        if (act is not null || HasBias(layer))
+        {
+            EmitGradientAndBias(w, m, width, act, HasBias(layer));
+        }
+
         if (lanes == 1)
         {
             EmitScalarBackward(w, n, m, dx);
@@ -232,7 +255,7 @@ internal sealed class DenseLayer : LayerKind
     }
 
     public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) =>
-        Backward(layer) + Suffix(width) + "(" + o.X + ", " + o.W + (layer.FusedActivation is null ? string.Empty : ", " + o.Y) + ", " + o.Dy + ", " + o.DW + ", " + o.DB
+        Backward(layer) + Suffix(width) + "(" + o.X + ", " + o.W + (layer.FusedActivation is null ? string.Empty : ", " + o.Y) + ", " + o.Dy + ", " + o.DW + (HasBias(layer) ? ", " + o.DB : string.Empty)
         + (layer.FusedActivation is null ? string.Empty : ", " + o.Scratch) + (layer.NeedsInputGradient ? ", " + o.Dx : string.Empty) + ");";
 
     private static readonly string[] s_gradientSpans = { "dy", "dw", "db" };
@@ -278,7 +301,7 @@ internal sealed class DenseLayer : LayerKind
     }
 
     /// <summary>One forward tile: <paramref name="rows"/> rows starting at <paramref name="row"/> (the loop variable or a literal).</summary>
-    private static void EmitForwardTile(CodeWriter w, int n, int lanes, int rows, string row, Activation? act)
+    private static void EmitForwardTile(CodeWriter w, int n, int lanes, int rows, string row, Activation? act, bool bias)
     {
         string v = VectorCode.Vec(lanes);
         w.Line("ref float wt = ref " + VectorCode.Unsafe + ".Add(ref wr, " + (row == "o" ? "o * " + I(n) : I(int.Parse(row, System.Globalization.CultureInfo.InvariantCulture) * n)) + ");");
@@ -308,13 +331,13 @@ internal sealed class DenseLayer : LayerKind
 
         if (rows == TileRows)
         {
-            EmitTileSums(w, lanes, row, act);
+            EmitTileSums(w, lanes, row, act, bias);
             return;
         }
 
         for (int r = 0; r < rows; r++)
         {
-            string sum = v + ".Sum(a" + I(r) + ") + " + VectorCode.At("br", VectorCode.Plus(row, r));
+            string sum = v + ".Sum(a" + I(r) + ")" + (bias ? " + " + VectorCode.At("br", VectorCode.Plus(row, r)) : string.Empty);
             string y = VectorCode.At("yr", VectorCode.Plus(row, r));
             if (act is Activation id)
             {
@@ -334,7 +357,7 @@ internal sealed class DenseLayer : LayerKind
     /// the accumulators interleaved twice (lanes 2j / 2j + 1, then pairs of lanes), which leaves the sums of
     /// lanes 0–3 of a0…a3 in the lower half and of lanes 4–7 in the upper half; adding the halves finishes.
     /// </summary>
-    private static void EmitTileSums(CodeWriter w, int lanes, string row, Activation? act)
+    private static void EmitTileSums(CodeWriter w, int lanes, string row, Activation? act, bool bias)
     {
         const string V = Aliases.V256;
         string h = "a";
@@ -360,16 +383,16 @@ internal sealed class DenseLayer : LayerKind
             w.Line("var u" + I(r) + " = " + V + ".ConditionalSelect(" + lowPairs + ", " + Neighbours("q" + I(r), swap2) + ", " + Neighbours("q" + I(r + 2), swap2) + ");");
         }
 
-        w.Line("var s = " + V + ".Create(" + V + ".GetLower(u0) + " + V + ".GetUpper(u0), " + V + ".GetLower(u4) + " + V + ".GetUpper(u4)) + " + VectorCode.Load(8, "br", row) + ";");
+        w.Line("var s = " + V + ".Create(" + V + ".GetLower(u0) + " + V + ".GetUpper(u0), " + V + ".GetLower(u4) + " + V + ".GetUpper(u4))" + (bias ? " + " + VectorCode.Load(8, "br", row) : string.Empty) + ";");
         w.Line(VectorCode.Store(8, act is Activation id ? id.Vector(8, "s") : "s", "yr", row));
     }
 
     /// <summary>Forward for fewer than 8 inputs: the scalar reference's order of summation, without bounds checks.</summary>
-    private static void EmitScalarForward(CodeWriter w, int n, int m, Activation? act)
+    private static void EmitScalarForward(CodeWriter w, int n, int m, Activation? act, bool bias)
     {
         w.Open("for (int o = 0; o < " + I(m) + "; o++)");
         w.Line("ref float wo = ref " + VectorCode.Unsafe + ".Add(ref wr, o * " + I(n) + ");");
-        w.Line("float s = " + VectorCode.At("br", "o") + ";");
+        w.Line("float s = " + (bias ? VectorCode.At("br", "o") : "0f") + ";");
         for (int i = 0; i < n; i++)
         {
             w.Line("s += " + VectorCode.At("wo", I(i)) + " * " + VectorCode.At("xr", I(i)) + ";");
@@ -379,8 +402,8 @@ internal sealed class DenseLayer : LayerKind
         w.Close();
     }
 
-    /// <summary>g = dy ⊙ act'(y) into scratch (or g is dy), and db += g.</summary>
-    private static void EmitGradientAndBias(CodeWriter w, int m, int width, Activation? act)
+    /// <summary>g = dy ⊙ act'(y) into scratch (or g is dy), and db += g when the layer has a bias.</summary>
+    private static void EmitGradientAndBias(CodeWriter w, int m, int width, Activation? act, bool bias)
     {
         VectorCode.Elementwise(
             w,
@@ -402,7 +425,10 @@ internal sealed class DenseLayer : LayerKind
                     w.Line("var " + g + " = " + VectorCode.Load(lanes, "dyr", at) + ";");
                 }
 
-                w.Line(VectorCode.Store(lanes, VectorCode.Load(lanes, "dbr", at) + " + " + (keep is null ? g : "(" + g + " & " + keep + ")"), "dbr", at));
+                if (bias)
+                {
+                    w.Line(VectorCode.Store(lanes, VectorCode.Load(lanes, "dbr", at) + " + " + (keep is null ? g : "(" + g + " & " + keep + ")"), "dbr", at));
+                }
             },
             at =>
             {
@@ -411,7 +437,10 @@ internal sealed class DenseLayer : LayerKind
                     w.Line(VectorCode.At("gr", at) + " = " + id.ScalarDerivative(VectorCode.At("dyr", at), VectorCode.At("yr", at)) + ";");
                 }
 
-                w.Line(VectorCode.At("dbr", at) + " += " + VectorCode.At("gr", at) + ";");
+                if (bias)
+                {
+                    w.Line(VectorCode.At("dbr", at) + " += " + VectorCode.At("gr", at) + ";");
+                }
             });
     }
 
@@ -539,4 +568,5 @@ internal sealed class DenseLayer : LayerKind
 
 /// <summary>Dense's options: <c>[Dense(units)]</c>.</summary>
 /// <param name="Units">The output size.</param>
-internal sealed record DenseOptions(int Units) : LayerOptions;
+/// <summary><c>[Dense(units, Bias = true)]</c>.</summary>
+internal sealed record DenseOptions(int Units, bool Bias) : LayerOptions;

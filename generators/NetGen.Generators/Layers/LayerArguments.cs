@@ -28,6 +28,9 @@ internal sealed class LayerArguments(LayerKind kind, IReadOnlyList<object?> posi
     /// <summary>The named argument <paramref name="key"/> as an int, or null when not set.</summary>
     public int? NamedInt(string key) => Named(key) is int value ? value : null;
 
+    /// <summary>The named argument <paramref name="key"/> as a bool, or null when not set.</summary>
+    public bool? NamedBool(string key) => Named(key) is bool value ? value : null;
+
     /// <summary>The named argument <paramref name="key"/> as a double, or null when not set.</summary>
     public double? NamedNumber(string key) => ToNumber(Named(key));
 

@@ -43,6 +43,9 @@ public sealed class DenseAttribute(int units) : LayerAttribute
 {
     /// <summary>Number of outputs.</summary>
     public int Units { get; } = units;
+
+    /// <summary>Whether the layer has a bias tensor (default true; false is PyTorch's <c>bias=False</c>: no <c>bias</c> key, no bias term).</summary>
+    public bool Bias { get; set; } = true;
 }
 
 /// <summary>A 2-D convolution with square kernels; weights [filters, channels, kernel, kernel] (PyTorch's <c>Conv2d</c>).</summary>
@@ -60,6 +63,9 @@ public sealed class Conv2DAttribute(int filters, int kernel) : LayerAttribute
 
     /// <summary>Zeros added on each border (default 0).</summary>
     public int Padding { get; set; }
+
+    /// <summary>Whether the layer has a bias tensor (default true; false is PyTorch's <c>bias=False</c>, as before a BatchNorm).</summary>
+    public bool Bias { get; set; } = true;
 }
 
 /// <summary>Max pooling over square windows; <see cref="Stride"/> defaults to the window size.</summary>

@@ -33,10 +33,10 @@ public sealed class GpuPyTorchReferenceTests(GpuFixture gpu, ITestOutputHelper o
     [
         "dense_wide", "conv_k3s1p0_k2s2p1", "conv_k5s1p2_k4s3p1", "conv_k6s3p2_k3s1p2", "conv_k1s1p1_k7s2p0",
         "pool_max", "pool_avg", "activations", "softmax_trailing", "softmax_middle", "dropout_eval", "leaky_relu", "gelu",
-        "batchnorm_train", "batchnorm_eval", "loss_bce", "loss_mse", "sgd_nesterov", "adam", "adamw",
+        "batchnorm_train", "no_bias", "batchnorm_eval", "loss_bce", "loss_mse", "sgd_nesterov", "adam", "adamw",
     ];
 
-    private static readonly string[] Tiled = ["dense_wide", "conv_k3s1p0_k2s2p1", "conv_wide"];
+    private static readonly string[] Tiled = ["dense_wide", "conv_k3s1p0_k2s2p1", "conv_wide", "no_bias"];
 
     public static TheoryData<string, GpuKernelVariant> Cases()
     {

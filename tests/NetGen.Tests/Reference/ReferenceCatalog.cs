@@ -35,6 +35,7 @@ internal static class ReferenceCatalog
         new("leaky_relu", () => new RefLeakyReLU(0), CrossEntropy),
         new("gelu", () => new RefGELU(0), CrossEntropy),
         new("batchnorm_train", () => new RefBatchNorm(0), CrossEntropy, () => new Sgd(0.1f)),
+        new("no_bias", () => new RefNoBias(0), CrossEntropy, () => new Sgd(0.1f)),
         new("batchnorm_eval", () => new RefBatchNorm(0), CrossEntropy),
         new("loss_bce", () => new RefBinary(0), new BinaryCrossEntropyWithLogitsLoss()),
         new("loss_mse", () => new RefRegression(0), new MeanSquaredErrorLoss()),

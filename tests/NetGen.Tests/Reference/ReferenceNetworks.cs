@@ -116,6 +116,13 @@ public partial class RefLeakyReLU;
 [Dense(3)]
 public partial class RefGELU;
 
+[Network, Input(2, 7, 9)]
+[Conv2D(4, 3, Padding = 1, Bias = false), BatchNorm, ReLU]
+[Conv2D(3, 3, Bias = false), ReLU]
+[Dense(9, Bias = false), Tanh]
+[Dense(3)]
+public partial class RefNoBias;
+
 [Network, Input(2, 5, 6)]
 [Conv2D(3, 3), BatchNorm, ReLU]
 [Dense(9), BatchNorm(Epsilon = 1e-3f, Momentum = 0.3f), Tanh]

@@ -22,7 +22,8 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         var options = (Conv2DOptions)l.Options;
         int kk = options.Kernel, st = options.Stride, pad = options.Padding;
         int taps = kk * kk, window = ins.C * taps, plane = outs.H * outs.W, inPlane = ins.H * ins.W;
-        int wo = l.Tensors[0].Offset, bo = l.Tensors[1].Offset;
+        bool bias = options.Bias;
+        int wo = l.Tensors[0].Offset, bo = bias ? l.Tensors[1].Offset : -1, cols = bias ? window + 1 : window;
         GpuSlot x = g.X(i), y = g.Y(i);
         string conv = ", kernel " + I(kk) + ", stride " + I(st) + ", padding " + I(pad);
 
@@ -34,7 +35,7 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         k.Line("int xb = " + x.Base("s") + ";");
         k.Line("int wf = " + I(wo) + " + (f * " + I(window) + ");");
         k.Line("int iy0 = " + Scaled("oy", st) + (pad > 0 ? " - " + I(pad) : string.Empty) + ", ix0 = " + Scaled("ox", st) + (pad > 0 ? " - " + I(pad) : string.Empty) + ";");
-        k.Line("float sum = " + GpuNetwork.Param(bo, "f") + ";");
+        k.Line("float sum = " + (bias ? GpuNetwork.Param(bo, "f") : "0f") + ";");
         k.Open("for (int c = 0; c < " + I(ins.C) + "; c++)");
         k.Line("int xc = xb + (c * " + I(inPlane) + "), wc = wf + (c * " + I(taps) + ");");
         k.Open("for (int ky = 0; ky < " + I(kk) + "; ky++)");
@@ -75,7 +76,7 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
             Store = w =>
             {
                 w.Line("int s = n / " + I(plane) + ";");
-                w.Line(y.At(y.Base("s"), "(m * " + I(plane) + ") + (n - (s * " + I(plane) + "))") + " = acc + " + GpuNetwork.Param(bo, "m") + ";");
+                w.Line(y.At(y.Base("s"), "(m * " + I(plane) + ") + (n - (s * " + I(plane) + "))") + " = acc" + (bias ? " + " + GpuNetwork.Param(bo, "m") : "") + ";");
             },
         }.Emit(g, Name(l, "ForwardTiled"), Head(l) + conv + ", tiled: Y[f, (s, oy, ox)] = W[f, (c, ky, kx)]·X[(c, ky, kx), (s, oy, ox)] as a shared-memory GEMM (implicit im2col).");
 
@@ -85,12 +86,16 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         }
 
         GpuSlot dy = g.Dy(i)!.Value;
-        g.OpenKernel(Name(l, "Grad"), Head(l) + conv + ", parameter gradient: dw[f, c, ky, kx] = Σ dy·x and db[f] = Σ dy over the batch and the output positions (in the CPU's order), one thread per weight and per bias.");
-        g.OpenGridLoop(I(outs.C * (window + 1)));
-        k.Line("int f = t / " + I(window + 1) + ";");
-        k.Line("int j = t - (f * " + I(window + 1) + ");");
+        g.OpenKernel(Name(l, "Grad"), Head(l) + conv + ", parameter gradient: dw[f, c, ky, kx] = Σ dy·x" + (bias ? " and db[f] = Σ dy" : "") + " over the batch and the output positions (in the CPU's order), one thread per weight" + (bias ? " and per bias." : "."));
+        g.OpenGridLoop(I(outs.C * cols));
+        k.Line("int f = t / " + I(cols) + ";");
+        k.Line("int j = t - (f * " + I(cols) + ");");
         k.Line("float sum = 0f;");
-        k.Open("if (j < " + I(window) + ")");
+        if (bias)
+        {
+            k.Open("if (j < " + I(window) + ")");
+        }
+
         k.Line("int c = j / " + I(taps) + ";");
         k.Line("int ky = (j / " + I(kk) + ") % " + I(kk) + ";");
         k.Line("int kx = j % " + I(kk) + ";");
@@ -117,18 +122,22 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
         k.Close();
         k.Close();
         k.Line(GpuNetwork.Grad(wo, "(f * " + I(window) + ") + j") + " = sum;");
-        k.Close();
-        k.Open("else");
-        EmitBiasSum(k, dy, plane);
-        k.Line(GpuNetwork.Grad(bo, "f") + " = sum;");
-        k.Close();
+        if (bias)
+        {
+            k.Close();
+            k.Open("else");
+            EmitBiasSum(k, dy, plane);
+            k.Line(GpuNetwork.Grad(bo, "f") + " = sum;");
+            k.Close();
+        }
+
         k.Close();
         g.CloseKernel();
 
         new GpuGemm
         {
             M = I(outs.C),
-            N = I(window + 1),
+            N = I(cols),
             K = "a.Count * " + I(plane),
             KTilesPerSplit = 8,
             LoadA = w =>
@@ -138,21 +147,37 @@ internal sealed class GpuConv2DLayer : GpuLayerKind
             },
             LoadB = w =>
             {
-                w.Open("if (n == " + I(window) + ")");
-                w.Line("val = 1f;");
-                w.Close();
-                w.Open("else");
+                if (bias)
+                {
+                    w.Open("if (n == " + I(window) + ")");
+                    w.Line("val = 1f;");
+                    w.Close();
+                    w.Open("else");
+                }
+
                 DecomposeTap(w, "n", kk);
                 DecomposePosition(w, "k", plane, outs.W, "oy", "ox");
                 LoadInput(w, x, l, "s", "oy", "ox", "c", "ky", "kx");
-                w.Close();
+                if (bias)
+                {
+                    w.Close();
+                }
             },
             Store = w =>
             {
-                w.Line("if (n < " + I(window) + ") global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(window) + ") + n") + ", acc);");
-                w.Line("else global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(bo, "m") + ", acc);");
+                if (bias)
+                {
+                    w.Line("if (n < " + I(window) + ") global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(window) + ") + n") + ", acc);");
+                    w.Line("else global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(bo, "m") + ", acc);");
+                }
+                else
+                {
+                    w.Line("global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(window) + ") + n") + ", acc);");
+                }
             },
-        }.Emit(g, Name(l, "WeightGradTiled"), Head(l) + conv + ", tiled parameter gradient: [dW | db][f, (c, ky, kx) | 1] = dY[f, (s, oy, ox)]·[X | 1][(s, oy, ox), (c, ky, kx) | 1] (the column of ones gives the bias), the batch split across groups that add atomically.");
+        }.Emit(g, Name(l, "WeightGradTiled"), Head(l) + conv + (bias
+            ? ", tiled parameter gradient: [dW | db][f, (c, ky, kx) | 1] = dY[f, (s, oy, ox)]·[X | 1][(s, oy, ox), (c, ky, kx) | 1] (the column of ones gives the bias), the batch split across groups that add atomically."
+            : ", tiled weight gradient: dW[f, (c, ky, kx)] = dY[f, (s, oy, ox)]·X[(s, oy, ox), (c, ky, kx)], the batch split across groups that add atomically."));
 
         if (!l.NeedsInputGradient)
         {

@@ -21,14 +21,15 @@ internal sealed class GpuDenseLayer : GpuLayerKind
         LayerPlan l = g.Layer(i);
         CodeWriter k = g.Kernels;
         int n = l.Input.Size, m = l.Output.Size;
-        int wo = l.Tensors[0].Offset, bo = l.Tensors[1].Offset;
+        bool bias = ((DenseOptions)l.Options).Bias;
+        int wo = l.Tensors[0].Offset, bo = bias ? l.Tensors[1].Offset : -1, cols = bias ? n + 1 : n;
         GpuSlot x = g.X(i), y = g.Y(i);
 
-        g.OpenKernel(Name(l, "Forward"), Head(l) + ": y[s, o] = b[o] + Σi w[o, i]·x[s, i], one thread per (sample, output).");
+        g.OpenKernel(Name(l, "Forward"), Head(l) + ": y[s, o] = " + (bias ? "b[o] + " : "") + "Σi w[o, i]·x[s, i], one thread per (sample, output).");
         g.OpenSampleLoop(m);
         k.Line("int xb = " + x.Base("s") + ";");
         k.Line("int row = " + I(wo) + " + (r * " + I(n) + ");");
-        k.Line("float sum = " + GpuNetwork.Param(bo, "r") + ";");
+        k.Line("float sum = " + (bias ? GpuNetwork.Param(bo, "r") : "0f") + ";");
         k.Open("for (int i = 0; i < " + I(n) + "; i++)");
         k.Line("sum += v.Parameters[row + i] * " + x.At("xb", "i") + ";");
         k.Close();
@@ -43,8 +44,8 @@ internal sealed class GpuDenseLayer : GpuLayerKind
             K = I(n),
             LoadA = w => w.Line("val = " + x.At(x.Base("m"), "k") + ";"),
             LoadB = w => w.Line("val = " + GpuNetwork.Param(wo, "(n * " + I(n) + ") + k") + ";"),
-            Store = w => w.Line(y.At(y.Base("m"), "n") + " = acc + " + GpuNetwork.Param(bo, "n") + ";"),
-        }.Emit(g, Name(l, "ForwardTiled"), Head(l) + ", tiled: Y[s, o] = X[s, ·]·W[o, ·] + b[o] as a shared-memory GEMM.");
+            Store = w => w.Line(y.At(y.Base("m"), "n") + " = acc" + (bias ? " + " + GpuNetwork.Param(bo, "n") : "") + ";"),
+        }.Emit(g, Name(l, "ForwardTiled"), Head(l) + ", tiled: Y[s, o] = X[s, ·]·W[o, ·]" + (bias ? " + b[o]" : "") + " as a shared-memory GEMM.");
 
         if (!l.RunsBackward)
         {
@@ -52,40 +53,57 @@ internal sealed class GpuDenseLayer : GpuLayerKind
         }
 
         GpuSlot dy = g.Dy(i)!.Value;
-        g.OpenKernel(Name(l, "Grad"), Head(l) + ", parameter gradient: dw[o, i] = Σs dy[s, o]·x[s, i] and db[o] = Σs dy[s, o], one thread per weight and per bias, summed in sample order.");
-        g.OpenGridLoop(I(m * (n + 1)));
-        k.Line("int o = t / " + I(n + 1) + ";");
-        k.Line("int i = t - (o * " + I(n + 1) + ");");
+        g.OpenKernel(Name(l, "Grad"), Head(l) + ", parameter gradient: dw[o, i] = Σs dy[s, o]·x[s, i]" + (bias ? " and db[o] = Σs dy[s, o], one thread per weight and per bias" : ", one thread per weight") + ", summed in sample order.");
+        g.OpenGridLoop(I(m * cols));
+        k.Line("int o = t / " + I(cols) + ";");
+        k.Line("int i = t - (o * " + I(cols) + ");");
         k.Line("float sum = 0f;");
-        k.Open("if (i < " + I(n) + ")");
+        if (bias)
+        {
+            k.Open("if (i < " + I(n) + ")");
+        }
+
         k.Open("for (int s = 0; s < a.Count; s++)");
         k.Line("sum += " + dy.At(dy.Base("s"), "o") + " * " + x.At(x.Base("s"), "i") + ";");
         k.Close();
         k.Line(GpuNetwork.Grad(wo, "(o * " + I(n) + ") + i") + " = sum;");
-        k.Close();
-        k.Open("else");
-        k.Open("for (int s = 0; s < a.Count; s++)");
-        k.Line("sum += " + dy.At(dy.Base("s"), "o") + ";");
-        k.Close();
-        k.Line(GpuNetwork.Grad(bo, "o") + " = sum;");
-        k.Close();
+        if (bias)
+        {
+            k.Close();
+            k.Open("else");
+            k.Open("for (int s = 0; s < a.Count; s++)");
+            k.Line("sum += " + dy.At(dy.Base("s"), "o") + ";");
+            k.Close();
+            k.Line(GpuNetwork.Grad(bo, "o") + " = sum;");
+            k.Close();
+        }
+
         k.Close();
         g.CloseKernel();
 
         new GpuGemm
         {
             M = I(m),
-            N = I(n + 1),
+            N = I(cols),
             K = "a.Count",
             KTilesPerSplit = 4,
             LoadA = w => w.Line("val = " + dy.At(dy.Base("k"), "m") + ";"),
-            LoadB = w => w.Line("val = n < " + I(n) + " ? " + x.At(x.Base("k"), "n") + " : 1f;"),
+            LoadB = w => w.Line(bias ? "val = n < " + I(n) + " ? " + x.At(x.Base("k"), "n") + " : 1f;" : "val = " + x.At(x.Base("k"), "n") + ";"),
             Store = w =>
             {
-                w.Line("if (n < " + I(n) + ") global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(n) + ") + n") + ", acc);");
-                w.Line("else global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(bo, "m") + ", acc);");
+                if (bias)
+                {
+                    w.Line("if (n < " + I(n) + ") global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(n) + ") + n") + ", acc);");
+                    w.Line("else global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(bo, "m") + ", acc);");
+                }
+                else
+                {
+                    w.Line("global::ILGPU.Atomic.Add(ref " + GpuNetwork.Grad(wo, "(m * " + I(n) + ") + n") + ", acc);");
+                }
             },
-        }.Emit(g, Name(l, "WeightGradTiled"), Head(l) + ", tiled parameter gradient: [dW | db] = dYᵀ·[X | 1] as a shared-memory GEMM (the column of ones gives the bias), the batch split across groups that add atomically.");
+        }.Emit(g, Name(l, "WeightGradTiled"), Head(l) + (bias
+            ? ", tiled parameter gradient: [dW | db] = dYᵀ·[X | 1] as a shared-memory GEMM (the column of ones gives the bias), the batch split across groups that add atomically."
+            : ", tiled weight gradient: dW = dYᵀ·X as a shared-memory GEMM, the batch split across groups that add atomically."));
 
         if (!l.NeedsInputGradient)
         {
