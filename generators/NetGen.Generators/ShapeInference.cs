@@ -259,17 +259,65 @@ internal static class ShapeInference
             scratch[i] = scratchSizes[i] > 0 ? Allocate(scratchSizes[i]) : -1;
         }
 
-        var deltas = Enumerable.Repeat(GradientSlot.None, count).ToArray();
-        deltas[logitsLayer] = GradientSlot.LogitsGradient;
+        // Gradients: d loss / d output of each layer where one flows. Backward runs the layers from the logits
+        // down, one step each; a gradient lives from the step that writes it (the layer above) to the last step
+        // that reads it (its own layer's, or the layer below's when that one applies this activation in its vector
+        // kernels); a Flatten passes its slot on. Gradients whose lives overlap get disjoint workspace and the
+        // others share it (first fit, largest first), so the workspace holds a few gradients at a time rather than all of them.
+        var group = Enumerable.Repeat(-1, count).ToArray();
+        var lives = new List<GradientLife>();
+        int LastReader(int k) => k >= 1 && Fuses(shapes, k - 1) ? k - 1 : k;
         for (int i = logitsLayer; i >= 1; i--)
         {
             if (Aliases(i))
             {
-                deltas[i - 1] = deltas[i];
+                group[i - 1] = group[i];
+                if (group[i - 1] >= 0)
+                {
+                    lives[group[i - 1]] = lives[group[i - 1]] with { LastStep = LastReader(i - 1) };
+                }
             }
             else if (RunsBackward(i) && NeedsInputGradient(i))
             {
-                deltas[i - 1] = GradientSlot.At(Allocate(shapes[i - 1].Out.Size));
+                group[i - 1] = lives.Count;
+                lives.Add(new GradientLife(shapes[i - 1].Out.Size, FirstStep: i, LastStep: LastReader(i - 1)));
+            }
+        }
+
+        // Largest first: a small gradient then fits a hole a large one leaves.
+        long gradientBase = workspace;
+        var offsets = new long[lives.Count];
+        var placed = new List<int>();
+        foreach (int g in Enumerable.Range(0, lives.Count).OrderByDescending(g => lives[g].Size).ThenBy(g => g))
+        {
+            long length = (((lives[g].Size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack, at = 0;
+            foreach (int other in placed.Where(o => lives[o].Overlaps(lives[g])).OrderBy(o => offsets[o]))
+            {
+                long otherLength = (((lives[other].Size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack;
+                if (at + length <= offsets[other])
+                {
+                    break;
+                }
+
+                at = Math.Max(at, offsets[other] + otherLength);
+            }
+
+            offsets[g] = at;
+            placed.Add(g);
+            workspace = Math.Max(workspace, gradientBase + at + length);
+        }
+
+        var deltas = Enumerable.Repeat(GradientSlot.None, count).ToArray();
+        deltas[logitsLayer] = GradientSlot.LogitsGradient;
+        for (int i = logitsLayer - 1; i >= 0; i--)
+        {
+            if (group[i] >= 0)
+            {
+                deltas[i] = GradientSlot.At((int)Math.Min(gradientBase + offsets[group[i]], int.MaxValue));
+            }
+            else if (Aliases(i + 1))
+            {
+                deltas[i] = deltas[i + 1];
             }
         }
 
@@ -365,4 +413,14 @@ internal static class ShapeInference
 
     /// <summary>conv1 → Conv1, my_layer → My_layer: the name of the typed layer property.</summary>
     public static string PropertyName(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
+}
+
+/// <summary>
+/// One gradient's workspace and life during backward: written at step <see cref="FirstStep"/> (a layer index;
+/// backward runs them downwards), last read at <see cref="LastStep"/> (≤ FirstStep).
+/// </summary>
+internal readonly record struct GradientLife(int Size, int FirstStep, int LastStep)
+{
+    /// <summary>Whether both gradients are alive at some step.</summary>
+    public bool Overlaps(GradientLife other) => LastStep <= other.FirstStep && other.LastStep <= FirstStep;
 }
