@@ -242,7 +242,7 @@ internal static class ShapeInference
         int Allocate(int size)
         {
             long at = workspace;
-            workspace += (((size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack;
+            workspace += SlotLength(size);
             return (int)Math.Min(at, int.MaxValue);
         }
 
@@ -290,16 +290,15 @@ internal static class ShapeInference
         var placed = new List<int>();
         foreach (int g in Enumerable.Range(0, lives.Count).OrderByDescending(g => lives[g].Size).ThenBy(g => g))
         {
-            long length = (((lives[g].Size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack, at = 0;
+            long length = SlotLength(lives[g].Size), at = 0;
             foreach (int other in placed.Where(o => lives[o].Overlaps(lives[g])).OrderBy(o => offsets[o]))
             {
-                long otherLength = (((lives[other].Size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack;
                 if (at + length <= offsets[other])
                 {
                     break;
                 }
 
-                at = Math.Max(at, offsets[other] + otherLength);
+                at = Math.Max(at, offsets[other] + SlotLength(lives[other].Size));
             }
 
             offsets[g] = at;
@@ -361,6 +360,9 @@ internal static class ShapeInference
     /// Whether layer <paramref name="i"/>'s vector kernels apply the activation that follows it. A trailing
     /// sigmoid is never fused: like a trailing softmax it belongs to the loss, and the logits stay in their slot.
     /// </summary>
+    /// <summary>Floats a workspace slot of <paramref name="size"/> takes: rounded up to the alignment, then the slack vector loads may read.</summary>
+    private static long SlotLength(int size) => (((size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack;
+
     private static bool Fuses(List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int i) =>
         i + 1 < shapes.Count
         && !(i + 2 == shapes.Count && shapes[i + 1].Spec.Kind.FusesIntoLoss != OutputFunction.None)

@@ -51,8 +51,6 @@ internal static class Conv2DCostModel
     /// </summary>
     internal static Tile PickTile(int rows, int cols, int width)
     {
-        static double Sum(int n, int t, Func<int, double> cost) => ((n / t) * cost(t)) + (n % t > 0 ? cost(n % t) : 0);
-
         var best = new Tile(1, 1);
         double bestCost = double.MaxValue;
         for (int c = Math.Min(cols, Registers(width)); c >= 1; c--)
@@ -65,7 +63,7 @@ internal static class Conv2DCostModel
                 }
 
                 int cc = c;
-                double cost = Sum(rows, r, rt => Sum(cols, cc, ct => Step(rt * ct, (rt + ct) * VectorLoad(width))));
+                double cost = Chunks(rows, r, rt => Chunks(cols, cc, ct => Step(rt * ct, (rt + ct) * VectorLoad(width))));
                 if (cost < bestCost)
                 {
                     best = new Tile(r, c);
@@ -194,8 +192,12 @@ internal static class Conv2DCostModel
     internal static bool WeightGradientByFilters(Shape input, Shape output, int k, int width)
     {
         var wg = new WeightGradientShape(output.C, input.C, k, output.H, output.W);
-        return FilterLanesCost(wg, PickFilterTile(wg, width), width) < ColumnLanesCost(wg, PickTile(output.C, k, width), width);
+        return WeightGradientByFilters(wg, PickTile(output.C, k, width), PickFilterTile(wg, width), width);
     }
+
+    /// <summary>The same choice from the two strategies' tiles, when they are picked already.</summary>
+    internal static bool WeightGradientByFilters(WeightGradientShape wg, Tile columns, FilterTile filters, int width) =>
+        FilterLanesCost(wg, filters, width) < ColumnLanesCost(wg, columns, width);
 
     /// <summary>The filter-lane tile with the least cost that fits the registers (accumulators, the g vectors of a step, one broadcast, one spare).</summary>
     internal static FilterTile PickFilterTile(WeightGradientShape wg, int width)
@@ -268,8 +270,6 @@ internal readonly struct Conv2DScratch
 
     public int Total => Padded + Gradient + Transposed + Weights;
 
-    public static Conv2DScratch Of(LayerPlan layer) => Of(layer.Input, layer.Output, (Conv2DOptions)layer.Options);
-
     public static Conv2DScratch Of(Shape input, Shape output, Conv2DOptions options) => Of(input, output, options.Kernel, options.Stride, options.Padding);
 
     public static Conv2DScratch Of(Shape input, Shape output, int k, int stride, int padding)
@@ -319,13 +319,21 @@ internal sealed record Conv2DWidthTiling(
     Conv2DCostModel.FilterTile WeightGradientByFilters,
     bool ByFilters)
 {
-    public static Conv2DWidthTiling Of(Shape input, Shape output, int k, int width) =>
-        input.IsFlat || k <= 0
-            ? new(default, default, default, default, false)
-            : new(
-                Conv2DCostModel.PickConvTile(output.C, output.H, output.W, width),
-                Conv2DCostModel.PickConvTile(input.C, input.H, input.W, width),
-                Conv2DCostModel.PickTile(output.C, k, width),
-                Conv2DCostModel.PickFilterTile(new Conv2DCostModel.WeightGradientShape(output.C, input.C, k, output.H, output.W), width),
-                Conv2DCostModel.WeightGradientByFilters(input, output, k, width));
+    public static Conv2DWidthTiling Of(Shape input, Shape output, int k, int width)
+    {
+        if (input.IsFlat || k <= 0)
+        {
+            return new(default, default, default, default, false);
+        }
+
+        var wg = new Conv2DCostModel.WeightGradientShape(output.C, input.C, k, output.H, output.W);
+        Conv2DCostModel.Tile columns = Conv2DCostModel.PickTile(output.C, k, width);
+        Conv2DCostModel.FilterTile filters = Conv2DCostModel.PickFilterTile(wg, width);
+        return new(
+            Conv2DCostModel.PickConvTile(output.C, output.H, output.W, width),
+            Conv2DCostModel.PickConvTile(input.C, input.H, input.W, width),
+            columns,
+            filters,
+            Conv2DCostModel.WeightGradientByFilters(wg, columns, filters, width));
+    }
 }
