@@ -190,8 +190,10 @@ public sealed partial class NetworkGenerator
             return kind.ReadArguments(new Layers.LayerArguments(kind, positional, named, location));
         }
 
-        /// <summary>A scalar constant's value; null for an array (no layer attribute takes one).</summary>
-        private static object? Value(TypedConstant constant) => constant.Kind == TypedConstantKind.Array ? null : constant.Value;
+        /// <summary>A constant's value; an array (a <c>params</c> argument) as the list of its elements' values, null when it is null.</summary>
+        private static object? Value(TypedConstant constant) => constant.Kind == TypedConstantKind.Array
+            ? (constant.IsNull ? null : constant.Values.Select(Value).ToList())
+            : constant.Value;
 
         /// <summary>The name as written in an attribute list: <c>Dense</c> for <c>DenseAttribute</c>.</summary>
         public static string ShortName(INamedTypeSymbol attributeClass) =>

@@ -57,43 +57,101 @@ internal static class ShapeInference
             return null;
         }
 
-        string[] names = Names(model, diagnostics);
+        string[] names = Names(model, diagnostics, out Dictionary<string, int> indexOf);
+        int[][]? producers = Producers(model, names, indexOf, diagnostics);
 
-        // Shapes, layer by layer; after the first failure later layers have no input shape to check.
+        // Shapes, in source order (every operand is an earlier layer's output). A layer whose operand failed has
+        // nothing to check, and adds no diagnostic of its own: it would only follow from the first one.
         var shapes = new List<(LayerSpec Spec, Shape In, Shape Out)>();
-        Shape? current = input;
-        foreach ((LayerSpec spec, int index) in model.Layers.Select((s, i) => (s, i)))
+        var outputs = new Shape?[model.Layers.Count];
+        for (int index = 0; index < model.Layers.Count && producers is not null; index++)
         {
-            if (current is not Shape shape)
+            LayerSpec spec = model.Layers[index];
+            var operands = new List<(string Name, Shape Shape)>();
+            foreach (int producer in producers[index])
             {
-                break;
+                Shape? operand = producer < 0 ? input : outputs[producer];
+                if (operand is Shape known)
+                {
+                    operands.Add((producer < 0 ? "input" : names[producer], known));
+                }
             }
 
-            // The zero-padded input bounds every output dimension; checking it first keeps the kinds' int arithmetic exact.
-            if (!CheckSize(model, names[index] + " padded input", spec.Kind.PaddedInputFloats(spec, shape), spec.Location, diagnostics))
+            if (operands.Count < producers[index].Length)
             {
-                current = null;
                 continue;
             }
 
-            current = spec.Kind.InferOutput(spec, names[index], shape, diagnostics);
-            if (current is Shape output && output.C > 0 && output.H > 0 && output.W > 0
-                && CheckSize(model, names[index] + " output", output.LongSize, spec.Location, diagnostics))
+            // The zero-padded input bounds every output dimension; checking it first keeps the kinds' int arithmetic exact.
+            Shape shape = operands[0].Shape;
+            if (!CheckSize(model, names[index] + " padded input", spec.Kind.PaddedInputFloats(spec, shape), spec.Location, diagnostics))
             {
-                shapes.Add((spec, shape, output));
+                continue;
             }
-            else
+
+            Shape? output = spec.Kind.InferOutput(spec, names[index], operands, diagnostics);
+            if (output is Shape o && o.C > 0 && o.H > 0 && o.W > 0
+                && CheckSize(model, names[index] + " output", o.LongSize, spec.Location, diagnostics))
             {
-                current = null;
+                outputs[index] = o;
+                shapes.Add((spec, shape, o));
             }
         }
 
-        if (diagnostics.Count > errorsBefore || input is not Shape inputShape)
+        if (diagnostics.Count > errorsBefore || input is not Shape inputShape || producers is null)
         {
             return null;
         }
 
-        return Layout(model, names, inputShape, shapes, diagnostics);
+        // Every output but the last must reach the network's output through some later layer.
+        for (int i = 0; i < producers.Length - 1; i++)
+        {
+            if (!Enumerable.Range(i + 1, producers.Length - i - 1).Any(j => producers[j].Contains(i)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedLayerOutput, model.Layers[i].Location, names[i]));
+            }
+        }
+
+        if (diagnostics.Count > errorsBefore)
+        {
+            return null;
+        }
+
+        return Layout(model, names, inputShape, shapes, producers, diagnostics);
+    }
+
+    /// <summary>
+    /// Each layer's operands as layer indices (-1: the network's input): the previous layer, or <c>From</c>'s,
+    /// then the layers it joins. Null, after a diagnostic on each offending attribute, when a name names no earlier layer.
+    /// </summary>
+    private static int[][]? Producers(NetworkModel model, string[] names, Dictionary<string, int> indexOf, List<DiagnosticInfo> diagnostics)
+    {
+        var producers = new int[model.Layers.Count][];
+        bool ok = true;
+        for (int i = 0; i < producers.Length; i++)
+        {
+            LayerSpec spec = model.Layers[i];
+            var operands = new List<int> { spec.From is null ? i - 1 : Resolve(spec.From) };
+            operands.AddRange(spec.Joins.Select(Resolve));
+            producers[i] = operands.ToArray();
+
+            int Resolve(string name)
+            {
+                if (indexOf.TryGetValue(name, out int j) && j < i)
+                {
+                    return j;
+                }
+
+                string why = j == i && indexOf.ContainsKey(name) ? "which is this layer itself"
+                    : indexOf.ContainsKey(name) ? "which is a later layer (evaluation follows source order)"
+                    : "which no layer of '" + model.FullyQualifiedName + "' is called";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownLayerReference, spec.Location, names[i], name, why));
+                ok = false;
+                return -2;
+            }
+        }
+
+        return ok ? producers : null;
     }
 
     private static Shape? InputShape(NetworkModel model, List<DiagnosticInfo> diagnostics)
@@ -131,11 +189,12 @@ internal static class ShapeInference
     }
 
     /// <summary>Default names are the kind's prefix and a per-kind ordinal (conv1, relu1, dense1, …).</summary>
-    private static string[] Names(NetworkModel model, List<DiagnosticInfo> diagnostics)
+    private static string[] Names(NetworkModel model, List<DiagnosticInfo> diagnostics, out Dictionary<string, int> indexOf)
     {
         var counters = new Dictionary<LayerKind, int>();
         var names = new string[model.Layers.Count];
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var identifiers = new HashSet<string>(s_reservedMembers, StringComparer.Ordinal) { model.ClassName };
         for (int i = 0; i < names.Length; i++)
         {
@@ -143,6 +202,7 @@ internal static class ShapeInference
             counters[spec.Kind] = counters.TryGetValue(spec.Kind, out int n) ? n + 1 : 1;
             string name = spec.Name ?? spec.Kind.NamePrefix + counters[spec.Kind].ToString(System.Globalization.CultureInfo.InvariantCulture);
             names[i] = name;
+            indexOf[name] = indexOf.TryGetValue(name, out int first) ? first : i;
 
             if (!IsIdentifier(name))
             {
@@ -171,7 +231,7 @@ internal static class ShapeInference
         return names;
     }
 
-    private static NetworkPlan? Layout(NetworkModel model, string[] names, Shape input, List<(LayerSpec Spec, Shape In, Shape Out)> shapes, List<DiagnosticInfo> diagnostics)
+    private static NetworkPlan? Layout(NetworkModel model, string[] names, Shape input, List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int[][] producers, List<DiagnosticInfo> diagnostics)
     {
         int count = shapes.Count;
         LayerKind KindOf(int i) => shapes[i].Spec.Kind;
@@ -180,13 +240,54 @@ internal static class ShapeInference
         OutputFunction trailing = count > 1 ? KindOf(count - 1).FusesIntoLoss : OutputFunction.None;
         int logitsLayer = trailing != OutputFunction.None ? count - 2 : count - 1;
 
-        // A layer needs d loss / d input when some layer below it has parameters.
-        int firstParameterLayer = shapes.FindIndex(s => s.Spec.Kind.HasParameters);
-        bool NeedsInputGradient(int i) => firstParameterLayer >= 0 && i > firstParameterLayer;
+        // A layer whose kind aliases its input shares its slots; a first layer copies the input into one of its own.
+        bool Aliases(int i) => KindOf(i).AliasesInput && producers[i][0] >= 0;
+
+        // The value a layer's output is: its own, or (through aliases) the one it shares slots with.
+        int Root(int i)
+        {
+            while (i >= 0 && Aliases(i))
+            {
+                i = producers[i][0];
+            }
+
+            return i;
+        }
+
+        // Who reads each value (root), as (layer, operand) edges: every non-aliasing layer up to the logits.
+        // Backward runs the layers downwards, so the readers are kept in that order: the first writes the value's
+        // gradient, the others add to it, which fixes the order of the sum (bit-identical for every seed and thread count).
+        var readers = Enumerable.Range(0, count).Select(_ => new List<(int Layer, int Operand)>()).ToArray();
+        for (int c = logitsLayer; c >= 0; c--)
+        {
+            for (int j = producers[c].Length - 1; j >= 0 && !Aliases(c); j--)
+            {
+                int root = Root(producers[c][j]);
+                if (root >= 0)
+                {
+                    readers[root].Add((c, j));
+                }
+            }
+        }
+
+        // A value needs a gradient when its layer, or one it depends on, has parameters.
+        var needsGradient = new bool[count];
+        for (int i = 0; i < count; i++)
+        {
+            needsGradient[i] = KindOf(i).HasParameters || producers[i].Any(p => p >= 0 && needsGradient[p]);
+        }
+
+        bool NeedsInputGradient(int i) => producers[i].Any(p => p >= 0 && needsGradient[p]);
         bool RunsBackward(int i) => i <= logitsLayer && (KindOf(i).HasParameters || NeedsInputGradient(i));
 
-        // A layer whose kind aliases its input shares its slots; a first layer copies the input into one of its own.
-        bool Aliases(int i) => i > 0 && KindOf(i).AliasesInput;
+        // Layer i applies the next activation in its vector kernels when that activation is the only reader of its output.
+        bool Fuses(int i) =>
+            i + 1 < count
+            && !(i + 2 == count && trailing != OutputFunction.None)
+            && KindOf(i).CanFuseActivation
+            && KindOf(i + 1) is ActivationLayer { Fusable: true }
+            && producers[i + 1][0] == i
+            && Enumerable.Range(i + 2, count - i - 2).All(j => !producers[j].Contains(i));
 
         // Parameters: one flat buffer, layer by layer, weight then bias. Buffers (BatchNorm's running
         // statistics) go to a second flat buffer, and batch state (BatchNorm's batch statistics) to a third.
@@ -200,7 +301,7 @@ internal static class ShapeInference
             tensors[i] = new List<TensorPlan>();
             (LayerSpec spec, Shape inShape, Shape outShape) = shapes[i];
             LayerKind kind = spec.Kind;
-            bool feedsReLU = FeedsReLU(shapes, i);
+            bool feedsReLU = FeedsReLU(shapes, producers, i);
             foreach (TensorSpec tensor in kind.ParameterTensors(spec, inShape, outShape))
             {
                 long length = tensor.Shape.Aggregate(1L, (a, d) => a * d);
@@ -253,34 +354,36 @@ internal static class ShapeInference
         for (int i = 0; i < count; i++)
         {
             (LayerSpec spec, Shape inShape, Shape outShape) = shapes[i];
-            outputs[i] = Aliases(i) ? outputs[i - 1] : Allocate(outShape.Size);
+            outputs[i] = Aliases(i) ? outputs[producers[i][0]] : Allocate(outShape.Size);
             masks[i] = spec.Kind.HasMask ? Allocate(outShape.Size) : -1;
             scratchSizes[i] = spec.Kind.ScratchFloats(spec, inShape, outShape);
             scratch[i] = scratchSizes[i] > 0 ? Allocate(scratchSizes[i]) : -1;
         }
 
-        // Gradients: d loss / d output of each layer where one flows. Backward runs the layers from the logits
-        // down, one step each; a gradient lives from the step that writes it (the layer above) to the last step
-        // that reads it (its own layer's, or the layer below's when that one applies this activation in its vector
-        // kernels); a Flatten passes its slot on. Gradients whose lives overlap get disjoint workspace and the
-        // others share it (first fit, largest first), so the workspace holds a few gradients at a time rather than all of them.
-        var group = Enumerable.Repeat(-1, count).ToArray();
+        // Gradients: d loss / d value of each value that needs one, below the logits. Backward runs the layers from
+        // the logits down, one step each; a gradient lives from the step of its first reader (the highest) to the
+        // last step that reads it (its own layer's, or the layer below's when that one applies this activation in its
+        // vector kernels). A reader that must add its share but whose kind cannot writes a staging slot alive at its
+        // own step. Gradients whose lives overlap get disjoint workspace and the others share it (first fit, largest
+        // first), so the workspace holds a few gradients at a time rather than all of them.
         var lives = new List<GradientLife>();
-        int LastReader(int k) => k >= 1 && Fuses(shapes, k - 1) ? k - 1 : k;
-        for (int i = logitsLayer; i >= 1; i--)
+        var valueGradient = Enumerable.Repeat(-1, count).ToArray();
+        var staging = new Dictionary<(int Layer, int Operand), int>();
+        int logitsRoot = Root(logitsLayer);
+        for (int v = 0; v < count; v++)
         {
-            if (Aliases(i))
+            if (v == logitsRoot || Aliases(v) || !needsGradient[v] || readers[v].Count == 0)
             {
-                group[i - 1] = group[i];
-                if (group[i - 1] >= 0)
-                {
-                    lives[group[i - 1]] = lives[group[i - 1]] with { LastStep = LastReader(i - 1) };
-                }
+                continue;
             }
-            else if (RunsBackward(i) && NeedsInputGradient(i))
+
+            int lastStep = v >= 1 && Fuses(v - 1) ? v - 1 : v;
+            valueGradient[v] = lives.Count;
+            lives.Add(new GradientLife(shapes[v].Out.Size, FirstStep: readers[v][0].Layer, LastStep: lastStep));
+            foreach ((int c, int j) in readers[v].Skip(1).Where(edge => !KindOf(edge.Layer).AccumulatesInputGradients))
             {
-                group[i - 1] = lives.Count;
-                lives.Add(new GradientLife(shapes[i - 1].Out.Size, FirstStep: i, LastStep: LastReader(i - 1)));
+                staging[(c, j)] = lives.Count;
+                lives.Add(new GradientLife(shapes[v].Out.Size, FirstStep: c, LastStep: c));
             }
         }
 
@@ -306,18 +409,14 @@ internal static class ShapeInference
             workspace = Math.Max(workspace, gradientBase + at + length);
         }
 
-        var deltas = Enumerable.Repeat(GradientSlot.None, count).ToArray();
-        deltas[logitsLayer] = GradientSlot.LogitsGradient;
-        for (int i = logitsLayer - 1; i >= 0; i--)
+        int GradientOffset(int g) => (int)Math.Min(gradientBase + offsets[g], int.MaxValue);
+        var deltas = new GradientSlot[count];
+        for (int i = 0; i < count; i++)
         {
-            if (group[i] >= 0)
-            {
-                deltas[i] = GradientSlot.At((int)Math.Min(gradientBase + offsets[group[i]], int.MaxValue));
-            }
-            else if (Aliases(i + 1))
-            {
-                deltas[i] = deltas[i + 1];
-            }
+            int root = Root(i);
+            deltas[i] = root == logitsRoot && i <= logitsLayer ? GradientSlot.LogitsGradient
+                : root >= 0 && valueGradient[root] >= 0 ? GradientSlot.At(GradientOffset(valueGradient[root]))
+                : GradientSlot.None;
         }
 
         if (!CheckSize(model, "the workspace", workspace, model.ClassLocation, diagnostics))
@@ -329,6 +428,23 @@ internal static class ShapeInference
         for (int i = 0; i < count; i++)
         {
             (LayerSpec spec, Shape inShape, Shape outShape) = shapes[i];
+            var operands = new Operand[producers[i].Length];
+            for (int j = 0; j < operands.Length; j++)
+            {
+                int p = producers[i][j];
+                GradientSlot gradient = p >= 0 && needsGradient[p] && RunsBackward(i) && !Aliases(i) ? deltas[p] : GradientSlot.None;
+                int root = Root(p);
+                bool first = root >= 0 && readers[root].Count > 0 && readers[root][0] == (i, j);
+                operands[j] = new Operand(
+                    p,
+                    p < 0 ? "input" : names[p],
+                    p < 0 ? input : shapes[p].Out,
+                    p < 0 ? -1 : outputs[p],
+                    gradient,
+                    Accumulates: gradient.Exists && !first && KindOf(i).AccumulatesInputGradients,
+                    StagingOffset: gradient.Exists && staging.TryGetValue((i, j), out int g) ? GradientOffset(g) : -1);
+            }
+
             layers[i] = new LayerPlan(
                 spec.Kind,
                 names[i],
@@ -341,14 +457,15 @@ internal static class ShapeInference
                 deltas[i],
                 masks[i],
                 NeedsInputGradient(i),
-                RunsBackward(i) && !spec.Kind.AliasesInput,
-                FusedActivation: Fuses(shapes, i) ? new Activation((ActivationLayer)KindOf(i + 1), shapes[i + 1].Spec.Options) : null,
-                FusedIntoPrevious: i > 0 && Fuses(shapes, i - 1),
-                IsFirst: i == 0,
+                RunsBackward(i) && !Aliases(i),
+                FusedActivation: Fuses(i) ? new Activation((ActivationLayer)KindOf(i + 1), shapes[i + 1].Spec.Options) : null,
+                FusedIntoPrevious: i > 0 && Fuses(i - 1),
+                IsFirst: producers[i][0] < 0,
                 ScratchOffset: scratch[i],
                 ScratchSize: scratchSizes[i],
                 StateOffset: states[i],
-                AliasesInput: Aliases(i));
+                AliasesInput: Aliases(i),
+                Operands: operands.ToEquatableArray());
         }
 
         return new NetworkPlan(
@@ -356,29 +473,29 @@ internal static class ShapeInference
             trailing == OutputFunction.Softmax, trailing == OutputFunction.Sigmoid, (int)bufferOffset, (int)stateOffset, segments.ToEquatableArray());
     }
 
-    /// <summary>
-    /// Whether layer <paramref name="i"/>'s vector kernels apply the activation that follows it. A trailing
-    /// sigmoid is never fused: like a trailing softmax it belongs to the loss, and the logits stay in their slot.
-    /// </summary>
     /// <summary>Floats a workspace slot of <paramref name="size"/> takes: rounded up to the alignment, then the slack vector loads may read.</summary>
     private static long SlotLength(int size) => (((size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack;
 
-    private static bool Fuses(List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int i) =>
-        i + 1 < shapes.Count
-        && !(i + 2 == shapes.Count && shapes[i + 1].Spec.Kind.FusesIntoLoss != OutputFunction.None)
-        && shapes[i].Spec.Kind.CanFuseActivation
-        && shapes[i + 1].Spec.Kind is ActivationLayer { Fusable: true };
-
-    /// <summary>Whether the next layer that transforms values (skipping those <see cref="LayerKind.TransparentToInit"/>) wants He's gain.</summary>
-    private static bool FeedsReLU(List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int i)
+    /// <summary>
+    /// Whether the first layer that reads layer <paramref name="i"/>'s output and transforms values (following
+    /// those <see cref="LayerKind.TransparentToInit"/> to their first reader) wants He's gain.
+    /// </summary>
+    private static bool FeedsReLU(List<(LayerSpec Spec, Shape In, Shape Out)> shapes, int[][] producers, int i)
     {
         for (int j = i + 1; j < shapes.Count; j++)
         {
+            if (!producers[j].Contains(i))
+            {
+                continue;
+            }
+
             LayerKind kind = shapes[j].Spec.Kind;
             if (!kind.TransparentToInit)
             {
                 return kind.WantsReLUGain;
             }
+
+            i = j;
         }
 
         return false;

@@ -36,13 +36,21 @@ public sealed record TensorInfo(string Key, int Offset, IReadOnlyList<int> Shape
 /// <param name="InputShape">Shape of one input sample of this layer.</param>
 /// <param name="OutputShape">Shape of one output sample of this layer.</param>
 /// <param name="Tensors">Parameter tensors (weight first, then bias), then buffers; empty for layers without parameters.</param>
+/// <param name="Inputs">
+/// The names of the layers whose outputs this layer reads, in order (the previous layer, or <c>From</c>'s, then
+/// those an <c>Add</c> or <c>Concat</c> joins); empty for the first layer, which reads the network's input.
+/// </param>
 public sealed record LayerInfo(
     string Name,
     string Kind,
     IReadOnlyList<int> InputShape,
     IReadOnlyList<int> OutputShape,
-    IReadOnlyList<TensorInfo> Tensors)
+    IReadOnlyList<TensorInfo> Tensors,
+    IReadOnlyList<string>? Inputs = null)
 {
+    /// <summary>The names of the layers this layer reads (see the constructor); never null.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = Inputs ?? Array.Empty<string>();
+
     /// <summary>Number of trainable parameters in the layer.</summary>
     public int ParameterCount
     {

@@ -245,6 +245,41 @@ public sealed class DiagnosticsTests
         Assert.Equal("BatchNorm layer 'bn1' has Momentum = 1.5; it must be in [0, 1]", m.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public void NG0023_AReferenceToNoEarlierLayer_NamesWhy()
+    {
+        static string Message(Diagnostic d) => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Diagnostic unknown = Expect("[Network, Input(4), Dense(3), Add(\"nope\"), Dense(2)] public partial class Unknown;", "NG0023", out GeneratorRun run);
+        Assert.Equal("Add(\"nope\")", run.LocatedText(unknown));
+        Assert.StartsWith("Layer 'add1' reads 'nope', which no layer of 'Models.Unknown' is called", Message(unknown));
+        Diagnostic later = Expect("[Network, Input(4), Dense(3, From = \"d2\"), Dense(3, Name = \"d2\"), Dense(2)] public partial class Later;", "NG0023", out _);
+        Assert.StartsWith("Layer 'dense1' reads 'd2', which is a later layer", Message(later));
+        Diagnostic self = Expect("[Network, Input(4), Dense(3), Dense(3, Name = \"me\", From = \"me\"), Dense(2)] public partial class Self;", "NG0023", out _);
+        Assert.StartsWith("Layer 'me' reads 'me', which is this layer itself", Message(self));
+    }
+
+    [Fact]
+    public void NG0024_OperandsThatDoNotFit_GiveBothShapes()
+    {
+        static string Message(Diagnostic d) => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Diagnostic add = Expect("[Network, Input(4), Dense(3, Name = \"a\"), Dense(5), Add(\"a\")] public partial class AddShapes;", "NG0024", out GeneratorRun run);
+        Assert.Equal("Add(\"a\")", run.LocatedText(add));
+        Assert.Equal("Add layer 'add1' cannot join 'dense2' [5] with 'a' [3]: Add needs operands of one shape", Message(add));
+        Diagnostic spatial = Expect("[Network, Input(1, 8, 8), Conv2D(2, 3, Name = \"c\"), Conv2D(2, 3, Padding = 1, From = \"c\"), MaxPool2D(2), Concat(\"c\"), Flatten, Dense(2)] public partial class ConcatSizes;", "NG0024", out _);
+        Assert.Contains("'c' [2×6×6]", Message(spatial));
+        Assert.Contains("height and width must be equal", Message(spatial));
+        Diagnostic mixed = Expect("[Network, Input(1, 8, 8), Conv2D(2, 3, Name = \"c\"), Flatten, Concat(\"c\"), Dense(2)] public partial class ConcatRanks;", "NG0024", out _);
+        Assert.Contains("cannot join a 1-D shape with a [C, H, W] one", Message(mixed));
+    }
+
+    [Fact]
+    public void NG0025_AnOutputNoLayerReads_PointsAtIt()
+    {
+        Diagnostic d = Expect("[Network, Input(4), Dense(3, Name = \"lost\"), Dense(5, From = \"lost\"), Dense(6, Name = \"dead\"), Dense(2, From = \"dense2\")] public partial class Unread;", "NG0025", out GeneratorRun run);
+        Assert.Equal("Dense(6, Name = \"dead\")", run.LocatedText(d));
+        Assert.StartsWith("The output of layer 'dead' is read by no later layer", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private const string Tiny = "[Network(Weights = \"tiny.safetensors\"), Input(3), Dense(2)] public partial class Tiny;";
 
     [Fact]

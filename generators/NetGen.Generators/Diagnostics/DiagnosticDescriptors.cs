@@ -118,6 +118,21 @@ internal static class DiagnosticDescriptors
         "NG0022", "Layer attributes on a class without [Network]",
         "Class '{1}' has [{0}] but no [Network], so NetGen generates nothing for it: add [Network] before its [Input], or remove NetGen's attributes");
 
+    /// <summary>"Layer '{0}' reads '{1}', {2}; a layer reads the output of an earlier layer, named as written or by default (conv1, relu2, …)".</summary>
+    public static readonly DiagnosticDescriptor UnknownLayerReference = Error(
+        "NG0023", "Layer reads no earlier layer",
+        "Layer '{0}' reads '{1}', {2}; a layer reads the output of an earlier layer, named as written or by default (conv1, relu2, …)");
+
+    /// <summary>"{0} layer '{1}' cannot join '{2}' [{3}] with '{4}' [{5}]: {6}".</summary>
+    public static readonly DiagnosticDescriptor OperandShapesDiffer = Error(
+        "NG0024", "Operand shapes do not fit",
+        "{0} layer '{1}' cannot join '{2}' [{3}] with '{4}' [{5}]: {6}");
+
+    /// <summary>"The output of layer '{0}' is read by no later layer, so it cannot affect the network's output; remove the layer, or read it with From, Add or Concat".</summary>
+    public static readonly DiagnosticDescriptor UnusedLayerOutput = Error(
+        "NG0025", "Layer output unused",
+        "The output of layer '{0}' is read by no later layer, so it cannot affect the network's output; remove the layer, or read it with From, Add or Concat");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -10,6 +10,32 @@ namespace NetGen.Generators.Emit;
 /// </summary>
 internal static class GpuCommonKernels
 {
+    /// <summary>
+    /// After layer <paramref name="i"/>'s backward launches: for each operand whose share went to a staging slot,
+    /// a kernel that adds it into the value's gradient (one thread per value), as the CPU's <c>GradientSum.AddInto</c>.
+    /// </summary>
+    public static void EmitStagedSums(GpuNetwork g, int i, CodeWriter w)
+    {
+        LayerPlan l = g.Layer(i);
+        for (int j = 0; j < l.Operands.Count; j++)
+        {
+            Operand operand = l.Operands[j];
+            if (!operand.IsStaged)
+            {
+                continue;
+            }
+
+            string name = l.PropertyName + "_SumShare" + CodeWriter.Int(j);
+            GpuSlot share = g.InputGradient(i, j)!.Value, sum = g.Dy(operand.Producer)!.Value;
+            g.OpenKernel(name, l.Name + ": adds its share of d loss / d " + operand.Name + " output " + operand.Shape.ToDimensionList() + " into the rest, one thread per value.");
+            g.OpenSampleLoop(operand.Shape.Size);
+            g.Kernels.Line(sum.At(sum.Base("s"), "r") + " += " + share.At(share.Base("s"), "r") + ";");
+            g.Kernels.Close();
+            g.CloseKernel();
+            w.Line(g.Launch(name));
+        }
+    }
+
     public static void Emit(GpuNetwork g)
     {
         NetworkPlan plan = g.Plan;

@@ -50,6 +50,7 @@ internal static class GpuEmitter
 
             backward.Line("// " + l.Name);
             l.Kind.GpuKind.EmitBackward(g, i, backward);
+            GpuCommonKernels.EmitStagedSums(g, i, backward);
         }
 
         GpuCommonKernels.Emit(g);

@@ -57,10 +57,21 @@ internal sealed class GpuNetwork
 
     public LayerPlan Layer(int i) => Plan.Layers[i];
 
-    /// <summary>Layer <paramref name="i"/>'s input: the batch's inputs for the first layer, else the previous layer's output slot.</summary>
-    public GpuSlot X(int i) => i == 0
+    /// <summary>Layer <paramref name="i"/>'s (first) input: the batch's inputs for the first layer, else its operand's output slot.</summary>
+    public GpuSlot X(int i) => Input(i, 0);
+
+    /// <summary>Operand <paramref name="j"/> of layer <paramref name="i"/>: the batch's inputs, or the producing layer's output slot.</summary>
+    public GpuSlot Input(int i, int j) => Plan.Layers[i].Operands[j] is { Producer: < 0 }
         ? new GpuSlot("Input", Plan.Input.Size, 0)
-        : new GpuSlot("Workspace", Plan.WorkspaceSize, Plan.Layers[i - 1].OutputOffset);
+        : new GpuSlot("Workspace", Plan.WorkspaceSize, Plan.Layers[i].Operands[j].Offset);
+
+    /// <summary>Where layer <paramref name="i"/>'s backward writes operand <paramref name="j"/>'s gradient: a staging slot, the value's gradient slot, or none.</summary>
+    public GpuSlot? InputGradient(int i, int j) => Plan.Layers[i].Operands[j] switch
+    {
+        { NeedsGradient: false } => null,
+        { IsStaged: true } o => new GpuSlot("Workspace", Plan.WorkspaceSize, o.StagingOffset),
+        var o => Dy(o.Producer),
+    };
 
     public GpuSlot Y(int i) => new("Workspace", Plan.WorkspaceSize, Plan.Layers[i].OutputOffset);
 
@@ -72,8 +83,8 @@ internal sealed class GpuNetwork
         _ => null,
     };
 
-    /// <summary>d loss / d input of layer <paramref name="i"/> (the previous layer's output gradient).</summary>
-    public GpuSlot? Dx(int i) => i > 0 ? Dy(i - 1) : null;
+    /// <summary>d loss / d input of layer <paramref name="i"/>: where its backward writes its first operand's gradient.</summary>
+    public GpuSlot? Dx(int i) => InputGradient(i, 0);
 
     public GpuSlot Workspace(int offset) => new("Workspace", Plan.WorkspaceSize, offset);
 

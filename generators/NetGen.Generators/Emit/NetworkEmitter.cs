@@ -14,7 +14,7 @@ internal static class NetworkEmitter
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen.Generators\", \"1.0.0\")]";
     private const string ROS = Aliases.ReadOnlyFloatSpan;
     private const string Span = Aliases.FloatSpan;
-    private static readonly string[] TableHeader = { "layer", "kind", "input", "output", "parameters", "offset" };
+    private static readonly string[] TableHeader = { "layer", "kind", "reads", "input", "output", "parameters", "offset" };
 
     /// <summary>
     /// The members this emitter writes into every network, and those of <see cref="object"/>: no layer property
@@ -74,15 +74,15 @@ internal static class NetworkEmitter
             int count = l.Tensors.Where(t => !t.IsBuffer).Sum(t => t.Length);
             rows.Add(new[]
             {
-                l.Name, l.Kind.DisplayName, l.Input.ToString(), l.Output.ToString(),
+                l.Name, l.Kind.DisplayName, string.Join(" + ", l.Operands.Select(o => o.Name)), l.Input.ToString(), l.Output.ToString(),
                 CodeWriter.Int(count), l.Tensors.Count > 0 ? CodeWriter.Int(l.Tensors[0].Offset) : "-",
             });
         }
 
-        int[] widths = Enumerable.Range(0, 6).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        int[] widths = Enumerable.Range(0, TableHeader.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (string[] row in rows)
         {
-            w.Line(("// " + string.Join("  ", row.Select((cell, c) => c >= 4 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c])))).TrimEnd());
+            w.Line(("// " + string.Join("  ", row.Select((cell, c) => c >= 5 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c])))).TrimEnd());
         }
 
         WorkspaceMap.Write(w, plan);
@@ -116,9 +116,12 @@ internal static class NetworkEmitter
                 ? "global::System.Array.Empty<global::NetGen.TensorInfo>()"
                 : "new global::NetGen.TensorInfo[] { " + string.Join(", ", l.Tensors.Select(t =>
                     CodeWriter.Format("new(\"{0}.{1}\", {2}, new[] {{ {3} }}{4})", l.Name, t.Suffix, t.Offset, string.Join(", ", t.Shape.Select(CodeWriter.Int)), t.IsBuffer ? ", IsBuffer: true" : string.Empty))) + " }";
+            string inputs = l.Operands[0].Producer < 0
+                ? "global::System.Array.Empty<string>()"
+                : "new[] { " + string.Join(", ", l.Operands.Select(o => "\"" + o.Name + "\"")) + " }";
             w.Line(CodeWriter.Format(
-                "new(\"{0}\", \"{1}\", new[] {{ {2} }}, new[] {{ {3} }}, {4}),",
-                l.Name, l.Kind.DisplayName, Dimensions(l.Input), Dimensions(l.Output), tensors));
+                "new(\"{0}\", \"{1}\", new[] {{ {2} }}, new[] {{ {3} }}, {4}, {5}),",
+                l.Name, l.Kind.DisplayName, Dimensions(l.Input), Dimensions(l.Output), tensors, inputs));
         }
 
         w.Close(";");
@@ -285,7 +288,7 @@ internal static class NetworkEmitter
         int owner = plan.Layers.Count - 1;
         while (plan.Layers[owner].AliasesInput)
         {
-            owner--; // an alias's output is its input's slot
+            owner = plan.Layers[owner].Operands[0].Producer; // an alias's output is its input's slot
         }
 
         w.Line("workspace.Slice(" + CodeWriter.Int(last.OutputOffset) + ", OutputSize).CopyTo(output); // " + plan.Layers[owner].Name + "_y in the workspace map");
@@ -511,6 +514,7 @@ internal static class NetworkEmitter
                         w.Line("if (trainableFrom >= " + CodeWriter.Int(end) + ") return;");
                         w.Line("// " + bn.Name + "'s input gradient, from the batch means gathered between segments.");
                         w.Line(((ISegmentBoundary)bn.Kind).BackwardInputCall(bn, Operands(plan, end, fused: width > 1, slots), width));
+                        WriteStagedSums(w, plan, end, slots);
                     }
                 }
 
@@ -538,7 +542,7 @@ internal static class NetworkEmitter
     {
         LayerPlan l = plan.Layers[i];
         LayerKind kind = l.Kind;
-        if (l.AliasesInput && plan.Layers[i - 1].RunsBackward)
+        if (l.AliasesInput && plan.Layers[l.Operands[0].Producer].RunsBackward)
         {
             w.Line(kind.BackwardCall(l, Operands(plan, i, fused: false, slots)));
             return;
@@ -558,6 +562,11 @@ internal static class NetworkEmitter
         w.Line(width == 1 || !kind.HasVectorKernels
             ? kind.BackwardCall(l, Operands(plan, i, fused: width > 1, slots))
             : kind.VectorBackwardCall(l, Operands(plan, i, fused: true, slots), width));
+        if (l.Kind is not ISegmentBoundary)
+        {
+            WriteStagedSums(w, plan, i, slots);
+        }
+
         if (l.NeedsInputGradient && l.Kind is not ISegmentBoundary)
         {
             w.Line("if (trainableFrom >= " + CodeWriter.Int(i) + ") return;");
@@ -685,12 +694,7 @@ internal static class NetworkEmitter
     private static LayerOperands Operands(NetworkPlan plan, int i, bool fused, SlotTable slots)
     {
         LayerPlan l = plan.Layers[i];
-        string? Delta(LayerPlan layer) => layer.Delta.Source switch
-        {
-            GradientSource.LogitsGradient => "logitsGradient",
-            GradientSource.Workspace => slots.Use("workspace", layer.Delta.Offset, layer.Output.Size, layer.Name, "dy", "d loss / d " + layer.Name + " output " + layer.Output.ToDimensionList()),
-            _ => null,
-        };
+        string? Delta(LayerPlan layer) => DeltaSpan(layer, slots);
 
         string Output(LayerPlan layer) =>
             slots.Use("workspace", layer.OutputOffset, layer.Output.Size, layer.Name, "y", layer.Name + " output " + layer.Output.ToDimensionList());
@@ -698,8 +702,18 @@ internal static class NetworkEmitter
         string Tensor(string buffer, TensorPlan t, string role, string prefix) =>
             slots.Use(buffer, t.Offset, t.Length, l.Name, role, prefix + l.Name + "." + t.Suffix + " [" + string.Join(", ", t.Shape.Select(CodeWriter.Int)) + "]");
 
+        string? Gradient(Operand operand, int j) => operand switch
+        {
+            { NeedsGradient: false } => null,
+            { IsStaged: true } => slots.Use("workspace", operand.StagingOffset, operand.Shape.Size, l.Name, "dx" + CodeWriter.Int(j),
+                l.Name + "'s share of d loss / d " + operand.Name + " output " + operand.Shape.ToDimensionList() + ", added to the rest after its backward"),
+            _ => Delta(plan.Layers[operand.Producer]),
+        };
+
         LayerPlan outputOwner = fused && l.FusedActivation is not null ? plan.Layers[i + 1] : l;
-        string x = i == 0 ? "input" : Output(plan.Layers[i - 1]);
+        string[] inputs = l.Operands.Select(o => o.Producer < 0 ? "input" : Output(plan.Layers[o.Producer])).ToArray();
+        string?[] inputGradients = l.Operands.Select((o, j) => Gradient(o, j)).ToArray();
+        string x = inputs[0];
         string y = l.AliasesInput ? x : Output(outputOwner);
         TensorPlan? weight = l.Tensors.Count > 0 ? l.Tensors[0] : null;
         TensorPlan? bias = l.Tensors.Count > 1 ? l.Tensors[1] : null;
@@ -709,13 +723,42 @@ internal static class NetworkEmitter
             W: weight is null ? null : Tensor("p", weight, "w", string.Empty),
             B: bias is null ? null : Tensor("p", bias, "b", string.Empty),
             Dy: Delta(outputOwner),
-            Dx: i > 0 ? Delta(plan.Layers[i - 1]) : null,
+            Dx: inputGradients[0],
             DW: weight is null ? null : Tensor("gradients", weight, "dw", "d loss / d "),
             DB: bias is null ? null : Tensor("gradients", bias, "db", "d loss / d "),
             Mask: l.MaskOffset >= 0 ? slots.Use("workspace", l.MaskOffset, l.Output.Size, l.Name, "mask", l.Name + " dropout mask " + l.Output.ToDimensionList()) : null,
             Scratch: l.ScratchOffset >= 0 ? slots.Use("workspace", l.ScratchOffset, l.ScratchSize, l.Name, "scratch", l.Name + " scratch") : null,
-            Slots: slots);
+            Slots: slots)
+        {
+            Inputs = inputs,
+            InputGradients = inputGradients,
+        };
     }
+
+    /// <summary>
+    /// After the backward call that writes layer <paramref name="i"/>'s input gradients: each share written to a
+    /// staging slot is added into its value's gradient (a later reader wrote that gradient first).
+    /// </summary>
+    private static void WriteStagedSums(CodeWriter w, NetworkPlan plan, int i, SlotTable slots)
+    {
+        LayerPlan l = plan.Layers[i];
+        LayerOperands o = Operands(plan, i, fused: false, slots);
+        for (int j = 0; j < l.Operands.Count; j++)
+        {
+            if (l.Operands[j].IsStaged)
+            {
+                w.Line("global::NetGen.GradientSum.AddInto(" + o.InputGradients[j] + ", " + DeltaSpan(plan.Layers[l.Operands[j].Producer], slots) + "); // d loss / d " + l.Operands[j].Name + " output += " + l.Name + "'s share");
+            }
+        }
+    }
+
+    /// <summary>The span of d loss / d output of <paramref name="layer"/>: the logits gradient, a named workspace slot, or null.</summary>
+    private static string? DeltaSpan(LayerPlan layer, SlotTable slots) => layer.Delta.Source switch
+    {
+        GradientSource.LogitsGradient => "logitsGradient",
+        GradientSource.Workspace => slots.Use("workspace", layer.Delta.Offset, layer.Output.Size, layer.Name, "dy", "d loss / d " + layer.Name + " output " + layer.Output.ToDimensionList()),
+        _ => null,
+    };
 
     private static string Dimensions(Shape s) => s.IsFlat
         ? CodeWriter.Int(s.C)

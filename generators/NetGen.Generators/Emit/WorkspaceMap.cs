@@ -60,6 +60,15 @@ internal static class WorkspaceMap
                 yield return (l, new Slot("mask", l.MaskOffset, l.Output.Size, "dropout mask", shape));
             }
 
+            for (int j = 0; j < l.Operands.Count; j++)
+            {
+                Operand o = l.Operands[j];
+                if (o.IsStaged)
+                {
+                    yield return (l, new Slot("dx" + CodeWriter.Int(j), o.StagingOffset, o.Shape.Size, "share of d loss / d " + o.Name, o.Shape.ToDimensionList()));
+                }
+            }
+
             foreach (Slot slot in l.Kind.ScratchSlots(l))
             {
                 yield return (l, slot);

@@ -19,6 +19,39 @@ internal sealed class LayerArguments(LayerKind kind, IReadOnlyList<object?> posi
     /// <summary>The <c>Name</c> every layer attribute has, or null when not set (or not a string).</summary>
     public string? Name => Named("Name") as string;
 
+    /// <summary>The <c>From</c> every layer attribute has: the earlier layer it reads instead of the previous one, or null.</summary>
+    public string? From => Named("From") as string;
+
+    /// <summary>
+    /// The strings of the constructor arguments from <paramref name="index"/> on, a <c>params</c> array's elements
+    /// flattened in order; a null string reads as the empty name (which no layer has).
+    /// </summary>
+    public EquatableArray<string> Strings(int index)
+    {
+        var strings = new List<string>();
+        for (int i = index; i < positional.Count; i++)
+        {
+            switch (positional[i])
+            {
+                case string s:
+                    strings.Add(s);
+                    break;
+                case IReadOnlyList<object?> array:
+                    foreach (object? element in array)
+                    {
+                        strings.Add(element as string ?? string.Empty);
+                    }
+
+                    break;
+                case null:
+                    strings.Add(string.Empty);
+                    break;
+            }
+        }
+
+        return strings.ToEquatableArray();
+    }
+
     /// <summary>The constructor argument at <paramref name="index"/> as an int, or 0 when there is none.</summary>
     public int Int(int index) => index < positional.Count && positional[index] is int value ? value : 0;
 
@@ -35,7 +68,8 @@ internal sealed class LayerArguments(LayerKind kind, IReadOnlyList<object?> posi
     public double? NamedNumber(string key) => ToNumber(Named(key));
 
     /// <summary>The spec of the layer with the kind's <paramref name="options"/> (none by default: an attribute with no argument but its name).</summary>
-    public LayerSpec Spec(LayerOptions? options = null) => new(kind, Name, location, options ?? LayerOptions.None);
+    public LayerSpec Spec(LayerOptions? options = null, EquatableArray<string> joins = default) =>
+        new(kind, Name, location, options ?? LayerOptions.None, From, joins);
 
     private object? Named(string key)
     {

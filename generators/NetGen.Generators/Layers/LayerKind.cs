@@ -22,6 +22,12 @@ internal sealed record LayerOperands(
     string? Scratch,
     SlotTable? Slots = null)
 {
+    /// <summary>Every operand's input span, in order (<see cref="X"/> first): what Add and Concat read.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = new[] { X };
+
+    /// <summary>Where each operand's gradient goes, in order (<see cref="Dx"/> first), null for an operand that needs none.</summary>
+    public IReadOnlyList<string?> InputGradients { get; init; } = new[] { Dx };
+
     /// <summary>A named slot for a kind's own operands (see <see cref="SlotTable.Use"/>), or the bare slice without a table.</summary>
     public string Slot(string buffer, int offset, int length, string layer, string role, string comment) =>
         Slots?.Use(buffer, offset, length, layer, role, comment) ?? CodeWriter.Format("{0}.Slice({1}, {2})", buffer, offset, length);
@@ -166,6 +172,20 @@ internal abstract class LayerKind
     /// work on that input.
     /// </summary>
     public abstract Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics);
+
+    /// <summary>
+    /// The output shape for the layer's operands (the previous layer's output or <c>From</c>'s, then the layers
+    /// its attribute joins), each with the name of the layer that produces it; by default the one-input rule.
+    /// </summary>
+    public virtual Shape? InferOutput(LayerSpec spec, string name, IReadOnlyList<(string Name, Shape Shape)> operands, List<DiagnosticInfo> diagnostics) =>
+        InferOutput(spec, name, operands[0].Shape, diagnostics);
+
+    /// <summary>
+    /// Whether the kind's backward kernels can add an operand's gradient into its slot instead of overwriting it
+    /// (<see cref="Operand.Accumulates"/>); for the other kinds, an operand whose value has several readers gets
+    /// its gradient in a staging slot that the emitter then adds into the value's.
+    /// </summary>
+    public virtual bool AccumulatesInputGradients => false;
 
     /// <summary>Parameter tensors (key suffix, PyTorch shape and initialisation), weight first.</summary>
     public virtual IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)

@@ -41,6 +41,10 @@ internal sealed record TensorPlan(string Suffix, int Offset, EquatableArray<int>
 /// <param name="ScratchSize">Floats of scratch (<see cref="Layers.LayerKind.ScratchFloats"/>).</param>
 /// <param name="StateOffset">Offset of the layer's batch state (<see cref="Layers.LayerKind.BatchStateFloats"/>), or -1.</param>
 /// <param name="AliasesInput">Whether the layer's output and gradient are its input's slots (a Flatten after the first layer): no code runs.</param>
+/// <param name="Operands">
+/// The values the layer reads, in order: the previous layer's output (or <c>From</c>'s), then those its attribute
+/// joins (Add, Concat). <paramref name="Input"/> is the first one's shape.
+/// </param>
 internal sealed record LayerPlan(
     Layers.LayerKind Kind,
     string Name,
@@ -60,7 +64,33 @@ internal sealed record LayerPlan(
     int ScratchOffset,
     int ScratchSize,
     int StateOffset,
-    bool AliasesInput);
+    bool AliasesInput,
+    EquatableArray<Operand> Operands);
+
+/// <summary>
+/// One value a layer reads: the layer that produces it (-1: the network's input), its shape and workspace slot, and
+/// where the reader's backward puts its share of the value's gradient.
+/// </summary>
+/// <param name="Producer">The producing layer's index, or -1 for the network's input.</param>
+/// <param name="Name">The producing layer's name (or <c>input</c>), for comments and <c>LayerInfo.Inputs</c>.</param>
+/// <param name="Offset">Workspace offset of the value (-1 for the network's input, which is the caller's span).</param>
+/// <param name="Gradient">The value's gradient slot (<see cref="LayerPlan.Delta"/> of its producer), or none when nothing below learns.</param>
+/// <param name="Accumulates">
+/// Whether this reader adds its share into <paramref name="Gradient"/> (a later reader has written it already) in
+/// its own kernel, which only kinds with <see cref="Layers.LayerKind.AccumulatesInputGradients"/> do.
+/// </param>
+/// <param name="StagingOffset">
+/// Where this reader writes its share instead, when it must be added but its kind cannot add it: the emitter adds
+/// the staging slot into <paramref name="Gradient"/> after the reader's backward. -1 otherwise.
+/// </param>
+internal readonly record struct Operand(int Producer, string Name, Shape Shape, int Offset, GradientSlot Gradient, bool Accumulates, int StagingOffset)
+{
+    /// <summary>Whether the reader's backward produces a gradient for this operand.</summary>
+    public bool NeedsGradient => Gradient.Exists;
+
+    /// <summary>Whether the reader's share goes to a staging slot and is added afterwards.</summary>
+    public bool IsStaged => StagingOffset >= 0;
+}
 
 /// <summary>Where a layer's d loss / d output lives.</summary>
 internal enum GradientSource

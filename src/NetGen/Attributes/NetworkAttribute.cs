@@ -35,6 +35,12 @@ public abstract class LayerAttribute : Attribute
 {
     /// <summary>The layer's name; by default the kind and its ordinal (<c>conv1</c>, <c>dense2</c>, …).</summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// The earlier layer whose output this layer reads instead of the previous layer's (a branch or a shortcut);
+    /// by default the previous layer. Source order is the order of evaluation, so only an earlier layer can be named.
+    /// </summary>
+    public string? From { get; set; }
 }
 
 /// <summary>A fully connected layer <c>y = W·x + b</c> with <c>W</c> of shape [units, inputs] (PyTorch's <c>Linear</c>).</summary>

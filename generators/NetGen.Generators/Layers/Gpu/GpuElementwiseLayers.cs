@@ -98,7 +98,7 @@ internal sealed class GpuFlattenLayer : GpuLayerKind
 {
     public override void EmitKernels(GpuNetwork g, int i)
     {
-        if (i != 0)
+        if (g.Layer(i).AliasesInput)
         {
             return;
         }
@@ -115,7 +115,7 @@ internal sealed class GpuFlattenLayer : GpuLayerKind
     public override void EmitForward(GpuNetwork g, int i, CodeWriter w)
     {
         LayerPlan l = g.Layer(i);
-        w.Line(i == 0 ? g.Launch(Name(l, "Forward")) : "// " + l.Name + ": Flatten " + l.Input + " → " + l.Output + " (same memory, no code)");
+        w.Line(!l.AliasesInput ? g.Launch(Name(l, "Forward")) : "// " + l.Name + ": Flatten " + l.Input + " → " + l.Output + " (same memory, no code)");
     }
 }
 

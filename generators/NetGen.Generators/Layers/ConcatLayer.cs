@@ -1,0 +1,138 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Layers;
+
+/// <summary>
+/// Concat: the previous layer's output (or <c>From</c>'s) followed by the named layers' outputs, along the channel
+/// axis of [C, H, W] shapes of one height and width, or along the features of flat ones (PyTorch's
+/// <c>torch.cat(…, dim=1)</c>). Channels are outermost, so either way the output is the operands one after the
+/// other: forward copies each into its range, backward hands each operand its range of dy (adding it where
+/// another reader of that value has written first).
+/// </summary>
+internal sealed class ConcatLayer : LayerKind
+{
+    public override string DisplayName => "Concat";
+
+    public override string NamePrefix => "concat";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuConcatLayer();
+
+    public override bool HasVectorKernels => true;
+
+    public override bool TransparentToInit => true;
+
+    public override bool AccumulatesInputGradients => true;
+
+    public override LayerSpec ReadArguments(LayerArguments arguments) => arguments.Spec(joins: arguments.Strings(0));
+
+    public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics) => input;
+
+    public override Shape? InferOutput(LayerSpec spec, string name, IReadOnlyList<(string Name, Shape Shape)> operands, List<DiagnosticInfo> diagnostics)
+    {
+        (string firstName, Shape first) = operands[0];
+        int channels = first.C;
+        foreach ((string other, Shape shape) in operands.Skip(1))
+        {
+            string? why = shape.IsFlat != first.IsFlat ? "Concat cannot join a 1-D shape with a [C, H, W] one; add [Flatten] or [GlobalAvgPool2D] to the [C, H, W] operand"
+                : shape.H != first.H || shape.W != first.W ? "Concat joins [C, H, W] shapes along C, so their height and width must be equal"
+                : null;
+            if (why is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.OperandShapesDiffer, spec.Location, DisplayName, name, firstName, first.ToString(), other, shape.ToString(), why));
+                return null;
+            }
+
+            channels += shape.C;
+        }
+
+        return first.IsFlat ? Shape.Flat(channels) : Shape.Spatial(channels, first.H, first.W);
+    }
+
+    /// <summary>Where operand <paramref name="j"/> starts in the output.</summary>
+    internal static int Start(LayerPlan layer, int j) => layer.Operands.Take(j).Sum(o => o.Shape.Size);
+
+    private static string Operands(LayerPlan layer) => string.Join(", ", layer.Operands.Select(o => o.Name + " [" + o.Shape + "]"));
+
+    private static string Parameters(LayerPlan layer) =>
+        string.Join(", ", Enumerable.Range(0, layer.Operands.Count).Select(j => ReadOnlySpan + " x" + I(j))) + ", " + Span + " y";
+
+    private static string BackwardParameters(LayerPlan layer) =>
+        ReadOnlySpan + " dy, " + string.Join(", ", AddLayer.GradientOrder(layer).Select(j => Span + " dx" + I(j)));
+
+    private static string BackwardArguments(LayerPlan layer, LayerOperands o) =>
+        o.Dy + ", " + string.Join(", ", AddLayer.GradientOrder(layer).Select(j => o.InputGradients[j]));
+
+    private static string Range(LayerPlan layer, int j) => "dy[" + I(Start(layer, j)) + " … " + I(Start(layer, j) + layer.Operands[j].Shape.Size - 1) + "]";
+
+    private static string GradientRule(LayerPlan layer) =>
+        string.Join(", ", AddLayer.GradientOrder(layer).Select(j => "dx" + I(j) + (layer.Operands[j].Accumulates ? " += " : " = ") + Range(layer, j)));
+
+    public override void EmitForward(CodeWriter w, LayerPlan layer)
+    {
+        Summary(w, Head(layer) + ": y = " + Operands(layer) + ", one after the other.");
+        w.Open("private static void " + Forward(layer) + "(" + Parameters(layer) + ")");
+        for (int j = 0; j < layer.Operands.Count; j++)
+        {
+            string i = w.For("i", layer.Operands[j].Shape.Size);
+            w.Line("y[" + VectorCode.Plus(i, Start(layer, j)) + "] = x" + I(j) + "[" + i + "];");
+            w.EndFor();
+        }
+
+        w.Close();
+    }
+
+    public override string ForwardCall(LayerPlan layer, LayerOperands o) => Forward(layer) + "(" + string.Join(", ", o.Inputs) + ", " + o.Y + ");";
+
+    public override void EmitBackward(CodeWriter w, LayerPlan layer)
+    {
+        Summary(w, Head(layer) + ", backward: " + GradientRule(layer) + ".");
+        w.Open("private static void " + Backward(layer) + "(" + BackwardParameters(layer) + ")");
+        foreach (int j in AddLayer.GradientOrder(layer))
+        {
+            string i = w.For("i", layer.Operands[j].Shape.Size);
+            w.Line("dx" + I(j) + "[" + i + "] " + (layer.Operands[j].Accumulates ? "+=" : "=") + " dy[" + VectorCode.Plus(i, Start(layer, j)) + "];");
+            w.EndFor();
+        }
+
+        w.Close();
+    }
+
+    public override string BackwardCall(LayerPlan layer, LayerOperands o) => Backward(layer) + "(" + BackwardArguments(layer, o) + ");";
+
+    public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
+    {
+        Summary(w, Head(layer) + ", " + Suffix(width) + " forward: each operand block-copied into its range of y.");
+        w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + Parameters(layer) + ")");
+        for (int j = 0; j < layer.Operands.Count; j++)
+        {
+            w.Line("x" + I(j) + ".Slice(0, " + I(layer.Operands[j].Shape.Size) + ").CopyTo(y.Slice(" + I(Start(layer, j)) + ", " + I(layer.Operands[j].Shape.Size) + "));");
+        }
+
+        w.Close();
+    }
+
+    public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width) => Forward(layer) + Suffix(width) + "(" + string.Join(", ", o.Inputs) + ", " + o.Y + ");";
+
+    public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
+    {
+        Summary(w, Head(layer) + ", " + Suffix(width) + " backward: " + GradientRule(layer) + ", a vector at a time.");
+        w.Open("private static void " + Backward(layer) + Suffix(width) + "(" + BackwardParameters(layer) + ")");
+        foreach (int j in AddLayer.GradientOrder(layer))
+        {
+            int n = layer.Operands[j].Shape.Size;
+            string part = "dy" + I(j);
+            w.Line(ReadOnlySpan + " " + part + " = dy.Slice(" + I(Start(layer, j)) + ", " + I(n) + ");");
+            w.Line(VectorCode.Ref(part + "r", part));
+            AddLayer.EmitGradientStore(w, n, width, part + "r", part, "dx" + I(j), layer.Operands[j].Accumulates);
+        }
+
+        w.Close();
+    }
+
+    public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) => Backward(layer) + Suffix(width) + "(" + BackwardArguments(layer, o) + ");";
+}
