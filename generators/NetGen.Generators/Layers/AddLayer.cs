@@ -52,13 +52,16 @@ internal sealed class AddLayer : LayerKind
     internal static IEnumerable<int> GradientOrder(LayerPlan layer) =>
         Enumerable.Range(0, layer.Operands.Count).Reverse().Where(j => layer.Operands[j].NeedsGradient);
 
-    private static string Parameters(LayerPlan layer) =>
+    /// <summary>The forward kernels' parameters: one span per operand, then y (Add and Concat).</summary>
+    internal static string Parameters(LayerPlan layer) =>
         string.Join(", ", Enumerable.Range(0, layer.Operands.Count).Select(j => ReadOnlySpan + " x" + I(j))) + ", " + Span + " y";
 
-    private static string BackwardParameters(LayerPlan layer) =>
+    /// <summary>The backward kernels' parameters: dy, then a span per operand that needs a gradient, in <see cref="GradientOrder"/>.</summary>
+    internal static string BackwardParameters(LayerPlan layer) =>
         ReadOnlySpan + " dy, " + string.Join(", ", GradientOrder(layer).Select(j => Span + " dx" + I(j)));
 
-    private static string BackwardArguments(LayerPlan layer, LayerOperands o) =>
+    /// <summary>The backward call's arguments, matching <see cref="BackwardParameters"/>.</summary>
+    internal static string BackwardArguments(LayerPlan layer, LayerOperands o) =>
         o.Dy + ", " + string.Join(", ", GradientOrder(layer).Select(j => o.InputGradients[j]));
 
     /// <summary>"dx1 = dy, dx0 += dy" for the comments.</summary>

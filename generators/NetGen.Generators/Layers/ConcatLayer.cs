@@ -58,15 +58,6 @@ internal sealed class ConcatLayer : LayerKind
 
     private static string Operands(LayerPlan layer) => string.Join(", ", layer.Operands.Select(o => o.Name + " [" + o.Shape + "]"));
 
-    private static string Parameters(LayerPlan layer) =>
-        string.Join(", ", Enumerable.Range(0, layer.Operands.Count).Select(j => ReadOnlySpan + " x" + I(j))) + ", " + Span + " y";
-
-    private static string BackwardParameters(LayerPlan layer) =>
-        ReadOnlySpan + " dy, " + string.Join(", ", AddLayer.GradientOrder(layer).Select(j => Span + " dx" + I(j)));
-
-    private static string BackwardArguments(LayerPlan layer, LayerOperands o) =>
-        o.Dy + ", " + string.Join(", ", AddLayer.GradientOrder(layer).Select(j => o.InputGradients[j]));
-
     private static string Range(LayerPlan layer, int j) => "dy[" + I(Start(layer, j)) + " … " + I(Start(layer, j) + layer.Operands[j].Shape.Size - 1) + "]";
 
     private static string GradientRule(LayerPlan layer) =>
@@ -75,7 +66,7 @@ internal sealed class ConcatLayer : LayerKind
     public override void EmitForward(CodeWriter w, LayerPlan layer)
     {
         Summary(w, Head(layer) + ": y = " + Operands(layer) + ", one after the other.");
-        w.Open("private static void " + Forward(layer) + "(" + Parameters(layer) + ")");
+        w.Open("private static void " + Forward(layer) + "(" + AddLayer.Parameters(layer) + ")");
         for (int j = 0; j < layer.Operands.Count; j++)
         {
             string i = w.For("i", layer.Operands[j].Shape.Size);
@@ -91,7 +82,7 @@ internal sealed class ConcatLayer : LayerKind
     public override void EmitBackward(CodeWriter w, LayerPlan layer)
     {
         Summary(w, Head(layer) + ", backward: " + GradientRule(layer) + ".");
-        w.Open("private static void " + Backward(layer) + "(" + BackwardParameters(layer) + ")");
+        w.Open("private static void " + Backward(layer) + "(" + AddLayer.BackwardParameters(layer) + ")");
         foreach (int j in AddLayer.GradientOrder(layer))
         {
             string i = w.For("i", layer.Operands[j].Shape.Size);
@@ -102,12 +93,12 @@ internal sealed class ConcatLayer : LayerKind
         w.Close();
     }
 
-    public override string BackwardCall(LayerPlan layer, LayerOperands o) => Backward(layer) + "(" + BackwardArguments(layer, o) + ");";
+    public override string BackwardCall(LayerPlan layer, LayerOperands o) => Backward(layer) + "(" + AddLayer.BackwardArguments(layer, o) + ");";
 
     public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
     {
         Summary(w, Head(layer) + ", " + Suffix(width) + " forward: each operand block-copied into its range of y.");
-        w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + Parameters(layer) + ")");
+        w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + AddLayer.Parameters(layer) + ")");
         for (int j = 0; j < layer.Operands.Count; j++)
         {
             w.Line("x" + I(j) + ".Slice(0, " + I(layer.Operands[j].Shape.Size) + ").CopyTo(y.Slice(" + I(Start(layer, j)) + ", " + I(layer.Operands[j].Shape.Size) + "));");
@@ -121,7 +112,7 @@ internal sealed class ConcatLayer : LayerKind
     public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
     {
         Summary(w, Head(layer) + ", " + Suffix(width) + " backward: " + GradientRule(layer) + ", a vector at a time.");
-        w.Open("private static void " + Backward(layer) + Suffix(width) + "(" + BackwardParameters(layer) + ")");
+        w.Open("private static void " + Backward(layer) + Suffix(width) + "(" + AddLayer.BackwardParameters(layer) + ")");
         foreach (int j in AddLayer.GradientOrder(layer))
         {
             int n = layer.Operands[j].Shape.Size;
@@ -134,5 +125,5 @@ internal sealed class ConcatLayer : LayerKind
         w.Close();
     }
 
-    public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) => Backward(layer) + Suffix(width) + "(" + BackwardArguments(layer, o) + ");";
+    public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) => Backward(layer) + Suffix(width) + "(" + AddLayer.BackwardArguments(layer, o) + ");";
 }
