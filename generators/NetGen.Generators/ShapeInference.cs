@@ -409,6 +409,7 @@ internal static class ShapeInference
             workspace = Math.Max(workspace, gradientBase + at + length);
         }
 
+        long unshared = gradientBase + lives.Sum(life => SlotLength(life.Size));
         int GradientOffset(int g) => (int)Math.Min(gradientBase + offsets[g], int.MaxValue);
         var deltas = new GradientSlot[count];
         for (int i = 0; i < count; i++)
@@ -470,7 +471,10 @@ internal static class ShapeInference
 
         return new NetworkPlan(
             model.Namespace, model.ClassName, input, layers.ToEquatableArray(), (int)parameterOffset, (int)workspace, outputs[logitsLayer], logitsLayer,
-            trailing == OutputFunction.Softmax, trailing == OutputFunction.Sigmoid, (int)bufferOffset, (int)stateOffset, segments.ToEquatableArray());
+            trailing == OutputFunction.Softmax, trailing == OutputFunction.Sigmoid, (int)bufferOffset, (int)stateOffset, segments.ToEquatableArray())
+        {
+            WorkspaceWithoutSharing = (int)Math.Min(unshared, int.MaxValue),
+        };
     }
 
     /// <summary>Floats a workspace slot of <paramref name="size"/> takes: rounded up to the alignment, then the slack vector loads may read.</summary>

@@ -35,3 +35,4 @@ public partial class LeNet5Digits;
 [Dense(84, Name = "head2"), ReLU, Dropout(0.5f)]
 [Dense(10, Name = "head3")]
 public partial class LeNet5DigitsDropout;
+

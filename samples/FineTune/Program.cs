@@ -1,4 +1,4 @@
-// Transfer learning with NetGen: pretrain LeNet-5 on Fashion-MNIST (with rotated, scaled and translated copies of
+// Transfer learning with NetGen: pretrain LeNet-5 (or, with --model resnet, ResNet-8) on Fashion-MNIST (with rotated, scaled and translated copies of
 // the images, so the convolutions learn features that do not depend on pose), then learn digits from a few hundred examples
 // twice — once on top of the pretrained, frozen convolutions with a new head, once from scratch — on several
 // disjoint sets of digits, and compare test accuracy and time per epoch.
@@ -36,7 +36,7 @@ var pretrainedOption = new Option<FileInfo?>("--pretrained") { Description = "Re
 var saveOption = new Option<FileInfo>("--save")
 {
     Description = "Where the pretrained checkpoint is written.",
-    DefaultValueFactory = _ => new FileInfo("fashion-lenet5.safetensors"),
+    DefaultValueFactory = _ => new FileInfo("fashion-pretrained.safetensors"),
 };
 var digitsOption = SampleOptions.Int("--digits", "Few-shot training set: this many training digits.", 300, Bounds.AtLeast(1));
 var subsetsOption = SampleOptions.Int("--subsets", "Repeat the comparison on this many disjoint sets of --digits training digits (the first N, the next N, …) and average.", 5, Bounds.AtLeast(1));
@@ -49,14 +49,16 @@ var seedOption = SampleOptions.Int("--seed", "Seed of the initial weights, the t
 var threadsOption = SampleOptions.Int("--threads", "Worker threads per batch (default: all cores); results are bit-identical for a seed and thread count.", Environment.ProcessorCount, Bounds.AtLeast(1));
 var dropoutOption = new Option<bool>("--dropout") { Description = "Give the digits' network (both methods) dropout 0.5 after each hidden layer of the head." };
 var verboseOption = new Option<bool>("--verbose") { Description = "Print every epoch of every run on the digits; with an error, also its stack trace (as does " + ExitCodes.VerboseVariable + "=1)." };
+var modelOption = SampleOptions.Choice("--model", "The network: lenet (LeNet-5; the convolutions are frozen while the new head trains) or resnet (samples/ResNet's ResNet-8; everything below the new head is frozen).", "lenet", "lenet", "resnet");
 var plotOption = new Option<FileInfo?>("--plot") { Description = "Write training curves of fine-tuning vs from scratch on the first set of digits to this PNG (and of pretraining, when it runs, to NAME.pretrain.png)." };
 
 var root = new RootCommand("Pretrain LeNet-5 on Fashion-MNIST, then fine-tune a new head on a few digits and compare with training from scratch.")
 {
     fashionOption, dataOption, pretrainEpochsOption, pretrainCopiesOption, rotateOption, scaleOption, maxShiftOption, pretrainLrOption, pretrainedOption, saveOption,
-    digitsOption, subsetsOption, epochsOption, batchOption, lrOption, weightDecayOption, warmupOption, seedOption, threadsOption, dropoutOption, verboseOption, plotOption,
+    digitsOption, subsetsOption, epochsOption, batchOption, lrOption, weightDecayOption, warmupOption, seedOption, threadsOption, dropoutOption, modelOption, verboseOption, plotOption,
 };
 return SampleMain.Run(root, args, parsed => Run(
+    TransferModel.Named(parsed.GetValue(modelOption)!, parsed.GetValue(dropoutOption)),
     parsed.GetValue(fashionOption)!,
     parsed.GetValue(dataOption)!,
     new Pretraining(
@@ -78,6 +80,7 @@ return SampleMain.Run(root, args, parsed => Run(
     parsed.GetValue(plotOption)), verboseOption);
 
 static int Run(
+    TransferModel model,
     DirectoryInfo fashionFolder, DirectoryInfo digitsFolder, Pretraining pretraining, FileInfo? pretrained, FileInfo save,
     int digitCount, int subsets, int epochs, int batch, float lr, float weightDecay, double warmupSeconds, int seed, int threads,
     bool dropout, bool verbose, FileInfo? plot)
@@ -96,7 +99,7 @@ static int Run(
 
     // (a) Fashion-MNIST, installed from Debian; and the digits, here already, so that --digits × --subsets is
     // checked before pretraining.
-    var fashionNet = new LeNet5(seed);
+    INetwork fashionNet = model.Pretrained(seed);
     (Dataset Train, Dataset Test) fashion;
     try
     {
@@ -118,13 +121,13 @@ static int Run(
 
     Console.WriteLine(Invariant($"fashion-mnist: {fashion.Train.Count} training and {fashion.Test.Count} test images, {threads} threads, seed {seed}"));
 
-    // (b) Pretrain LeNet-5 on Fashion-MNIST, or reuse a checkpoint.
+    // (b) Pretrain the model on Fashion-MNIST, or reuse a checkpoint.
     string checkpoint;
     using (var trainer = new Trainer(fashionNet, new AdamW(pretraining.LearningRate, weightDecay: weightDecay), threads))
     {
         if (!pretrain)
         {
-            // A file that is not a LeNet-5 checkpoint throws SafetensorsFormatException or CheckpointMismatchException (exit 3).
+            // A file that is not a checkpoint of the model throws SafetensorsFormatException or CheckpointMismatchException (exit 3).
             checkpoint = pretrained!.FullName;
             CheckpointLoadResult loaded = Checkpoint.Load(fashionNet, checkpoint, strict: true);
             Console.WriteLine(Invariant($"pretrained: reusing {checkpoint} ({loaded.Loaded.Count} tensors)"));
@@ -157,7 +160,7 @@ static int Run(
             if (plot is not null && history.Epochs.Count > 0)
             {
                 string pretrainPlot = Path.ChangeExtension(plot.FullName, ".pretrain.png");
-                TrainingCurves.WritePng(pretrainPlot, history.Epochs, "LeNet-5 pretraining on Fashion-MNIST");
+                TrainingCurves.WritePng(pretrainPlot, history.Epochs, model.DisplayName + " pretraining on Fashion-MNIST");
                 Console.WriteLine($"plot: {pretrainPlot}");
             }
         }
@@ -172,7 +175,8 @@ static int Run(
     Console.WriteLine(Invariant($"digits: per class in the first set {string.Join(" ", PerClass(sets[0]))}"));
 
     var options = new TrainingOptions { Epochs = epochs, BatchSize = batch };
-    string[] frozen = ["conv1", "conv2"];
+    string[] frozen = model.Frozen(DigitsNetwork(seed));
+    Console.WriteLine($"model: {model.DisplayName}; fine-tuning freezes {string.Join(", ", frozen)}");
 
     // Both methods use the same network's code: whichever ran first would pay for its JIT compilation (and for tiering
     // up, which takes a fraction of a second of calls) in its timed epochs. Train throwaway copies in both
@@ -201,6 +205,7 @@ static int Run(
         int runSeed = seed + k;
         INetwork fineTuned = DigitsNetwork(runSeed);
         CheckpointLoadResult result = Checkpoint.Load(fineTuned, checkpoint, strict: false);
+        string? replaced = model.ReplaceHead(fineTuned, runSeed);
         if (k == 0)
         {
             Console.WriteLine($"fine-tune: loaded {string.Join(", ", result.Loaded)}");
@@ -209,6 +214,10 @@ static int Run(
                 : reasons.Length == 1 ? $"{string.Join(", ", result.Skipped.Select(s => s.Key))} ({reasons[0]})"
                 : string.Join("; ", result.Skipped)));
             Console.WriteLine($"fine-tune: missing {(result.Missing.Count == 0 ? "nothing" : string.Join(", ", result.Missing))} (kept their initialization from the seed)");
+            if (replaced is not null)
+            {
+                Console.WriteLine("fine-tune: " + replaced);
+            }
         }
 
         TrainingOptions settings = options with { Seed = (ulong)runSeed };
@@ -238,13 +247,13 @@ static int Run(
         TrainingCurves.WritePng(
             plot.FullName,
             [("fine-tune", tuned[0].History.Epochs), ("scratch", scratch[0].History.Epochs)],
-            Invariant($"{digitCount} digits: fine-tuned (Fashion-MNIST convolutions, frozen) vs from scratch"));
+            Invariant($"{digitCount} digits: {model.DisplayName} fine-tuned (Fashion-MNIST features, frozen) vs from scratch"));
         Console.WriteLine($"plot: {plot.FullName}");
     }
 
     return ExitCodes.Success;
 
-    INetwork DigitsNetwork(int networkSeed) => dropout ? new LeNet5DigitsDropout(networkSeed) : new LeNet5Digits(networkSeed);
+    INetwork DigitsNetwork(int networkSeed) => model.Digits(networkSeed);
 
     Run TrainDigits(string label, int set, INetwork net, Dataset few, TrainingOptions settings)
     {
@@ -289,7 +298,7 @@ static double Median(IEnumerable<double> values)
 
 static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-/// <summary>How LeNet-5 is pretrained on Fashion-MNIST.</summary>
+/// <summary>How the model is pretrained on Fashion-MNIST.</summary>
 internal sealed record Pretraining(int Epochs, int Copies, float Rotate, float Scale, float MaxShift, float LearningRate);
 
 /// <summary>One training run on a set of digits: its history and the test accuracy before and after.</summary>

@@ -124,4 +124,16 @@ public sealed class GradientSlotReuseTests
             Assert.True(end - start <= widest + 1024, $"lenet: the gradients span {end - start} floats; {widest} are alive at the widest step");
         }
     }
+
+    /// <summary>The figure the header reports beside the workspace: the same layout with a slot for every gradient.</summary>
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void The_unshared_figure_is_the_workspace_with_a_slot_for_every_gradient(string name)
+    {
+        NetworkPlan plan = Plan(name);
+        int[] slots = Enumerable.Range(0, plan.Layers.Count).Where(k => plan.Layers[k].Delta.Source == GradientSource.Workspace && !plan.Layers[k].AliasesInput).ToArray();
+        int start = slots.Min(k => plan.Layers[k].Delta.Offset);
+        Assert.Equal(start + slots.Sum(k => Length(plan.Layers[k])), plan.WorkspaceWithoutSharing);
+        Assert.True(plan.WorkspaceSize < plan.WorkspaceWithoutSharing, $"{name}: sharing saves nothing ({plan.WorkspaceSize} floats)");
+    }
 }

@@ -65,6 +65,7 @@ public sealed class SnapshotTests
     {
         { "Dense", "[Network, Input(5), Dense(3)]" },
         { "Conv2D", "[Network, Input(1, 6, 6), Conv2D(2, 3, Padding = 1)]" },
+        { "Conv2DStrided", "[Network, Input(2, 9, 9), Conv2D(2, 1), Conv2D(5, 3, Stride = 2, Padding = 1)]" },
         { "MaxPool2D", "[Network, Input(2, 4, 4), MaxPool2D(2)]" },
         { "AvgPool2D", "[Network, Input(1, 5, 5), AvgPool2D(3, Stride = 2)]" },
         { "ReLU", "[Network, Input(12), ReLU]" },

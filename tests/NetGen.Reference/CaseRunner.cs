@@ -108,6 +108,7 @@ internal static class CaseRunner
     {
         using var noGrad = torch.no_grad();
         var fanIn = new Dictionary<string, double>(StringComparer.Ordinal);
+        var batchNorms = module.state_dict().Keys.Where(k => k.EndsWith(".running_mean", StringComparison.Ordinal)).Select(k => k[..k.LastIndexOf('.')]).ToHashSet(StringComparer.Ordinal);
         foreach ((string name, Tensor tensor) in module.state_dict())
         {
             string layer = name[..name.LastIndexOf('.')];
@@ -117,7 +118,7 @@ internal static class CaseRunner
                 continue;
             }
 
-            bool batchNorm = layer.StartsWith("bn", StringComparison.Ordinal);
+            bool batchNorm = batchNorms.Contains(layer);
             if (suffix == "weight" && !batchNorm)
             {
                 fanIn[layer] = tensor.numel() / (double)tensor.shape[0];

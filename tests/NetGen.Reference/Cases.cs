@@ -64,6 +64,17 @@ internal static class Cases
             () => new ReferenceNet(2, 7, 9).Conv(4, 3, 1, 1, bias: false).BatchNorm().ReLU().Conv(3, 3, bias: false).ReLU().Dense(9, bias: false).Tanh().Dense(3), 4, 30, Optimizer: Plain),
         new("batchnorm_eval", "The same network in evaluation mode (running statistics)", () => BatchNormNet(), 4, 19, Training: false),
 
+        // Graphs: a residual block with a projection shortcut (BatchNorm on both branches, training mode, SGD steps),
+        // branches joined by Concat on channels and on features, a GlobalAvgPool2D head, and ResNet-8 itself.
+        new("residual_projection", "Conv2D(4, 3, padding 1, no bias) BN ReLU = b1; Conv2D(6, 3, stride 2, padding 1, no bias) BN ReLU; Conv2D(6, 3, padding 1, no bias) BN = b2_main; from b1 Conv2D(6, 1, stride 2, no bias) BN; Add(b2_main) ReLU; GlobalAvgPool2D; Dense(3) on 2×8×8, training mode, 2 SGD steps",
+            () => ResidualNet(), 4, 31, Optimizer: Plain),
+        new("concat_branches", "Conv2D(3, 3, padding 1) ReLU = ra; from ra Conv2D(5, 1) Sigmoid = sb; from ra Conv2D(2, 3, padding 1) Tanh; Concat(sb, ra); Dense(8) ReLU = h; Dense(6) Tanh; Concat(h); Dense(4) on 2×7×7",
+            () => ConcatNet(), 3, 32),
+        new("gap_head", "Conv2D(5, 3) ReLU; Conv2D(4, 3, stride 2, padding 1); GlobalAvgPool2D; Dense(3) on 3×9×8",
+            () => new ReferenceNet(3, 9, 8).Conv(5, 3).ReLU().Conv(4, 3, 2, 1).GlobalAvgPool().Dense(3), 3, 33),
+        new("resnet8", "samples/ResNet's ResNet-8 (77,754 parameters) on 1×28×28, training mode (batch statistics) and evaluation mode",
+            () => ResNet8(), 2, 34),
+
         // The losses, mean reduction.
         new("loss_bce", "Dense(4) Tanh; Dense(3) Sigmoid (fused into BCE with logits) on 5 inputs, soft targets",
             () => new ReferenceNet(5).Dense(4).Tanh().Dense(3).EndWith("sigmoid"), 3, 20, LossKind.BinaryCrossEntropyWithLogits),
@@ -81,6 +92,44 @@ internal static class Cases
 
     private static ReferenceNet BatchNormNet() =>
         new ReferenceNet(2, 5, 6).Conv(3, 3).BatchNorm().ReLU().Dense(9).BatchNorm(1e-3, 0.3).Tanh().Dense(3);
+
+    private static ReferenceNet ResidualNet() =>
+        new ReferenceNet(2, 8, 8)
+            .Conv(4, 3, 1, 1, bias: false).BatchNorm().ReLU().As("b1")
+            .Conv(6, 3, 2, 1, bias: false).BatchNorm().ReLU()
+            .Conv(6, 3, 1, 1, bias: false).BatchNorm().As("b2_main")
+            .From("b1").Conv(6, 1, 2, 0, bias: false).BatchNorm()
+            .Add("b2_main").ReLU()
+            .GlobalAvgPool().Dense(3);
+
+    private static ReferenceNet ConcatNet() =>
+        new ReferenceNet(2, 7, 7)
+            .Conv(3, 3, 1, 1).ReLU().As("ra")
+            .From("ra").Conv(5, 1).Sigmoid().As("sb")
+            .From("ra").Conv(2, 3, 1, 1).Tanh()
+            .Concat("sb", "ra")
+            .Dense(8).ReLU().As("h")
+            .Dense(6).Tanh()
+            .Concat("h").Dense(4);
+
+    /// <summary>samples/ResNet/ResNet8.cs, layer for layer and name for name.</summary>
+    private static ReferenceNet ResNet8()
+    {
+        var net = new ReferenceNet(1, 28, 28).Conv(16, 3, 1, 1, bias: false).As("conv1").BatchNorm().As("bn1").ReLU().As("stem");
+        net.Conv(16, 3, 1, 1, bias: false).As("b1_conv1").BatchNorm().As("b1_bn1").ReLU().As("b1_relu1")
+            .Conv(16, 3, 1, 1, bias: false).As("b1_conv2").BatchNorm().As("b1_bn2")
+            .Add("stem").As("b1_add").ReLU().As("block1");
+        foreach ((int block, int width) in new[] { (2, 32), (3, 64) })
+        {
+            string b = "b" + block.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            net.Conv(width, 3, 2, 1, bias: false).As(b + "_conv1").BatchNorm().As(b + "_bn1").ReLU().As(b + "_relu1")
+                .Conv(width, 3, 1, 1, bias: false).As(b + "_conv2").BatchNorm().As(b + "_bn2")
+                .From("block" + (block - 1).ToString(System.Globalization.CultureInfo.InvariantCulture)).Conv(width, 1, 2, 0, bias: false).As(b + "_down").BatchNorm().As(b + "_down_bn")
+                .Add(b + "_bn2").As(b + "_add").ReLU().As("block" + block.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return net.GlobalAvgPool().As("pool").Dense(10).As("fc");
+    }
 
     private static ReferenceNet OptimizerNet() => new ReferenceNet(4).Dense(5).Tanh().Dense(3);
 }

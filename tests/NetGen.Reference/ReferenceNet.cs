@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,12 +12,18 @@ namespace NetGen.Reference;
 /// names (<c>conv1</c>, <c>dense1</c>, <c>bn1</c>, …, one counter per kind), the same output shapes
 /// (floor((in + 2·pad − k) / stride) + 1), a Flatten implied before a Dense after a 3-D shape, and a trailing
 /// Softmax or Sigmoid kept out of the module (NetGen fuses it into the loss; the logits are the values before it).
+/// Graphs read as NetGen's attributes do: <see cref="From"/> makes the next layer read an earlier one's output,
+/// <see cref="Add"/> and <see cref="Concat"/> join the previous output with named ones, <see cref="As"/> names the
+/// last layer (its kind's counter still counts it, as NetGen's does).
 /// </summary>
 internal sealed class ReferenceNet
 {
-    private readonly List<(string Name, nn.Module<Tensor, Tensor> Module)> _layers = [];
+    private readonly List<GraphModule.Node> _layers = [];
     private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int[]> _shapes = new(StringComparer.Ordinal);
     private int[] _shape;
+    private string? _from;
+    private bool _graph;
 
     public ReferenceNet(params int[] inputShape)
     {
@@ -36,7 +43,7 @@ internal sealed class ReferenceNet
     {
         Require3D("Conv2D");
         int h = ((_shape[1] + (2 * padding) - kernel) / stride) + 1, w = ((_shape[2] + (2 * padding) - kernel) / stride) + 1;
-        Add("conv", nn.Conv2d(_shape[0], filters, kernel, stride: stride, padding: padding, bias: bias), [filters, h, w]);
+        Append("conv", nn.Conv2d(_shape[0], filters, kernel, stride: stride, padding: padding, bias: bias), [filters, h, w]);
         return this;
     }
 
@@ -44,10 +51,10 @@ internal sealed class ReferenceNet
     {
         if (_shape.Length == 3)
         {
-            Add("flatten", nn.Flatten(), [_shape[0] * _shape[1] * _shape[2]]);
+            Append("flatten", nn.Flatten(), [_shape[0] * _shape[1] * _shape[2]]);
         }
 
-        Add("dense", nn.Linear(_shape[0], units, hasBias: bias), [units]);
+        Append("dense", nn.Linear(_shape[0], units, hasBias: bias), [units]);
         return this;
     }
 
@@ -55,24 +62,24 @@ internal sealed class ReferenceNet
 
     public ReferenceNet AvgPool(int size, int? stride = null) => Pool("avgpool", size, stride ?? size, max: false);
 
-    public ReferenceNet ReLU() => Add("relu", nn.ReLU(), _shape);
+    public ReferenceNet ReLU() => Append("relu", nn.ReLU(), _shape);
 
-    public ReferenceNet Sigmoid() => Add("sigmoid", nn.Sigmoid(), _shape);
+    public ReferenceNet Sigmoid() => Append("sigmoid", nn.Sigmoid(), _shape);
 
-    public ReferenceNet Tanh() => Add("tanh", nn.Tanh(), _shape);
+    public ReferenceNet Tanh() => Append("tanh", nn.Tanh(), _shape);
 
-    public ReferenceNet LeakyReLU(double negativeSlope = 0.01) => Add("leakyrelu", nn.LeakyReLU(negativeSlope), _shape);
+    public ReferenceNet LeakyReLU(double negativeSlope = 0.01) => Append("leakyrelu", nn.LeakyReLU(negativeSlope), _shape);
 
     /// <summary>GELU with PyTorch's tanh approximation, NetGen's [GELU].</summary>
-    public ReferenceNet GELU() => Add("gelu", nn.GELU(TorchSharp.Modules.GELU.Approximate.tanh), _shape);
+    public ReferenceNet GELU() => Append("gelu", nn.GELU(TorchSharp.Modules.GELU.Approximate.tanh), _shape);
 
-    public ReferenceNet Softmax() => Add("softmax", nn.Softmax(1), _shape);
+    public ReferenceNet Softmax() => Append("softmax", nn.Softmax(1), _shape);
 
-    public ReferenceNet Dropout(double rate) => Add("dropout", nn.Dropout(rate), _shape);
+    public ReferenceNet Dropout(double rate) => Append("dropout", nn.Dropout(rate), _shape);
 
     /// <summary>BatchNorm2d over channels after a 3-D shape, BatchNorm1d over features after a 1-D one.</summary>
     public ReferenceNet BatchNorm(double epsilon = 1e-5, double momentum = 0.1) =>
-        Add("bn", _shape.Length == 3 ? nn.BatchNorm2d(_shape[0], eps: epsilon, momentum: momentum) : nn.BatchNorm1d(_shape[0], eps: epsilon, momentum: momentum), _shape);
+        Append("bn", _shape.Length == 3 ? nn.BatchNorm2d(_shape[0], eps: epsilon, momentum: momentum) : nn.BatchNorm1d(_shape[0], eps: epsilon, momentum: momentum), _shape);
 
     /// <summary>A last Softmax or Sigmoid: NetGen's loss takes the logits before it.</summary>
     public ReferenceNet EndWith(string activation)
@@ -86,17 +93,64 @@ internal sealed class ReferenceNet
         return this;
     }
 
-    public nn.Module<Tensor, Tensor> Build() => nn.Sequential(_layers);
+    /// <summary>The next layer reads <paramref name="name"/>'s output instead of the previous layer's (NetGen's <c>From</c>).</summary>
+    public ReferenceNet From(string name)
+    {
+        _shape = _shapes[name];
+        _from = name;
+        _graph = true;
+        return this;
+    }
+
+    /// <summary>Names the last layer (NetGen's <c>Name = "…"</c>).</summary>
+    public ReferenceNet As(string name)
+    {
+        GraphModule.Node last = _layers[^1];
+        _shapes.Remove(last.Name);
+        _layers[^1] = last with { Name = name };
+        _shapes[name] = _shape;
+        return this;
+    }
+
+    /// <summary>The element-wise sum of the previous output and the named ones (NetGen's <c>[Add]</c>).</summary>
+    public ReferenceNet Add(params string[] names)
+    {
+        _graph = true;
+        return Push("add", null, _shape, names);
+    }
+
+    /// <summary>The previous output followed by the named ones along the channel (3-D) or feature (1-D) axis (NetGen's <c>[Concat]</c>).</summary>
+    public ReferenceNet Concat(params string[] names)
+    {
+        _graph = true;
+        int[] shape = [.. _shape];
+        shape[0] += names.Sum(n => _shapes[n][0]);
+        return Push("concat", null, shape, names);
+    }
+
+    /// <summary>The mean over each channel's plane, [C, H, W] → [C] (NetGen's <c>[GlobalAvgPool2D]</c>).</summary>
+    public ReferenceNet GlobalAvgPool()
+    {
+        Require3D("GlobalAvgPool2D");
+        _graph = true;
+        return Push("gap", null, [_shape[0]], []);
+    }
+
+    /// <summary>A chain as <c>nn.Sequential</c>; a graph as a module that evaluates its nodes in order.</summary>
+    public nn.Module<Tensor, Tensor> Build() =>
+        _graph ? new GraphModule(_layers) : nn.Sequential(_layers.Select(l => (l.Name, l.Module!)));
 
     private ReferenceNet Pool(string prefix, int size, int stride, bool max)
     {
         Require3D(prefix);
         int h = ((_shape[1] - size) / stride) + 1, w = ((_shape[2] - size) / stride) + 1;
-        Add(prefix, max ? nn.MaxPool2d(size, stride) : nn.AvgPool2d(size, stride), [_shape[0], h, w]);
+        Append(prefix, max ? nn.MaxPool2d(size, stride) : nn.AvgPool2d(size, stride), [_shape[0], h, w]);
         return this;
     }
 
-    private ReferenceNet Add(string prefix, nn.Module<Tensor, Tensor> module, int[] output)
+    private ReferenceNet Append(string prefix, nn.Module<Tensor, Tensor> module, int[] output) => Push(prefix, module, output, []);
+
+    private ReferenceNet Push(string prefix, nn.Module<Tensor, Tensor>? module, int[] output, string[] joins)
     {
         if (Trailing is not null)
         {
@@ -104,8 +158,12 @@ internal sealed class ReferenceNet
         }
 
         _counters[prefix] = _counters.GetValueOrDefault(prefix) + 1;
-        _layers.Add((prefix + _counters[prefix].ToString(CultureInfo.InvariantCulture), module));
+        string name = prefix + _counters[prefix].ToString(CultureInfo.InvariantCulture);
+        string? input = _from ?? (_layers.Count == 0 ? null : _layers[^1].Name);
+        _layers.Add(new GraphModule.Node(name, module, prefix, [input, .. joins]));
+        _shapes[name] = output;
         _shape = output;
+        _from = null;
         return this;
     }
 

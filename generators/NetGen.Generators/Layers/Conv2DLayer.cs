@@ -24,7 +24,8 @@ namespace NetGen.Generators.Layers;
 /// added transposed (narrow rows, many filters), whichever a cost model of the two finds cheaper; dx is the same
 /// tiled convolution applied to g zero-padded by K − 1 − padding, with the weights read transposed and flipped
 /// in place. Tile shapes come from a small cost model (FMA and load issue slots, FMA latency, registers).
-/// Stride ≠ 1, and dx with padding ≥ K, run the scalar loops (with the activation fused).
+/// Stride ≠ 1 runs the lowered kernels (Conv2DLayer.Lowered.cs: the convolution as matrix products over an unrolled
+/// input); dx with padding ≥ K, and layers whose scratch would be too large, run the scalar loops (with the activation fused).
 /// </remarks>
 internal sealed partial class Conv2DLayer : LayerKind
 {
@@ -123,8 +124,17 @@ internal sealed partial class Conv2DLayer : LayerKind
     /// <summary>What the plan decided for the layer (<see cref="Decide"/>).</summary>
     private static Conv2DTiling Tiling(LayerPlan layer) => Options<Conv2DOptions>(layer).Tiling!;
 
-    public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) =>
-        Conv2DScratch.Of(input, output, Options<Conv2DOptions>(spec)).Total;
+    public override int ScratchFloats(LayerSpec spec, Shape input, Shape output)
+    {
+        Conv2DOptions options = Options<Conv2DOptions>(spec);
+        if (options.Stride == 1 || input.IsFlat)
+        {
+            return Conv2DScratch.Of(input, output, options).Total;
+        }
+
+        long lowered = LoweredScratch(input, output, options.Kernel);
+        return lowered <= MaxScratch ? (int)lowered : 0;
+    }
 
     /// <summary>The zero-padded input: C × (H + 2·padding) × (W + 2·padding).</summary>
     public override long PaddedInputFloats(LayerSpec spec, Shape input)
@@ -263,7 +273,7 @@ internal sealed partial class Conv2DLayer : LayerKind
 
     public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width)
     {
-        if (TiledForward(layer))
+        if (TiledForward(layer) || Lowered(layer, width))
         {
             return VectorForwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ", " + o.Scratch + ");";
         }
@@ -274,6 +284,12 @@ internal sealed partial class Conv2DLayer : LayerKind
     public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width)
     {
         string dx = layer.NeedsInputGradient ? ", " + o.Dx : "";
+        if (Lowered(layer, width))
+        {
+            return VectorBackwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.Dy + (layer.FusedActivation is null ? "" : ", " + o.Y)
+                + ", " + o.DW + DbOperand(layer, o.DB) + dx + ", " + o.Scratch + ");";
+        }
+
         if (TiledBackward(layer))
         {
             return VectorBackwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + o.Dy + (layer.FusedActivation is null ? "" : ", " + o.Y)
@@ -291,6 +307,12 @@ internal sealed partial class Conv2DLayer : LayerKind
 
     public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
     {
+        if (Lowered(layer, width))
+        {
+            EmitLoweredForward(w, layer, width);
+            return;
+        }
+
         if (!TiledForward(layer))
         {
             if (layer.FusedActivation is Activation activation)
@@ -405,6 +427,12 @@ internal sealed partial class Conv2DLayer : LayerKind
 
     public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
     {
+        if (Lowered(layer, width))
+        {
+            EmitLoweredBackward(w, layer, width);
+            return;
+        }
+
         if (!TiledBackward(layer))
         {
             if (layer.FusedActivation is Activation fused)

@@ -145,6 +145,12 @@ internal sealed record NetworkPlan(
     int BatchStateSize,
     EquatableArray<Segment> Segments)
 {
+    /// <summary>
+    /// Floats the workspace would take with a slot of its own for every gradient (and staging share): the figure
+    /// <see cref="WorkspaceSize"/> is after gradients whose lives do not overlap share their floats.
+    /// </summary>
+    public int WorkspaceWithoutSharing { get; init; }
+
     /// <summary>Whether the network has BatchNorm layers, whose training passes run in segments between batch-wide statistics.</summary>
     public bool HasBatchNorm => BatchStateSize > 0;
 

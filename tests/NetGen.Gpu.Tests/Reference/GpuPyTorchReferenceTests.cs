@@ -27,16 +27,19 @@ public sealed class GpuPyTorchReferenceTests(GpuFixture gpu, ITestOutputHelper o
     /// <summary>
     /// A subset, as ILGPU's CPU accelerator compiles every kernel of every network (about 0.5 s a case): four
     /// convolution cases that together still cover kernels 1–7, strides 1–3 and paddings 0–2; every other layer
-    /// kind, loss and optimizer kind once; the tiled Dense and Conv2D kernels on three cases.
+    /// kind, loss and optimizer kind once; the graph cases (a projection residual with BatchNorm on both branches,
+    /// Concat branches, a GlobalAvgPool2D head; ResNet-8 itself runs on the CPU paths only); the tiled Dense and Conv2D
+    /// kernels on five cases.
     /// </summary>
     private static readonly string[] Simple =
     [
         "dense_wide", "conv_k3s1p0_k2s2p1", "conv_k5s1p2_k4s3p1", "conv_k6s3p2_k3s1p2", "conv_k1s1p1_k7s2p0",
         "pool_max", "pool_avg", "activations", "softmax_trailing", "softmax_middle", "dropout_eval", "leaky_relu", "gelu",
         "batchnorm_train", "no_bias", "batchnorm_eval", "loss_bce", "loss_mse", "sgd_nesterov", "adam", "adamw",
+        "residual_projection", "concat_branches", "gap_head",
     ];
 
-    private static readonly string[] Tiled = ["dense_wide", "conv_k3s1p0_k2s2p1", "conv_wide", "no_bias"];
+    private static readonly string[] Tiled = ["dense_wide", "conv_k3s1p0_k2s2p1", "conv_wide", "no_bias", "residual_projection"];
 
     public static TheoryData<string, GpuKernelVariant> Cases()
     {

@@ -9,7 +9,9 @@ namespace NetGen.Tests.Kernels;
 // each fused activation (ReLU, Sigmoid, Tanh); padding 0, 1 and 2 (and 2 with K = 1, larger than K − 1);
 // K = 1, 3, 5 and 9 (kx as a loop); output widths 5, 7, 8, 10, 12, 16, 18, 20, 28 and 30 (below, equal to
 // and above both vector widths); 1, 3, 4, 6, 7, 16 and 17 filters; 1, 2, 3, 6 and 16 input channels; stride 2
-// with fused activations; and convolutions feeding convolutions.
+// with fused activations; and convolutions feeding convolutions. Strided convolutions run the lowered kernels
+// (Conv2DLayer.Lowered.cs) where they have a vector of output positions: filters and taps that leave tails of the
+// 4 × 2 register tiles, positions that are and are not a multiple of the vector, stride 3, bias with ReLU.
 
 /// <summary>A plain first-layer conv (no activation) whose 8-wide rows equal one Vector256 and are narrower than a Vector512.</summary>
 [Network, Input(3, 7, 10)]
@@ -44,6 +46,26 @@ public partial class ConvPathNarrow;
 [Conv2D(5, 3, Stride = 2), ReLU]
 [Flatten, Dense(3)]
 public partial class ConvPathStrided;
+
+/// <summary>
+/// Lowered kernels at their edges: 7 filters (a tail of 3 below the 4-filter tiles) over 3 taps of 3 channels
+/// (27 taps: a tail of 1 below the 2-tap tiles of dw) with bias and fused ReLU on 9×9 = 81 positions (not a multiple of
+/// either vector: the last vector overlaps), then stride 3 without padding or bias onto 17 filters over 5 × 5 = 25
+/// positions (one whole Vector512, then the overlap), then a 1×1 stride-2 projection on 9 = 3 × 3 positions (below
+/// both vectors: the scalar loops).
+/// </summary>
+[Network, Input(3, 18, 17)]
+[Conv2D(7, 3, Stride = 2, Padding = 1), ReLU]
+[Conv2D(17, 3, Stride = 2, Padding = 1, Bias = false), Tanh]
+[Conv2D(6, 1, Stride = 2, Bias = false)]
+[Flatten, Dense(4)]
+public partial class ConvPathLoweredEdges;
+
+/// <summary>Stride 3 onto 32 positions (two whole Vector256s, one Vector512 pair): a lowered convolution as the logits layer.</summary>
+[Network, Input(2, 12, 24)]
+[Conv2D(4, 3, Padding = 1), Sigmoid]
+[Conv2D(3, 3, Stride = 3)]
+public partial class ConvPathLoweredLast;
 
 /// <summary>Wide rows: 28 with padding 2 and sigmoid, then 30 (padding 2, K = 3) with tanh, then pooling.</summary>
 [Network, Input(1, 28, 28)]
@@ -89,6 +111,12 @@ public class ConvPathTests
 
     [Fact]
     public void StrideTwo_WithFusedActivations_AllPathsAgree() => PathOracle.AssertPathsAgree(new ConvPathStrided(seed: 15), seed: 5);
+
+    [Fact]
+    public void LoweredKernels_TilesTailsAndOverlaps_AllPathsAgree() => PathOracle.AssertPathsAgree(new ConvPathLoweredEdges(seed: 21), seed: 11);
+
+    [Fact]
+    public void LoweredKernel_AsLogitsLayer_AllPathsAgree() => PathOracle.AssertPathsAgree(new ConvPathLoweredLast(seed: 22), seed: 12);
 
     [Fact]
     public void WideRows_AllPathsAgree() => PathOracle.AssertPathsAgree(new ConvPathWide(seed: 16), seed: 6);

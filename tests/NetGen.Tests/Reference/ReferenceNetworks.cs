@@ -144,3 +144,30 @@ public partial class RefRegression;
 [Dense(5), Tanh]
 [Dense(3)]
 public partial class RefOptimizerNet;
+
+// Graphs. ResNet-8 is samples/ResNet/ResNet8.cs itself, compiled into this project (NetGen.Tests.csproj).
+
+[Network, Input(2, 8, 8)]
+[Conv2D(4, 3, Padding = 1, Bias = false), BatchNorm, ReLU(Name = "b1")]
+[Conv2D(6, 3, Stride = 2, Padding = 1, Bias = false), BatchNorm, ReLU]
+[Conv2D(6, 3, Padding = 1, Bias = false), BatchNorm(Name = "b2_main")]
+[Conv2D(6, 1, Stride = 2, Bias = false, From = "b1"), BatchNorm]
+[Add("b2_main"), ReLU]
+[GlobalAvgPool2D, Dense(3)]
+public partial class RefResidualProjection;
+
+[Network, Input(2, 7, 7)]
+[Conv2D(3, 3, Padding = 1), ReLU(Name = "ra")]
+[Conv2D(5, 1, From = "ra"), Sigmoid(Name = "sb")]
+[Conv2D(2, 3, Padding = 1, From = "ra"), Tanh]
+[Concat("sb", "ra")]
+[Dense(8), ReLU(Name = "h")]
+[Dense(6), Tanh]
+[Concat("h"), Dense(4)]
+public partial class RefConcatBranches;
+
+[Network, Input(3, 9, 8)]
+[Conv2D(5, 3), ReLU]
+[Conv2D(4, 3, Stride = 2, Padding = 1)]
+[GlobalAvgPool2D, Dense(3)]
+public partial class RefGapHead;

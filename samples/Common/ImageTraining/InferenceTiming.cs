@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using NetGen;
 
-namespace LeNet;
+namespace NetGen.Samples;
 
 /// <summary>The sample's two inference figures: batch-1 latency and batch-64 throughput.</summary>
 internal static class InferenceTiming

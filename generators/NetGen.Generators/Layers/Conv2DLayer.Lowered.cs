@@ -1,0 +1,351 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generators.Emit;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Layers;
+
+/// <summary>
+/// The vector kernels of strided convolutions: the convolution lowered to matrix products. x is unrolled into
+/// col [C·K·K][P'] (one row per tap (c, ky, kx), one column per output position, P = OH·OW rounded up to a
+/// Vector512 with zero columns), then y = w · col with w read as [F][C·K·K]: a tile of 4 filters × 2 column vectors
+/// stays in registers while the taps run. Backward forms g = dy ⊙ act′(y) as [F][P'] (zero tail), dw += g · colᵀ
+/// (4 filters × 2 taps of dot products over the positions, summed across lanes at the end), then, for dx, the
+/// column gradient wᵀ · g into col's place (4 taps × 2 column vectors) and scatters it back onto the input's
+/// pixels. The unrolling costs C·K·K·P moves against F·C·K·K·P multiply-adds, so it pays whenever F is more than a
+/// few filters; stride-1 layers keep the direct kernels, which need no copy.
+/// </summary>
+internal sealed partial class Conv2DLayer
+{
+    /// <summary>Filters (forward, dw) or taps (dx) per register tile.</summary>
+    private const int LoweredRows = 4;
+
+    /// <summary>The columns of the lowered input, P rounded up to the widest vector.</summary>
+    private static int LoweredColumns(Shape output) => (output.H * output.W + MaxWidth - 1) / MaxWidth * MaxWidth;
+
+    /// <summary>Scratch of the lowered kernels: col [C·K·K][P'] (dx's column gradient reuses it), then g [F][P'].</summary>
+    private static long LoweredScratch(Shape input, Shape output, int k) =>
+        ((long)input.C * k * k + output.C) * LoweredColumns(output);
+
+    /// <summary>
+    /// Whether the <paramref name="width"/> path runs the lowered kernels: stride ≠ 1, scratch planned for them, and
+    /// at least one vector of output positions (the last vector of a row of y overlaps the one before it).
+    /// </summary>
+    private static bool Lowered(LayerPlan layer, int width) =>
+        Stride(layer) != 1 && layer.ScratchOffset >= 0 && layer.ScratchSize >= LoweredScratch(layer.Input, layer.Output, Kernel(layer))
+        && layer.Output.H * layer.Output.W >= width;
+
+    /// <summary>The lowered forward kernel: col from x, y = w · col (+ b), then the fused activation.</summary>
+    private void EmitLoweredForward(CodeWriter w, LayerPlan layer, int width)
+    {
+        Shape i = layer.Input, o = layer.Output;
+        int k = Kernel(layer), taps = i.C * k * k, positions = o.H * o.W, columns = LoweredColumns(o);
+        Summary(w, Head(layer) + ", kernel " + I(k) + ", stride " + I(Stride(layer)) + ", padding " + I(Padding(layer)) + ", on " + (width == 16 ? "Vector512" : "Vector256")
+            + " as a matrix product: col [" + I(taps) + "][" + I(columns) + "] from x [" + i + "], then y [" + I(o.C) + "][" + I(positions) + "] = w [" + I(o.C) + "][" + I(taps) + "] · col"
+            + (HasBias(layer) ? " + b" : "") + (layer.FusedActivation is null ? "." : ", then " + layer.FusedActivation.DisplayName + " (y is the activation's output)."));
+        w.Open("private static void " + VectorForwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + (HasBias(layer) ? ReadOnlySpan + " b, " : "") + Span + " y, " + Span + " scratch)");
+        w.Line(Span + " col = scratch.Slice(0, " + I(taps * columns) + ");");
+        EmitUnroll(w, layer);
+        w.Line("ref float cr = ref " + MM + ".GetReference(col);");
+        w.Line("ref float wr = ref " + MM + ".GetReference(w);");
+        w.Line("ref float yr = ref " + MM + ".GetReference(y);");
+        if (HasBias(layer))
+        {
+            w.Line("ref float br = ref " + MM + ".GetReference(b);");
+        }
+
+        // Vectors of output positions: pairs of whole vectors in a loop, then what is left (a whole vector, and where P
+        // is not a multiple of the vector one more that ends at P, overlapping the one before: it computes some
+        // outputs twice, the same way).
+        int whole = positions / width, pairs = whole / 2;
+        var rest = new List<string>();
+        if (whole % 2 != 0)
+        {
+            rest.Add(I((whole - 1) * width));
+        }
+
+        if (positions % width != 0)
+        {
+            rest.Add(I(positions - width));
+        }
+
+        foreach ((int first, int end, int rows) in RowBlocks(o.C, LoweredRows))
+        {
+            w.Open("for (int f = " + I(first) + "; f < " + I(end) + "; f += " + I(rows) + ")");
+            if (pairs > 0)
+            {
+                w.Open("for (int p = 0; p < " + I(pairs * 2 * width) + "; p += " + I(2 * width) + ")");
+                EmitLoweredForwardTile(w, layer, width, rows, new[] { "p", "p + " + I(width) });
+                w.Close();
+            }
+
+            if (rest.Count > 0)
+            {
+                EmitLoweredForwardTile(w, layer, width, rows, rest.ToArray());
+            }
+
+            w.Close();
+        }
+
+        if (layer.FusedActivation is { } activation)
+        {
+            activation.EmitInPlace(w, "yr", o.Size, width);
+        }
+
+        w.Close();
+    }
+
+    /// <summary>One register tile of the forward product: <paramref name="rows"/> filters from f × the column vectors at <paramref name="at"/>.</summary>
+    private static void EmitLoweredForwardTile(CodeWriter w, LayerPlan layer, int width, int rows, string[] at)
+    {
+        Shape o = layer.Output;
+        int taps = layer.Input.C * Kernel(layer) * Kernel(layer), columns = LoweredColumns(o), positions = o.H * o.W;
+        string v = Vector(width);
+        w.Open("// " + I(rows) + (rows == 1 ? " filter" : " filters") + " × " + I(at.Length) + (at.Length == 1 ? " vector" : " vectors") + " of positions, in registers over the " + I(taps) + " taps");
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < at.Length; c++)
+            {
+                w.Line(VectorOfFloat(width) + " a" + I(r) + I(c) + " = " + VectorOfFloat(width) + ".Zero;");
+            }
+        }
+
+        w.Line("ref float wf = ref " + U + ".Add(ref wr, f * " + I(taps) + ");");
+        w.Open("for (int j = 0; j < " + I(taps) + "; j++)");
+        w.Line("ref float cj = ref " + U + ".Add(ref cr, j * " + I(columns) + ");");
+        for (int c = 0; c < at.Length; c++)
+        {
+            w.Line(VectorOfFloat(width) + " c" + I(c) + " = " + v + ".LoadUnsafe(ref cj, (nuint)" + (at[c].Contains(" ") ? "(" + at[c] + ")" : at[c]) + ");");
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line(VectorOfFloat(width) + " w" + I(r) + " = " + v + ".Create(" + U + ".Add(ref wf, " + (r == 0 ? "j" : "j + " + I(r * taps)) + "));");
+            for (int c = 0; c < at.Length; c++)
+            {
+                w.Line("a" + I(r) + I(c) + " = " + v + ".FusedMultiplyAdd(c" + I(c) + ", w" + I(r) + ", a" + I(r) + I(c) + ");");
+            }
+        }
+
+        w.Close();
+        for (int r = 0; r < rows; r++)
+        {
+            string filter = r == 0 ? "f" : "f + " + I(r);
+            string bias = HasBias(layer) ? " + " + v + ".Create(" + U + ".Add(ref br, " + filter + "))" : "";
+            for (int c = 0; c < at.Length; c++)
+            {
+                string row = r == 0 ? "f * " + I(positions) : "(" + filter + ") * " + I(positions);
+                w.Line(v + ".StoreUnsafe(a" + I(r) + I(c) + bias + ", ref yr, (nuint)(" + (at[c] == "0" ? row : row + " + " + at[c]) + "));");
+            }
+        }
+
+        w.Close();
+    }
+
+    /// <summary>Writes col: for each tap (c, ky, kx) the input pixel each output position reads, 0 in the padding and the tail.</summary>
+    private static void EmitUnroll(CodeWriter w, LayerPlan layer)
+    {
+        Shape i = layer.Input, o = layer.Output;
+        int k = Kernel(layer), s = Stride(layer), p = Padding(layer);
+        w.Line("// col[(c·" + I(k) + " + ky)·" + I(k) + " + kx][oy·" + I(o.W) + " + ox] = x[c, oy·" + I(s) + " + ky − " + I(p) + ", ox·" + I(s) + " + kx − " + I(p) + "], 0 outside x and past " + I(o.H * o.W) + ".");
+        w.Line("col.Clear();");
+        EmitTapLoops(w, layer, Span, "row[oy * " + I(o.W) + " + ox] = x[c * " + I(i.H * i.W) + " + iy * " + I(i.W) + " + ix];");
+    }
+
+    /// <summary>
+    /// The loops over every tap (c, ky, kx) and output position (oy, ox) whose input pixel (iy, ix) lies inside x,
+    /// with <c>row</c> the tap's row of col (a <paramref name="span"/>), around <paramref name="body"/>.
+    /// </summary>
+    private static void EmitTapLoops(CodeWriter w, LayerPlan layer, string span, string body)
+    {
+        Shape i = layer.Input, o = layer.Output;
+        int k = Kernel(layer), s = Stride(layer), p = Padding(layer), columns = LoweredColumns(o);
+        w.Open("for (int c = 0; c < " + I(i.C) + "; c++)");
+        w.Open("for (int ky = 0; ky < " + I(k) + "; ky++)");
+        w.Open("for (int kx = 0; kx < " + I(k) + "; kx++)");
+        w.Line(span + " row = col.Slice(((c * " + I(k) + " + ky) * " + I(k) + " + kx) * " + I(columns) + ", " + I(o.H * o.W) + ");");
+        w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
+        w.Line("int iy = " + CodeWriter.Sum(-p, ("oy", s), ("ky", 1)) + ";");
+        w.Open("if ((uint)iy >= " + I(i.H) + "u)");
+        w.Line("continue;");
+        w.Close();
+        w.Open("for (int ox = 0; ox < " + I(o.W) + "; ox++)");
+        w.Line("int ix = " + CodeWriter.Sum(-p, ("ox", s), ("kx", 1)) + ";");
+        w.Open("if ((uint)ix < " + I(i.W) + "u)");
+        w.Line(body);
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>The lowered backward kernel: g, db, dw += g · colᵀ, then (for dx) wᵀ · g scattered onto dx.</summary>
+    private void EmitLoweredBackward(CodeWriter w, LayerPlan layer, int width)
+    {
+        Shape i = layer.Input, o = layer.Output;
+        int k = Kernel(layer), taps = i.C * k * k, positions = o.H * o.W, columns = LoweredColumns(o);
+        Activation? activation = layer.FusedActivation;
+        bool dx = layer.NeedsInputGradient;
+        string v = Vector(width), vf = VectorOfFloat(width);
+        Summary(w, Head(layer) + ", backward on " + (width == 16 ? "Vector512" : "Vector256") + " as matrix products: g = dy" + (activation is null ? "" : " ⊙ " + activation.DisplayName + "′(y)")
+            + " as [" + I(o.C) + "][" + I(columns) + "], " + (HasBias(layer) ? "db += Σ g, " : "") + "dw += g · colᵀ"
+            + (dx ? ", dcol = wᵀ · g scattered onto dx." : " (no input gradient: nothing below learns)."));
+        w.Open("private static void " + VectorBackwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, "
+            + (activation is null ? "" : ReadOnlySpan + " y, ") + Span + " dw" + (HasBias(layer) ? ", " + Span + " db" : "") + (dx ? ", " + Span + " dx" : "") + ", " + Span + " scratch)");
+        w.Line(Span + " col = scratch.Slice(0, " + I(taps * columns) + ");");
+        w.Line(Span + " g = scratch.Slice(" + I(taps * columns) + ", " + I(o.C * columns) + ");");
+        EmitUnroll(w, layer);
+
+        // g, with a zero tail so that the dot products run over whole vectors.
+        w.Line("g.Clear();");
+        w.Open("for (int f = 0; f < " + I(o.C) + "; f++)");
+        if (HasBias(layer))
+        {
+            w.Line("float sum = 0f;");
+        }
+
+        w.Open("for (int q = 0; q < " + I(positions) + "; q++)");
+        string at = "f * " + I(positions) + " + q";
+        w.Line("float gq = " + (activation is null ? "dy[" + at + "]" : activation.ScalarDerivative("dy[" + at + "]", "y[" + at + "]")) + ";");
+        w.Line("g[f * " + I(columns) + " + q] = gq;");
+        if (HasBias(layer))
+        {
+            w.Line("sum += gq;");
+        }
+
+        w.Close();
+        if (HasBias(layer))
+        {
+            w.Line("db[f] += sum;");
+        }
+
+        w.Close();
+        w.Line("ref float cr = ref " + MM + ".GetReference(col);");
+        w.Line("ref float gr = ref " + MM + ".GetReference(g);");
+        w.Line("ref float wr = ref " + MM + ".GetReference(w);");
+        w.Line("ref float dwr = ref " + MM + ".GetReference(dw);");
+
+        // dw[f][j] += Σ_q g[f][q] · col[j][q]: 4 filters × 2 taps of vector dot products.
+        w.Line("// dw [" + I(o.C) + "][" + I(taps) + "] += g · colᵀ.");
+        foreach ((int fFirst, int fEnd, int fRows) in RowBlocks(o.C, LoweredRows))
+        {
+            w.Open("for (int f = " + I(fFirst) + "; f < " + I(fEnd) + "; f += " + I(fRows) + ")");
+            foreach ((int jFirst, int jEnd, int jRows) in RowBlocks(taps, 2))
+            {
+                w.Open("for (int j = " + I(jFirst) + "; j < " + I(jEnd) + "; j += " + I(jRows) + ")");
+                for (int r = 0; r < fRows; r++)
+                {
+                    for (int c = 0; c < jRows; c++)
+                    {
+                        w.Line(vf + " a" + I(r) + I(c) + " = " + vf + ".Zero;");
+                    }
+                }
+
+                w.Open("for (int q = 0; q < " + I(columns) + "; q += " + I(width) + ")");
+                for (int c = 0; c < jRows; c++)
+                {
+                    w.Line(vf + " c" + I(c) + " = " + v + ".LoadUnsafe(ref cr, (nuint)(" + (c == 0 ? "j" : "(j + " + I(c) + ")") + " * " + I(columns) + " + q));");
+                }
+
+                for (int r = 0; r < fRows; r++)
+                {
+                    w.Line(vf + " g" + I(r) + " = " + v + ".LoadUnsafe(ref gr, (nuint)(" + (r == 0 ? "f" : "(f + " + I(r) + ")") + " * " + I(columns) + " + q));");
+                    for (int c = 0; c < jRows; c++)
+                    {
+                        w.Line("a" + I(r) + I(c) + " = " + v + ".FusedMultiplyAdd(g" + I(r) + ", c" + I(c) + ", a" + I(r) + I(c) + ");");
+                    }
+                }
+
+                w.Close();
+                for (int r = 0; r < fRows; r++)
+                {
+                    for (int c = 0; c < jRows; c++)
+                    {
+                        w.Line(U + ".Add(ref dwr, " + (r == 0 ? "f" : "(f + " + I(r) + ")") + " * " + I(taps) + " + j" + (c == 0 ? "" : " + " + I(c)) + ") += " + v + ".Sum(a" + I(r) + I(c) + ");");
+                    }
+                }
+
+                w.Close();
+            }
+
+            w.Close();
+        }
+
+        if (dx)
+        {
+            // dcol[j][q] = Σ_f w[f][j] · g[f][q], into col's place (dw has read col): 4 taps × 2 column vectors.
+            w.Line("// dcol [" + I(taps) + "][" + I(columns) + "] = wᵀ · g, in col's place.");
+            var vectorBlocks = RowBlocks(columns / width, 2).ToList();
+            foreach ((int jFirst, int jEnd, int jRows) in RowBlocks(taps, LoweredRows))
+            {
+                w.Open("for (int j = " + I(jFirst) + "; j < " + I(jEnd) + "; j += " + I(jRows) + ")");
+                foreach ((int qFirst, int qEnd, int qVectors) in vectorBlocks)
+                {
+                    w.Open("for (int q = " + I(qFirst * width) + "; q < " + I(qEnd * width) + "; q += " + I(qVectors * width) + ")");
+                    for (int r = 0; r < jRows; r++)
+                    {
+                        for (int c = 0; c < qVectors; c++)
+                        {
+                            w.Line(vf + " a" + I(r) + I(c) + " = " + vf + ".Zero;");
+                        }
+                    }
+
+                    w.Open("for (int f = 0; f < " + I(o.C) + "; f++)");
+                    for (int c = 0; c < qVectors; c++)
+                    {
+                        w.Line(vf + " g" + I(c) + " = " + v + ".LoadUnsafe(ref gr, (nuint)(f * " + I(columns) + " + q" + (c == 0 ? "" : " + " + I(c * width)) + "));");
+                    }
+
+                    for (int r = 0; r < jRows; r++)
+                    {
+                        w.Line(vf + " w" + I(r) + " = " + v + ".Create(" + U + ".Add(ref wr, f * " + I(taps) + " + j" + (r == 0 ? "" : " + " + I(r)) + "));");
+                        for (int c = 0; c < qVectors; c++)
+                        {
+                            w.Line("a" + I(r) + I(c) + " = " + v + ".FusedMultiplyAdd(g" + I(c) + ", w" + I(r) + ", a" + I(r) + I(c) + ");");
+                        }
+                    }
+
+                    w.Close();
+                    for (int r = 0; r < jRows; r++)
+                    {
+                        for (int c = 0; c < qVectors; c++)
+                        {
+                            w.Line(v + ".StoreUnsafe(a" + I(r) + I(c) + ", ref cr, (nuint)(" + (r == 0 ? "j" : "(j + " + I(r) + ")") + " * " + I(columns) + " + q" + (c == 0 ? "" : " + " + I(c * width)) + "));");
+                        }
+                    }
+
+                    w.Close();
+                }
+
+                w.Close();
+            }
+
+            // dx[c, iy, ix] = Σ over the taps and positions that read it of dcol, in the order the scalar kernel adds.
+            w.Line("// dx: each tap's column gradient added back onto the pixel it read.");
+            w.Line("dx.Clear();");
+            EmitTapLoops(w, layer, ReadOnlySpan, "dx[c * " + I(i.H * i.W) + " + iy * " + I(i.W) + " + ix] += row[oy * " + I(o.W) + " + ox];");
+        }
+
+        w.Close();
+    }
+
+    /// <summary>
+    /// Loops over <paramref name="count"/> items in blocks: (first, end, step) with step <paramref name="size"/> over
+    /// the whole blocks, then step 1 over the rest; empty ranges left out.
+    /// </summary>
+    private static IEnumerable<(int First, int End, int Size)> RowBlocks(int count, int size)
+    {
+        int whole = count / size * size;
+        if (whole > 0)
+        {
+            yield return (0, whole, size);
+        }
+
+        if (whole < count)
+        {
+            yield return (whole, count, 1);
+        }
+    }
+}
