@@ -351,13 +351,30 @@ internal static class ShapeInference
         var masks = new int[count];
         var scratch = new int[count];
         var scratchSizes = new int[count];
+        long largestTransient = 0, transientSum = 0;
         for (int i = 0; i < count; i++)
         {
             (LayerSpec spec, Shape inShape, Shape outShape) = shapes[i];
             outputs[i] = Aliases(i) ? outputs[producers[i][0]] : Allocate(outShape.Size);
             masks[i] = spec.Kind.HasMask ? Allocate(outShape.Size) : -1;
             scratchSizes[i] = spec.Kind.ScratchFloats(spec, inShape, outShape);
-            scratch[i] = scratchSizes[i] > 0 ? Allocate(scratchSizes[i]) : -1;
+            scratch[i] = scratchSizes[i] > 0 && !spec.Kind.ScratchIsTransient ? Allocate(scratchSizes[i]) : -1;
+
+            if (scratchSizes[i] > 0)
+            {
+                transientSum += spec.Kind.ScratchIsTransient ? SlotLength(scratchSizes[i]) : 0;
+                largestTransient = Math.Max(largestTransient, spec.Kind.ScratchIsTransient ? SlotLength(scratchSizes[i]) : 0);
+            }
+        }
+
+        // Transient scratch (LayerKind.ScratchIsTransient): one region as large as the largest, shared by those layers.
+        int shared = largestTransient > 0 ? Allocate((int)Math.Min(largestTransient - SlotSlack, int.MaxValue)) : -1;
+        for (int i = 0; i < count; i++)
+        {
+            if (scratchSizes[i] > 0 && shapes[i].Spec.Kind.ScratchIsTransient)
+            {
+                scratch[i] = shared;
+            }
         }
 
         // Gradients: d loss / d value of each value that needs one, below the logits. Backward runs the layers from
@@ -409,7 +426,7 @@ internal static class ShapeInference
             workspace = Math.Max(workspace, gradientBase + at + length);
         }
 
-        long unshared = gradientBase + lives.Sum(life => SlotLength(life.Size));
+        long unshared = gradientBase + (transientSum - largestTransient) + lives.Sum(life => SlotLength(life.Size));
         int GradientOffset(int g) => (int)Math.Min(gradientBase + offsets[g], int.MaxValue);
         var deltas = new GradientSlot[count];
         for (int i = 0; i < count; i++)

@@ -125,15 +125,49 @@ public sealed class GradientSlotReuseTests
         }
     }
 
-    /// <summary>The figure the header reports beside the workspace: the same layout with a slot for every gradient.</summary>
+    /// <summary>
+    /// The figure the header reports beside the workspace: the same layout with a slot for every gradient and for
+    /// every layer's transient scratch (which they share as one region, as large as the largest).
+    /// </summary>
     [Theory]
     [MemberData(nameof(Networks))]
-    public void The_unshared_figure_is_the_workspace_with_a_slot_for_every_gradient(string name)
+    public void The_unshared_figure_is_the_workspace_with_a_slot_for_every_gradient_and_scratch(string name)
     {
         NetworkPlan plan = Plan(name);
         int[] slots = Enumerable.Range(0, plan.Layers.Count).Where(k => plan.Layers[k].Delta.Source == GradientSource.Workspace && !plan.Layers[k].AliasesInput).ToArray();
         int start = slots.Min(k => plan.Layers[k].Delta.Offset);
-        Assert.Equal(start + slots.Sum(k => Length(plan.Layers[k])), plan.WorkspaceWithoutSharing);
+        int[] transient = plan.Layers.Where(l => l.ScratchOffset >= 0 && l.Kind.ScratchIsTransient).Select(l => ((l.ScratchSize + 15) / 16 * 16) + 16).ToArray();
+        int extraScratch = transient.Length == 0 ? 0 : transient.Sum() - transient.Max();
+        Assert.Equal(start + extraScratch + slots.Sum(k => Length(plan.Layers[k])), plan.WorkspaceWithoutSharing);
         Assert.True(plan.WorkspaceSize < plan.WorkspaceWithoutSharing, $"{name}: sharing saves nothing ({plan.WorkspaceSize} floats)");
+    }
+
+    /// <summary>Every layer with transient scratch reads the one shared region, which overlaps no output, mask or private scratch.</summary>
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Transient_scratch_is_one_region_that_overlaps_nothing_else(string name)
+    {
+        NetworkPlan plan = Plan(name);
+        LayerPlan[] transient = plan.Layers.Where(l => l.ScratchOffset >= 0 && l.Kind.ScratchIsTransient).ToArray();
+        if (transient.Length == 0)
+        {
+            return;
+        }
+
+        int at = transient[0].ScratchOffset, length = transient.Max(l => l.ScratchSize);
+        Assert.All(transient, l => Assert.Equal(at, l.ScratchOffset));
+        foreach (LayerPlan l in plan.Layers)
+        {
+            var others = new List<(int Offset, int Length, string What)> { (l.OutputOffset, l.Output.Size, "output"), (l.MaskOffset, l.Output.Size, "mask") };
+            if (!l.Kind.ScratchIsTransient)
+            {
+                others.Add((l.ScratchOffset, l.ScratchSize, "scratch"));
+            }
+
+            foreach ((int offset, int size, string what) in others.Where(o => o.Offset >= 0 && !(l.AliasesInput && o.What == "output")))
+            {
+                Assert.True(offset + size <= at || at + length <= offset, $"{name}: {l.Name}'s {what} [{offset}, {offset + size}) overlaps the shared scratch [{at}, {at + length})");
+            }
+        }
     }
 }

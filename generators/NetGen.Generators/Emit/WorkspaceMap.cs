@@ -31,7 +31,8 @@ internal static class WorkspaceMap
 
         w.Line("//");
         w.Line(CodeWriter.Format("// Workspace of one sample, {0} floats (each slot followed by {1} floats of slack that vector loads may read);", plan.WorkspaceSize, ShapeInference.SlotSlack));
-        w.Line(CodeWriter.Format("// gradients whose lives in backward do not overlap share floats ({0} floats with a slot for each):", plan.WorkspaceWithoutSharing));
+        w.Line("// gradients whose lives in backward do not overlap share floats, and the layers' transient scratch one region");
+        w.Line(CodeWriter.Format("// ({0} floats with a slot for each):", plan.WorkspaceWithoutSharing));
         int[] widths = Enumerable.Range(0, 6).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (string[] row in rows)
         {

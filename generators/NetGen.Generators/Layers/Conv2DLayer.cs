@@ -60,6 +60,9 @@ internal sealed partial class Conv2DLayer : LayerKind
 
     public override bool CanFuseActivation => true;
 
+    /// <summary>Padded copies, g and the transposed dw (direct kernels) or col and g (lowered ones) are made afresh by every call.</summary>
+    public override bool ScratchIsTransient => true;
+
     /// <summary><c>[Conv2D(filters, kernel, Stride = 1, Padding = 0)]</c>.</summary>
     public override LayerSpec ReadArguments(LayerArguments a)
     {

@@ -37,6 +37,9 @@ internal sealed class DenseLayer : LayerKind
     /// Room for g = dy ⊙ act'(y) (one float per output), which the vector backward of a Dense with a fused
     /// activation forms first. The planner does not say here whether the layer fuses, so every Dense gets it.
     /// </summary>
+    /// <summary>The scratch holds g = dy ⊙ act′(y) during backward only.</summary>
+    public override bool ScratchIsTransient => true;
+
     public override int ScratchFloats(LayerSpec spec, Shape input, Shape output) => output.Size;
 
     /// <summary><c>[Dense(units)]</c>.</summary>

@@ -221,10 +221,19 @@ internal abstract class LayerKind
     public virtual bool CanFuseActivation => false;
 
     /// <summary>
-    /// Floats of private workspace scratch the layer's kernels need (e.g. a zero-padded copy of the input);
-    /// the planner gives each layer its own slot, reachable as <see cref="LayerOperands.Scratch"/>.
+    /// Floats of workspace scratch the layer's kernels need (e.g. a zero-padded copy of the input), reachable as
+    /// <see cref="LayerOperands.Scratch"/>: a slot of the layer's own, or, where <see cref="ScratchIsTransient"/>,
+    /// the region every such layer shares.
     /// </summary>
     public virtual int ScratchFloats(LayerSpec spec, Shape input, Shape output) => 0;
+
+    /// <summary>
+    /// Whether the layer's scratch lives only during one call of one of its kernels: each kernel writes what it reads
+    /// there first and leaves nothing another call needs. The planner then gives all such layers one region, as
+    /// large as the largest of them, since one layer runs at a time (BatchNorm's x̂, kept from forward to backward,
+    /// is not transient).
+    /// </summary>
+    public virtual bool ScratchIsTransient => false;
 
     /// <summary>
     /// The layer's options with what the kind decides once the shapes are known (Conv2D's register tiles and
@@ -238,7 +247,7 @@ internal abstract class LayerKind
     {
         if (layer.ScratchOffset >= 0)
         {
-            yield return new WorkspaceMap.Slot("scratch", layer.ScratchOffset, layer.ScratchSize, "scratch", "-");
+            yield return new WorkspaceMap.Slot("scratch", layer.ScratchOffset, layer.ScratchSize, ScratchIsTransient ? "scratch (shared)" : "scratch", "-");
         }
     }
 

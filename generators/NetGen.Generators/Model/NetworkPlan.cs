@@ -146,8 +146,9 @@ internal sealed record NetworkPlan(
     EquatableArray<Segment> Segments)
 {
     /// <summary>
-    /// Floats the workspace would take with a slot of its own for every gradient (and staging share): the figure
-    /// <see cref="WorkspaceSize"/> is after gradients whose lives do not overlap share their floats.
+    /// Floats the workspace would take with a slot of its own for every gradient (and staging share) and every
+    /// layer's transient scratch: the figure <see cref="WorkspaceSize"/> is after gradients whose lives do not
+    /// overlap share their floats and those layers share one scratch region.
     /// </summary>
     public int WorkspaceWithoutSharing { get; init; }
 
