@@ -13,7 +13,8 @@ using Xunit.Abstractions;
 namespace NetGen.Generators.Tests;
 
 /// <summary>
-/// The generator never throws: a few hundred random and mutated topologies each either compile cleanly or get
+/// The generator never throws: a few hundred random and mutated topologies, and graphs (residuals, branches, joins,
+/// with wrong references and shapes among them), each either compile cleanly or get
 /// NG diagnostics (and no generated code), never a generator exception (CS8785) or a broken build; and the
 /// generator's verdict agrees with <see cref="ReferenceModel"/>.
 /// </summary>
@@ -21,6 +22,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
 {
     private const int RandomCases = 300;
     private const int LeNetMutations = 60;
+    private const int Graphs = 120;
 
     [Fact]
     public void RandomAndMutatedTopologies_CompileOrGetDiagnostics_NeverCrash()
@@ -30,11 +32,12 @@ public sealed class FuzzTests(ITestOutputHelper output)
         [
             .. Enumerable.Range(0, RandomCases).Select(_ => generator.NextRandom()),
             .. Enumerable.Range(0, LeNetMutations).Select(_ => generator.NextLeNetMutation()),
+            .. Enumerable.Range(0, Graphs).Select(_ => generator.NextGraph()),
         ];
 
         var clock = Stopwatch.StartNew();
         var failures = new ConcurrentBag<(int Index, string Message)>();
-        int compiled = 0, rejected = 0, compiledWithBatchNorm = 0;
+        int compiled = 0, rejected = 0, compiledWithBatchNorm = 0, compiledGraphs = 0, rejectedGraphs = 0;
         Parallel.For(0, cases.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             (bool ok, string? failure) = Check(cases[i]);
@@ -43,6 +46,12 @@ public sealed class FuzzTests(ITestOutputHelper output)
             {
                 Interlocked.Increment(ref compiledWithBatchNorm);
             }
+
+            if (i >= RandomCases + LeNetMutations)
+            {
+                Interlocked.Increment(ref ok ? ref compiledGraphs : ref rejectedGraphs);
+            }
+
             if (failure is not null)
             {
                 failures.Add((i, failure));
@@ -50,7 +59,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         });
         clock.Stop();
 
-        output.WriteLine($"{cases.Count} topologies in {clock.Elapsed.TotalSeconds:F1} s: {compiled} compiled ({compiledWithBatchNorm} with BatchNorm), {rejected} rejected with NG diagnostics, {failures.Count} failures.");
+        output.WriteLine($"{cases.Count} topologies in {clock.Elapsed.TotalSeconds:F1} s: {compiled} compiled ({compiledWithBatchNorm} with BatchNorm, {compiledGraphs} graphs), {rejected} rejected ({rejectedGraphs} graphs) with NG diagnostics, {failures.Count} failures.");
         string report = string.Join("\n\n", failures.OrderBy(f => f.Index).Take(12).Select(f => "#" + f.Index + " " + f.Message));
         Assert.True(failures.IsEmpty, failures.Count + " of " + cases.Count + " topologies failed:\n\n" + report);
 
@@ -58,6 +67,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.InRange(compiled, cases.Count / 5, cases.Count);
         Assert.InRange(rejected, cases.Count / 5, cases.Count);
         Assert.InRange(compiledWithBatchNorm, cases.Count / 20, compiled);
+        Assert.InRange(compiledGraphs, Graphs / 2, Graphs);
+        Assert.InRange(rejectedGraphs, Graphs / 8, Graphs);
 
         // The time is printed, not asserted: on a shared 2-core machine it measures the neighbours as much as
         // this test. Most of it is Roslyn binding the generated kernels, so it grows with the emitted code.

@@ -24,7 +24,9 @@ internal sealed record Expectation(Verdict Verdict, string Reason, long Paramete
 /// An independent model of NetGen's rules, written from the documented contract (DESIGN.md, the diagnostic
 /// messages and the attributes' docs), not from the generator's code: shape arithmetic
 /// (conv out = ⌊(in + 2p − k) / s⌋ + 1, pool out = ⌊(in − k) / s⌋ + 1), parameter counts
-/// (conv F·C·K·K + F, dense out·in + out), default names and the 32-bit size limit, all in 64-bit arithmetic.
+/// (conv F·C·K·K + F, dense out·in + out, no + F or + out with Bias = false), default names and the 32-bit size
+/// limit, all in 64-bit arithmetic; graphs: From, Add (one shape) and Concat (along C, equal H and W, or flat),
+/// every reference to an earlier layer, every output but the last read by a later layer.
 /// </summary>
 internal static class ReferenceModel
 {
@@ -44,6 +46,7 @@ internal static class ReferenceModel
         ["Dense"] = "dense", ["Conv2D"] = "conv", ["MaxPool2D"] = "maxpool", ["AvgPool2D"] = "avgpool",
         ["Flatten"] = "flatten", ["ReLU"] = "relu", ["Sigmoid"] = "sigmoid", ["Tanh"] = "tanh",
         ["Softmax"] = "softmax", ["Dropout"] = "dropout", ["BatchNorm"] = "bn",
+        ["Add"] = "add", ["Concat"] = "concat", ["GlobalAvgPool2D"] = "gap",
     };
 
     /// <summary>A shape between layers: flat [C] or spatial [C, H, W] (all 64-bit, so overflow cannot hide).</summary>
@@ -132,10 +135,37 @@ internal static class ReferenceModel
             nearPrivateField |= property.StartsWith('_') || property.StartsWith("S_", StringComparison.Ordinal);
         }
 
-        long parameters = 0, activations = 0;
-        foreach (Attr layer in layers)
+        // Operands: the previous layer's output (the input's for the first), or From's, then Add's and Concat's
+        // names; each must name an earlier layer.
+        var operands = new int[layers.Count][];
+        for (int i = 0; i < layers.Count; i++)
         {
-            Dims? next = Next(layer, shape, ref parameters, out string? error);
+            Attr layer = layers[i];
+            string? from = layer.From is null or "null" ? null : Unquote(layer.From);
+            var reads = new List<string?> { from };
+            reads.AddRange((layer.Joins ?? []).Select(Unquote));
+            var producers = new List<int>();
+            foreach (string? name in reads)
+            {
+                int producer = name is null ? i - 1 : names.IndexOf(name);
+                if (name is not null && (producer < 0 || producer >= i))
+                {
+                    return Invalid(layer + " reads '" + name + "', which is no earlier layer");
+                }
+
+                producers.Add(producer);
+            }
+
+            operands[i] = [.. producers];
+        }
+
+        long parameters = 0, activations = 0;
+        var outputs = new Dims[layers.Count];
+        for (int i = 0; i < layers.Count; i++)
+        {
+            Attr layer = layers[i];
+            Dims[] read = [.. operands[i].Select(p => p < 0 ? shape : outputs[p])];
+            Dims? next = read.Length > 1 ? Join(layer, read, out string? error) : Next(layer, read[0], ref parameters, out error);
             if (next is not Dims output)
             {
                 return Invalid(layer + ": " + error);
@@ -152,13 +182,49 @@ internal static class ReferenceModel
             }
 
             activations += output.Size;
-            shape = output;
+            outputs[i] = output;
         }
+
+        // Every output but the last must be read by a later layer (it would not affect the network's output).
+        for (int i = 0; i < layers.Count - 1; i++)
+        {
+            if (!operands.Skip(i + 1).Any(o => o.Contains(i)))
+            {
+                return Invalid("the output of '" + names[i] + "' is read by no later layer");
+            }
+        }
+
+        shape = outputs[^1];
 
         // The workspace holds outputs, gradients and masks with some alignment: at most a few times the
         // activations. Far below the limit it must fit; near it, either outcome is fine.
         Verdict verdict = nearPrivateField || (activations * 4) + (64L * layers.Count) > MaxFloats ? Verdict.Either : Verdict.Valid;
         return new Expectation(verdict, verdict == Verdict.Valid ? "valid" : "near a limit", parameters, inputSize, shape.Size, names);
+    }
+
+    /// <summary>Add's and Concat's output: one shape for Add; for Concat all flat, or all [C, H, W] of one height and width, channels summed.</summary>
+    private static Dims? Join(Attr layer, Dims[] operands, out string? error)
+    {
+        error = null;
+        Dims first = operands[0];
+        if (layer.Kind == "Add")
+        {
+            if (operands.Any(o => o != first))
+            {
+                error = "Add of different shapes";
+                return null;
+            }
+
+            return first;
+        }
+
+        if (operands.Any(o => o.Flat != first.Flat || o.H != first.H || o.W != first.W))
+        {
+            error = "Concat of a flat and a spatial shape, or of different heights or widths";
+            return null;
+        }
+
+        return first with { C = operands.Sum(o => o.C) };
     }
 
     /// <summary>One layer's output shape (null with an error when it cannot work); adds its parameters.</summary>
@@ -175,7 +241,7 @@ internal static class ReferenceModel
                     return null;
                 }
 
-                parameters += (a0 * x.Size) + a0;
+                parameters += (a0 * x.Size) + (layer.Bias == false ? 0 : a0);
                 return new Dims(a0, 1, 1, true);
 
             case "Conv2D":
@@ -194,7 +260,7 @@ internal static class ReferenceModel
                     return null;
                 }
 
-                parameters += (f * x.C * k * k) + f;
+                parameters += (f * x.C * k * k) + (layer.Bias == false ? 0 : f);
                 return new Dims(f, ((h - k) / s) + 1, ((w - k) / s) + 1, false);
             }
 
@@ -218,6 +284,15 @@ internal static class ReferenceModel
 
             case "Flatten":
                 return new Dims(x.Size, 1, 1, true);
+
+            case "GlobalAvgPool2D":
+                if (x.Flat)
+                {
+                    error = "global average pooling of a flat shape";
+                    return null;
+                }
+
+                return new Dims(x.C, 1, 1, true);
 
             case "Softmax":
                 if (!x.Flat)

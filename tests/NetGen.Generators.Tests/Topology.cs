@@ -9,7 +9,7 @@ namespace NetGen.Generators.Tests;
 /// One attribute of a network declaration as the tests write it: <c>Input</c> or a layer kind, with its
 /// positional arguments and optional named arguments. Values are kept as written, invalid ones included.
 /// </summary>
-/// <param name="Kind">Input, Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, ReLU, Sigmoid, Tanh, Softmax, Dropout or BatchNorm.</param>
+/// <param name="Kind">Input, Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, ReLU, Sigmoid, Tanh, Softmax, Dropout, BatchNorm, Add, Concat or GlobalAvgPool2D.</param>
 /// <param name="Args">Input: the dimensions. Dense: units. Conv2D: filters, kernel. Pools: size. Others: none.</param>
 /// <param name="Rate">Dropout's rate as a C# expression (<c>0.5f</c>, <c>float.NaN</c>).</param>
 /// <param name="Stride">The <c>Stride = …</c> argument, or null when absent.</param>
@@ -17,8 +17,15 @@ namespace NetGen.Generators.Tests;
 /// <param name="Name">The <c>Name = …</c> argument as a C# expression (<c>"conv1"</c>, <c>null</c>), or null when absent.</param>
 /// <param name="Epsilon">BatchNorm's <c>Epsilon = …</c> as a C# expression, or null when absent (1e-5).</param>
 /// <param name="Momentum">BatchNorm's <c>Momentum = …</c> as a C# expression, or null when absent (0.1).</param>
-internal sealed record Attr(string Kind, int[] Args, string? Rate = null, int? Stride = null, int? Padding = null, string? Name = null, string? Epsilon = null, string? Momentum = null)
+/// <param name="From">The <c>From = …</c> argument as a C# expression (<c>"b1"</c>), or null when absent.</param>
+/// <param name="Joins">Add's and Concat's layer names as C# expressions, the positional arguments; null for other kinds.</param>
+/// <param name="Bias">The <c>Bias = …</c> argument of Conv2D and Dense, or null when absent (true).</param>
+internal sealed record Attr(string Kind, int[] Args, string? Rate = null, int? Stride = null, int? Padding = null, string? Name = null, string? Epsilon = null, string? Momentum = null,
+    string? From = null, string[]? Joins = null, bool? Bias = null)
 {
+    /// <summary><c>[Add("a", …)]</c> or <c>[Concat("a", …)]</c> of the layers named (plain names, quoted here).</summary>
+    public static Attr Join(string kind, params string[] names) => new(kind, [], Joins: [.. names.Select(Quote)]);
+
     public static Attr Input(params int[] dims) => new("Input", dims);
 
     public static Attr Dense(int units) => new("Dense", [units]);
@@ -44,6 +51,7 @@ internal sealed record Attr(string Kind, int[] Args, string? Rate = null, int? S
     public override string ToString()
     {
         var args = new List<string>();
+        args.AddRange(Joins ?? []);
         args.AddRange(Args.Select(a => a.ToString(CultureInfo.InvariantCulture)));
         if (Rate is not null)
         {
@@ -68,6 +76,16 @@ internal sealed record Attr(string Kind, int[] Args, string? Rate = null, int? S
         if (Momentum is not null)
         {
             args.Add("Momentum = " + Momentum);
+        }
+
+        if (Bias is bool bias)
+        {
+            args.Add("Bias = " + (bias ? "true" : "false"));
+        }
+
+        if (From is not null)
+        {
+            args.Add("From = " + From);
         }
 
         if (Name is not null)

@@ -113,6 +113,131 @@ internal sealed class TopologyGenerator(int seed)
         return new Topology(NextClassName(), attrs);
     }
 
+    /// <summary>
+    /// A graph: a stem, then one to three blocks (an identity or projection residual joined by Add, branches joined by
+    /// Concat, a value added to itself), then a head (GlobalAvgPool2D or Flatten, Dense). Layers that blocks read get
+    /// names of their own; with <paramref name="allowMistakes"/> about a third get one wrong reference or shape: a
+    /// name of a later layer, of the layer itself or of no layer, an operand of another shape, a branch nothing reads.
+    /// </summary>
+    public Topology NextGraph(bool allowMistakes = true)
+    {
+        var attrs = new List<Attr>();
+        bool flat = _random.Next(4) == 0;
+        var x = flat ? new GraphValue("", _random.Next(2, 17), 1, 1, true) : new GraphValue("", _random.Next(1, 4), _random.Next(4, 13), _random.Next(4, 13), false);
+        attrs.Add(flat ? Attr.Input(x.C) : Attr.Input(x.C, x.H, x.W));
+        int serial = 0;
+        string NewName() => "v" + (serial++).ToString(CultureInfo.InvariantCulture);
+
+        // Appends a layer reading `from` (null: the previous layer) and returns its output.
+        GraphValue Emit(Attr layer, GraphValue input, string? from = null)
+        {
+            string name = NewName();
+            attrs.Add(layer with { Name = Quote(name), From = from is null ? null : Quote(from) });
+            return layer.Kind switch
+            {
+                "Conv2D" => input with
+                {
+                    Name = name, C = layer.Args[0],
+                    H = ((input.H + (2 * (layer.Padding ?? 0)) - layer.Args[1]) / (layer.Stride ?? 1)) + 1,
+                    W = ((input.W + (2 * (layer.Padding ?? 0)) - layer.Args[1]) / (layer.Stride ?? 1)) + 1,
+                },
+                "Dense" => new GraphValue(name, layer.Args[0], 1, 1, true),
+                "GlobalAvgPool2D" => new GraphValue(name, input.C, 1, 1, true),
+                "Flatten" => new GraphValue(name, input.C * input.H * input.W, 1, 1, true),
+                _ => input with { Name = name },
+            };
+        }
+
+        // A layer that keeps the shape: a same-padded convolution of as many filters, a Dense of as many units, an activation or BatchNorm.
+        Attr SameShape(GraphValue v) => _random.Next(3) switch
+        {
+            0 => Attr.Plain(Pick(s_activations)),
+            1 => Attr.Plain("BatchNorm"),
+            _ => v.Flat ? Attr.Dense(v.C) with { Bias = _random.Next(3) == 0 ? false : null } : Attr.Conv2D(v.C, 3, padding: 1) with { Bias = _random.Next(2) == 0 ? false : null },
+        };
+
+        x = Emit(flat ? Attr.Dense(_random.Next(2, 9)) : Attr.Conv2D(_random.Next(2, 7), 3, padding: 1) with { Bias = false }, x);
+        x = Emit(Attr.Plain(Pick(s_activations)), x);
+        int blocks = _random.Next(1, 4);
+        for (int b = 0; b < blocks; b++)
+        {
+            GraphValue start = x;
+            switch (_random.Next(4))
+            {
+                case 0 or 1:
+                {
+                    // A residual: two shape-keeping layers, or (spatial, even sides) a stride-2 path and a projection.
+                    bool project = !x.Flat && x.H >= 4 && x.W >= 4 && _random.Next(2) == 0;
+                    GraphValue main;
+                    if (project)
+                    {
+                        int filters = _random.Next(2, 9);
+                        main = Emit(Attr.Conv2D(filters, 3, stride: 2, padding: 1) with { Bias = false }, x);
+                        main = Emit(Attr.Plain("BatchNorm"), main);
+                        GraphValue shortcut = Emit(Attr.Conv2D(filters, 1, stride: 2) with { Bias = false }, start, start.Name);
+                        x = Emit(Attr.Join("Add", main.Name), shortcut);
+                    }
+                    else
+                    {
+                        main = Emit(SameShape(x), x);
+                        main = Emit(SameShape(main), main);
+                        x = Emit(Attr.Join("Add", start.Name), main);
+                    }
+
+                    x = Emit(Attr.Plain("ReLU"), x);
+                    break;
+                }
+
+                case 2:
+                {
+                    // Branches from one value, joined by Concat (with the value itself half the time).
+                    GraphValue first = Emit(x.Flat ? Attr.Dense(_random.Next(1, 9)) : Attr.Conv2D(_random.Next(1, 6), 1), x);
+                    GraphValue second = Emit(x.Flat ? Attr.Dense(_random.Next(1, 9)) : Attr.Conv2D(_random.Next(1, 6), 3, padding: 1), start, start.Name);
+                    bool withStart = _random.Next(2) == 0;
+                    x = Emit(withStart ? Attr.Join("Concat", first.Name, start.Name) : Attr.Join("Concat", first.Name), second);
+                    x = x with { C = second.C + first.C + (withStart ? start.C : 0) };
+                    break;
+                }
+
+                default:
+                    // A value added to itself.
+                    x = Emit(Attr.Join("Add", x.Name), x);
+                    break;
+            }
+        }
+
+        if (!x.Flat)
+        {
+            x = Emit(_random.Next(2) == 0 ? Attr.Plain("GlobalAvgPool2D") : Attr.Plain("Flatten"), x);
+        }
+
+        Emit(Attr.Dense(_random.Next(1, 6)), x);
+
+        if (allowMistakes && _random.NextDouble() < 0.35)
+        {
+            int at = _random.Next(2, attrs.Count);
+            attrs[at] = _random.Next(5) switch
+            {
+                // A name of a later layer, of this layer, of no layer.
+                0 => attrs[at] with { From = Quote("v" + (serial + 3).ToString(CultureInfo.InvariantCulture)) },
+                1 => attrs[at] with { From = attrs[at].Name },
+                2 when attrs[at].Joins is not null => attrs[at] with { Joins = [Quote("nowhere")] },
+                // An operand of another shape: the stem's first output (other channels or sides, often).
+                3 when attrs[at].Joins is not null => attrs[at] with { Joins = [Quote("v0"), .. attrs[at].Joins!] },
+                // A branch nothing reads: read an earlier value instead of the previous one.
+                _ when at >= 3 => attrs[at] with { From = Quote("v0") },
+                _ => Perturb(attrs[at]) with { Name = attrs[at].Name },
+            };
+        }
+
+        return new Topology(NextClassName(), attrs);
+    }
+
+    /// <summary>A value of <see cref="NextGraph"/>: the layer that makes it and its shape.</summary>
+    private readonly record struct GraphValue(string Name, int C, int H, int W, bool Flat);
+
+    private static string Quote(string name) => Attr.Quote(name);
+
     /// <summary>LeNet-5 with one to three random edits.</summary>
     public Topology NextLeNetMutation()
     {
