@@ -495,7 +495,7 @@ internal static class ShapeInference
     }
 
     /// <summary>Floats a workspace slot of <paramref name="size"/> takes: rounded up to the alignment, then the slack vector loads may read.</summary>
-    private static long SlotLength(int size) => (((size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack;
+    internal static long SlotLength(int size) => (((size + SlotAlignment - 1) / SlotAlignment) * (long)SlotAlignment) + SlotSlack;
 
     /// <summary>
     /// Whether the first layer that reads layer <paramref name="i"/>'s output and transforms values (following

@@ -9,7 +9,7 @@ namespace NetGen.Generators.Emit;
 /// Writes a planned network as C#: the layer table, constants, constructor, typed layer views, the
 /// <c>INetwork</c> members, and one forward and one backward method per layer.
 /// </summary>
-internal static class NetworkEmitter
+internal static partial class NetworkEmitter
 {
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen.Generators\", \"1.0.0\")]";
     private const string ROS = Aliases.ReadOnlyFloatSpan;
@@ -52,6 +52,7 @@ internal static class NetworkEmitter
         WriteMembers(w, plan);
         WritePredict(w, plan);
         WriteForward(w, plan);
+        WritePredictPasses(w, plan);
         WriteBackward(w, plan);
         WriteKernels(w, plan);
         if (plan.Weights is not null)
@@ -127,7 +128,7 @@ internal static class NetworkEmitter
         w.Close(";");
         w.Line();
         w.Line("private readonly global::NetGen.AlignedBuffer _parameters = new(ParameterCount);");
-        w.Line("private readonly global::NetGen.AlignedBuffer _predictWorkspace = new(WorkspaceSize);");
+        w.Line("private readonly global::NetGen.AlignedBuffer _predictWorkspace = new(" + CodeWriter.Int(PredictLayout.Of(plan).WorkspaceSize) + "); // Predict's own layout (the PredictScalar, PredictV256 and PredictV512 passes), not the training one");
         if (plan.HasBatchNorm)
         {
             w.Line("private readonly global::NetGen.AlignedBuffer _buffers = new(" + CodeWriter.Int(plan.BufferCount) + ");");
@@ -277,21 +278,26 @@ internal static class NetworkEmitter
 
     private static void WritePredict(CodeWriter w, NetworkPlan plan)
     {
-        LayerPlan last = plan.Layers[plan.Layers.Count - 1];
+        NetworkPlan predict = PredictLayout.Of(plan);
+        LayerPlan last = predict.Layers[predict.Layers.Count - 1];
         w.Line("/// <inheritdoc/>");
-        w.Line("/// <remarks>Uses a workspace owned by this instance: one call at a time per instance.</remarks>");
+        w.Line("/// <remarks>Uses a workspace owned by this instance (" + CodeWriter.Int(predict.WorkspaceSize) + " floats: values reuse the floats of values no later layer reads): one call at a time per instance.</remarks>");
         w.Line(GeneratedCode);
         w.Open("public void Predict(" + ROS + " input, " + Span + " output)");
+        w.Line("global::NetGen.Guard.Length(input.Length, InputSize, \"input floats ([" + plan.Input + "])\", nameof(input));");
         w.Line("global::NetGen.Guard.Length(output.Length, OutputSize, \"output floats\", nameof(output));");
         w.Line(Span + " workspace = _predictWorkspace.Span;");
-        w.Line("Forward(input, workspace, training: false, dropoutSeed: 0);");
-        int owner = plan.Layers.Count - 1;
-        while (plan.Layers[owner].AliasesInput)
+        string arguments = "(input, workspace, _parameters.Span" + (plan.HasBatchNorm ? ", _buffers.Span" : "") + ");";
+        w.Open("switch (global::NetGen.Kernels.Resolve(KernelPath))");
+        foreach ((string label, int width) in new[] { ("Vector512", 16), ("Vector256", 8), ("Scalar", 1) })
         {
-            owner = plan.Layers[owner].Operands[0].Producer; // an alias's output is its input's slot
+            w.Line(width == 1 ? "default:" : "case global::NetGen.KernelPath." + label + ":");
+            w.Line("    Predict" + CoreSuffix(width) + arguments);
+            w.Line("    break;");
         }
 
-        w.Line("workspace.Slice(" + CodeWriter.Int(last.OutputOffset) + ", OutputSize).CopyTo(output); // " + plan.Layers[owner].Name + "_y in the workspace map");
+        w.Close();
+        w.Line("workspace.Slice(" + CodeWriter.Int(last.OutputOffset) + ", OutputSize).CopyTo(output); // " + last.Name + "'s output in Predict's workspace");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");

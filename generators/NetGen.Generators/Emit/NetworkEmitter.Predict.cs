@@ -1,0 +1,71 @@
+using NetGen.Generators.Layers;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Emit;
+
+/// <summary>The evaluation passes <c>Predict</c> runs, on its own workspace layout (<see cref="PredictLayout"/>).</summary>
+internal static partial class NetworkEmitter
+{
+    /// <summary>
+    /// One evaluation pass per kernel path: the forward calls of the training pass in evaluation mode (BatchNorm with
+    /// its running statistics, dropout as the identity), on the spans of Predict's layout.
+    /// </summary>
+    private static void WritePredictPasses(CodeWriter w, NetworkPlan plan)
+    {
+        NetworkPlan predict = PredictLayout.Of(plan);
+        foreach (int width in Widths)
+        {
+            w.Line("/// <summary>Predict's pass on the " + PathName(width) + " kernels: input " + plan.Input.ToDimensionList() + " → output " + plan.Output.ToDimensionList()
+                + ", evaluation mode, on " + CodeWriter.Int(predict.WorkspaceSize) + " floats where values share the floats of values no later layer reads.</summary>");
+            w.Open("private static void Predict" + CoreSuffix(width) + "(" + ROS + " input, " + Span + " workspace, " + ROS + " p" + (plan.HasBatchNorm ? ", " + ROS + " buffers" : string.Empty) + ")");
+            CodeWriter outer = w;
+            var slots = new SlotTable();
+            w = outer.Nested();
+            if (HasDropout(plan))
+            {
+                w.Line("const bool training = false; // dropout is the identity");
+                w.Line("var rng = default(global::NetGen.Rng);");
+            }
+
+            for (int i = 0; i < predict.Layers.Count; i++)
+            {
+                LayerPlan l = predict.Layers[i];
+                LayerKind kind = l.Kind;
+                if (kind is ISegmentBoundary boundary)
+                {
+                    w.Line(boundary.EvaluationCall(l, Operands(predict, i, fused: width > 1, slots), width));
+                }
+                else if (width > 1 && l.FusedIntoPrevious)
+                {
+                    w.Line("// " + l.Name + ": applied by " + predict.Layers[i - 1].Name + "'s kernel");
+                }
+                else if (width == 1 || !kind.HasVectorKernels)
+                {
+                    w.Line(kind.ForwardCall(l, Operands(predict, i, fused: width > 1, slots)));
+                }
+                else
+                {
+                    w.Line(kind.VectorForwardCall(l, Operands(predict, i, fused: true, slots), width));
+                }
+            }
+
+            slots.WriteWith(outer, w);
+            w = outer;
+            w.Close();
+            w.Line();
+        }
+    }
+
+    private static bool HasDropout(NetworkPlan plan)
+    {
+        foreach (LayerPlan l in plan.Layers)
+        {
+            if (l.MaskOffset >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
