@@ -1,4 +1,3 @@
-using NetGen.Generators.Layers;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Emit;
@@ -10,9 +9,8 @@ internal static partial class NetworkEmitter
     /// One evaluation pass per kernel path: the forward calls of the training pass in evaluation mode (BatchNorm with
     /// its running statistics, dropout as the identity), on the spans of Predict's layout.
     /// </summary>
-    private static void WritePredictPasses(CodeWriter w, NetworkPlan plan)
+    private static void WritePredictPasses(CodeWriter w, NetworkPlan plan, NetworkPlan predict)
     {
-        NetworkPlan predict = PredictLayout.Of(plan);
         foreach (int width in Widths)
         {
             w.Line("/// <summary>Predict's pass on the " + PathName(width) + " kernels: input " + plan.Input.ToDimensionList() + " → output " + plan.Output.ToDimensionList()
@@ -29,24 +27,7 @@ internal static partial class NetworkEmitter
 
             for (int i = 0; i < predict.Layers.Count; i++)
             {
-                LayerPlan l = predict.Layers[i];
-                LayerKind kind = l.Kind;
-                if (kind is ISegmentBoundary boundary)
-                {
-                    w.Line(boundary.EvaluationCall(l, Operands(predict, i, fused: width > 1, slots), width));
-                }
-                else if (width > 1 && l.FusedIntoPrevious)
-                {
-                    w.Line("// " + l.Name + ": applied by " + predict.Layers[i - 1].Name + "'s kernel");
-                }
-                else if (width == 1 || !kind.HasVectorKernels)
-                {
-                    w.Line(kind.ForwardCall(l, Operands(predict, i, fused: width > 1, slots)));
-                }
-                else
-                {
-                    w.Line(kind.VectorForwardCall(l, Operands(predict, i, fused: true, slots), width));
-                }
+                WriteLayerForward(w, predict, i, width, slots, evaluationOnly: true);
             }
 
             slots.WriteWith(outer, w);
