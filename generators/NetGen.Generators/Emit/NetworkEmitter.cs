@@ -25,7 +25,7 @@ internal static partial class NetworkEmitter
         "InputSize", "OutputSize", "ParameterCount", "WorkspaceSize", "LogitsOffset", "EndsWithSoftmax",
         "Parameters", "Layers", "KernelPath", "Predict", "Forward", "Backward", "Equals", "GetHashCode", "ToString", "GetType",
         "MemberwiseClone", "Finalize", "_parameters", "_predictWorkspace", "s_layers",
-        "ForwardScalar", "ForwardV256", "ForwardV512", "BackwardScalar", "BackwardV256", "BackwardV512", "_",
+        "ForwardScalar", "ForwardV256", "ForwardV512", "PredictScalar", "PredictV256", "PredictV512", "BackwardScalar", "BackwardV256", "BackwardV512", "_",
         "EndsWithSigmoid", "TrainableFrom", "_trainableFrom",
         "BakedParameters", "BakedWeightsSha256", "ActiveKernelPath", "Sizes", "_kernelPath",
     };
