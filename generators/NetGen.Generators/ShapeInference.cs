@@ -347,6 +347,33 @@ internal static class ShapeInference
             return (int)Math.Min(at, int.MaxValue);
         }
 
+        // Concat in place: a value a Concat joins is written by its producer straight into its range of the Concat's
+        // output, the first Concat that names it (once, at its first mention there), so the Concat copies nothing for it.
+        // The network's input is not a workspace value, and a value named twice by one Concat is copied the second time.
+        var host = Enumerable.Repeat(-1, count).ToArray();
+        var hostStart = new int[count];
+        for (int c = 0; c < count; c++)
+        {
+            if (!KindOf(c).JoinsOperandsInPlace)
+            {
+                continue;
+            }
+
+            int start = 0;
+            for (int j = 0; j < producers[c].Length; j++)
+            {
+                int p = producers[c][j];
+                int root = Root(p);
+                if (root >= 0 && host[root] < 0 && !producers[c].Take(j).Any(q => Root(q) == root))
+                {
+                    host[root] = c;
+                    hostStart[root] = start;
+                }
+
+                start += p < 0 ? input.Size : shapes[p].Out.Size;
+            }
+        }
+
         var outputs = new int[count];
         var masks = new int[count];
         var scratch = new int[count];
@@ -355,7 +382,7 @@ internal static class ShapeInference
         for (int i = 0; i < count; i++)
         {
             (LayerSpec spec, Shape inShape, Shape outShape) = shapes[i];
-            outputs[i] = Aliases(i) ? outputs[producers[i][0]] : Allocate(outShape.Size);
+            outputs[i] = Aliases(i) || host[i] >= 0 ? -1 : Allocate(outShape.Size);
             masks[i] = spec.Kind.HasMask ? Allocate(outShape.Size) : -1;
             scratchSizes[i] = spec.Kind.ScratchFloats(spec, inShape, outShape);
             scratch[i] = scratchSizes[i] > 0 && !spec.Kind.ScratchIsTransient ? Allocate(scratchSizes[i]) : -1;
@@ -365,6 +392,17 @@ internal static class ShapeInference
                 transientSum += spec.Kind.ScratchIsTransient ? SlotLength(scratchSizes[i]) : 0;
                 largestTransient = Math.Max(largestTransient, spec.Kind.ScratchIsTransient ? SlotLength(scratchSizes[i]) : 0);
             }
+        }
+
+        // A hosted value's place follows its Concat's (itself perhaps hosted by a later one); an alias shares its producer's.
+        for (int i = count - 1; i >= 0; i--)
+        {
+            outputs[i] = host[i] >= 0 ? outputs[host[i]] + hostStart[i] : outputs[i];
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            outputs[i] = Aliases(i) ? outputs[producers[i][0]] : outputs[i];
         }
 
         // Transient scratch (LayerKind.ScratchIsTransient): one region as large as the largest, shared by those layers.

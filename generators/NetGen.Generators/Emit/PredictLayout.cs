@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using NetGen.Generators.Layers;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Emit;
@@ -10,7 +11,8 @@ namespace NetGen.Generators.Emit;
 /// that writes it (its producer's, or the step before when the producer's activation is fused into the layer below's
 /// vector kernel) to the last step that reads it, and values whose lives do not overlap share floats (first fit,
 /// largest first), so the workspace grows with the widest cut of the graph rather than with its depth. Scratch and
-/// dropout masks (written, never read, in evaluation) share one region as large as the largest of them. The result
+/// dropout masks (written, never read, in evaluation) share one region as large as the largest of them. Values a
+/// Concat joins in place keep their place inside its output, so Predict's Concat copies what training's does. The result
 /// is the training plan with these offsets, for the emitter to write <c>Predict</c>'s pass from.
 /// </summary>
 internal static class PredictLayout
@@ -28,21 +30,44 @@ internal static class PredictLayout
             root[i] = layers[i].AliasesInput && producer >= 0 ? root[producer] : i;
         }
 
+        // A value the training plan wrote into its Concat's output (ConcatLayer.InPlace) stays there: it and the
+        // Concat's output are one block, placed as the outermost Concat's value, alive for all of them.
+        var host = Enumerable.Repeat(-1, n).ToArray();
+        var hostStart = new int[n];
+        for (int c = 0; c < n; c++)
+        {
+            for (int j = 0; j < layers[c].Operands.Count; j++)
+            {
+                if (layers[c].Kind.JoinsOperandsInPlace && ConcatLayer.InPlace(layers[c], j))
+                {
+                    host[root[layers[c].Operands[j].Producer]] = c;
+                    hostStart[root[layers[c].Operands[j].Producer]] = ConcatLayer.Start(layers[c], j);
+                }
+            }
+        }
+
+        var block = new int[n];
+        for (int v = n - 1; v >= 0; v--)
+        {
+            block[v] = host[v] >= 0 ? block[host[v]] : v;
+        }
+
         var first = Enumerable.Repeat(int.MaxValue, n).ToArray();
         var last = Enumerable.Repeat(-1, n).ToArray();
         for (int i = 0; i < n; i++)
         {
-            first[root[i]] = Math.Min(first[root[i]], layers[i].FusedIntoPrevious ? i - 1 : i);
-            last[root[i]] = Math.Max(last[root[i]], i);
+            int b = block[root[i]];
+            first[b] = Math.Min(first[b], layers[i].FusedIntoPrevious ? i - 1 : i);
+            last[b] = Math.Max(last[b], i);
             foreach (Operand operand in layers[i].Operands.Where(o => o.Producer >= 0))
             {
-                last[root[operand.Producer]] = Math.Max(last[root[operand.Producer]], i);
+                last[block[root[operand.Producer]]] = Math.Max(last[block[root[operand.Producer]]], i);
             }
         }
 
-        last[root[n - 1]] = n; // the output, copied out after the last step
+        last[block[root[n - 1]]] = n; // the output, copied out after the last step
 
-        var values = Enumerable.Range(0, n).Where(v => root[v] == v).ToList();
+        var values = Enumerable.Range(0, n).Where(v => root[v] == v && host[v] < 0).ToList();
         var offsets = new long[n];
         var placed = new List<int>();
         long size = 0;
@@ -62,6 +87,11 @@ internal static class PredictLayout
             offsets[v] = at;
             placed.Add(v);
             size = Math.Max(size, at + length);
+        }
+
+        for (int v = n - 1; v >= 0; v--)
+        {
+            offsets[v] = host[v] >= 0 ? offsets[host[v]] + hostStart[v] : offsets[v];
         }
 
         long scratch = size;

@@ -11,7 +11,9 @@ namespace NetGen.Generators.Layers;
 /// axis of [C, H, W] shapes of one height and width, or along the features of flat ones (PyTorch's
 /// <c>torch.cat(…, dim=1)</c>). Channels are outermost, so either way the output is the operands one after the
 /// other: forward copies each into its range, backward hands each operand its range of dy (adding it where
-/// another reader of that value has written first).
+/// another reader of that value has written first). The plan writes an operand's value straight into its range where
+/// it can (<see cref="LayerKind.JoinsOperandsInPlace"/>): forward copies nothing for that one, and nothing at all
+/// when every operand is in place.
 /// </summary>
 internal sealed class ConcatLayer : LayerKind
 {
@@ -27,6 +29,8 @@ internal sealed class ConcatLayer : LayerKind
     public override bool TransparentToInit => true;
 
     public override bool AccumulatesInputGradients => true;
+
+    public override bool JoinsOperandsInPlace => true;
 
     public override LayerSpec ReadArguments(LayerArguments arguments) => arguments.Spec(joins: arguments.Strings(0));
 
@@ -56,7 +60,13 @@ internal sealed class ConcatLayer : LayerKind
     /// <summary>Where operand <paramref name="j"/> starts in the output.</summary>
     internal static int Start(LayerPlan layer, int j) => layer.Operands.Take(j).Sum(o => o.Shape.Size);
 
-    private static string Operands(LayerPlan layer) => string.Join(", ", layer.Operands.Select(o => o.Name + " [" + o.Shape + "]"));
+    /// <summary>Whether operand <paramref name="j"/>'s value already lies in its range of the output (the plan placed it there).</summary>
+    internal static bool InPlace(LayerPlan layer, int j) => layer.Operands[j].Producer >= 0 && layer.Operands[j].Offset == layer.OutputOffset + Start(layer, j);
+
+    /// <summary>Whether every operand lies in its range already: forward has nothing to do.</summary>
+    internal static bool AllInPlace(LayerPlan layer) => Enumerable.Range(0, layer.Operands.Count).All(j => InPlace(layer, j));
+
+    private static string Operands(LayerPlan layer) => string.Join(", ", layer.Operands.Select((o, j) => o.Name + " [" + o.Shape + "]" + (InPlace(layer, j) ? " (in place)" : "")));
 
     private static string Range(LayerPlan layer, int j) => "dy[" + I(Start(layer, j)) + " … " + I(Start(layer, j) + layer.Operands[j].Shape.Size - 1) + "]";
 
@@ -65,9 +75,14 @@ internal sealed class ConcatLayer : LayerKind
 
     public override void EmitForward(CodeWriter w, LayerPlan layer)
     {
+        if (AllInPlace(layer))
+        {
+            return;
+        }
+
         Summary(w, Head(layer) + ": y = " + Operands(layer) + ", one after the other.");
         w.Open("private static void " + Forward(layer) + "(" + AddLayer.Parameters(layer) + ")");
-        for (int j = 0; j < layer.Operands.Count; j++)
+        foreach (int j in Enumerable.Range(0, layer.Operands.Count).Where(j => !InPlace(layer, j)))
         {
             string i = w.For("i", layer.Operands[j].Shape.Size);
             w.Line("y[" + VectorCode.Plus(i, Start(layer, j)) + "] = x" + I(j) + "[" + i + "];");
@@ -77,7 +92,8 @@ internal sealed class ConcatLayer : LayerKind
         w.Close();
     }
 
-    public override string ForwardCall(LayerPlan layer, LayerOperands o) => Forward(layer) + "(" + string.Join(", ", o.Inputs) + ", " + o.Y + ");";
+    public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
+        AllInPlace(layer) ? "// " + layer.Name + ": every operand was written in place" : Forward(layer) + "(" + string.Join(", ", o.Inputs) + ", " + o.Y + ");";
 
     public override void EmitBackward(CodeWriter w, LayerPlan layer)
     {
@@ -97,9 +113,14 @@ internal sealed class ConcatLayer : LayerKind
 
     public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
     {
-        Summary(w, Head(layer) + ", " + Suffix(width) + " forward: each operand block-copied into its range of y.");
+        if (AllInPlace(layer))
+        {
+            return;
+        }
+
+        Summary(w, Head(layer) + ", " + Suffix(width) + " forward: each operand not in place block-copied into its range of y.");
         w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + AddLayer.Parameters(layer) + ")");
-        for (int j = 0; j < layer.Operands.Count; j++)
+        foreach (int j in Enumerable.Range(0, layer.Operands.Count).Where(j => !InPlace(layer, j)))
         {
             w.Line("x" + I(j) + ".Slice(0, " + I(layer.Operands[j].Shape.Size) + ").CopyTo(y.Slice(" + I(Start(layer, j)) + ", " + I(layer.Operands[j].Shape.Size) + "));");
         }
@@ -107,7 +128,8 @@ internal sealed class ConcatLayer : LayerKind
         w.Close();
     }
 
-    public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width) => Forward(layer) + Suffix(width) + "(" + string.Join(", ", o.Inputs) + ", " + o.Y + ");";
+    public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width) =>
+        AllInPlace(layer) ? ForwardCall(layer, o) : Forward(layer) + Suffix(width) + "(" + string.Join(", ", o.Inputs) + ", " + o.Y + ");";
 
     public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
     {

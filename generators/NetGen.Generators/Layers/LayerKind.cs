@@ -124,6 +124,13 @@ internal abstract class LayerKind
     public virtual bool AliasesInput => false;
 
     /// <summary>
+    /// Whether the layer's output is its operands one after the other (Concat): the plan then places each operand's
+    /// value, where it can, straight into its range of the output, so the forward pass copies nothing for it
+    /// (<see cref="ConcatLayer.InPlace"/> says which operands are placed so).
+    /// </summary>
+    public virtual bool JoinsOperandsInPlace => false;
+
+    /// <summary>
     /// Whether the kind leaves the scale of its input alone for initialisation purposes (Flatten, Dropout,
     /// BatchNorm): a layer's weights are initialised for the first layer after it that is not.
     /// </summary>

@@ -47,7 +47,8 @@ internal sealed class GpuAddLayer : GpuLayerKind
 }
 
 /// <summary>
-/// Concat on the GPU. Forward: one thread per output value, copying from the operand whose range holds it.
+/// Concat on the GPU. Forward: one thread per output value, copying from the operand whose range holds it (none for
+/// operands the plan wrote in place; no kernel when all are).
 /// Backward: one thread per position of the largest operand, handing each operand that needs a gradient its
 /// range of dy (last operand first), so an operand named twice is still summed by one thread.
 /// </summary>
@@ -58,20 +59,25 @@ internal sealed class GpuConcatLayer : GpuLayerKind
         LayerPlan l = g.Layer(i);
         CodeWriter k = g.Kernels;
         GpuSlot y = g.Y(i);
-        g.OpenKernel(Name(l, "Forward"), Head(l) + ": the operands one after the other, one thread per output value.");
-        g.OpenSampleLoop(l.Output.Size);
-        for (int j = 0; j < l.Operands.Count; j++)
+        if (!ConcatLayer.AllInPlace(l))
         {
-            int start = ConcatLayer.Start(l, j), end = start + l.Operands[j].Shape.Size;
-            GpuSlot x = g.Input(i, j);
-            string condition = j == 0 ? "if (r < " + I(end) + ")" : j == l.Operands.Count - 1 ? "else" : "else if (r < " + I(end) + ")";
-            k.Open(condition);
-            k.Line(y.At(y.Base("s"), "r") + " = " + x.At(x.Base("s"), start == 0 ? "r" : "(r - " + I(start) + ")") + ";");
+            g.OpenKernel(Name(l, "Forward"), Head(l) + ": the operands one after the other, one thread per output value.");
+            g.OpenSampleLoop(l.Output.Size);
+            for (int j = 0; j < l.Operands.Count; j++)
+            {
+                int start = ConcatLayer.Start(l, j), end = start + l.Operands[j].Shape.Size;
+                GpuSlot x = g.Input(i, j);
+                string condition = j == 0 ? "if (r < " + I(end) + ")" : j == l.Operands.Count - 1 ? "else" : "else if (r < " + I(end) + ")";
+                k.Open(condition);
+                k.Line(ConcatLayer.InPlace(l, j) ? "// " + l.Operands[j].Name + " was written in place"
+                    : y.At(y.Base("s"), "r") + " = " + x.At(x.Base("s"), start == 0 ? "r" : "(r - " + I(start) + ")") + ";");
+                k.Close();
+            }
+
             k.Close();
+            g.CloseKernel();
         }
 
-        k.Close();
-        g.CloseKernel();
         if (!l.RunsBackward)
         {
             return;
@@ -93,7 +99,16 @@ internal sealed class GpuConcatLayer : GpuLayerKind
         g.CloseKernel();
     }
 
-    public override void EmitForward(GpuNetwork g, int i, CodeWriter w) => LaunchForward(g, i, w);
+    public override void EmitForward(GpuNetwork g, int i, CodeWriter w)
+    {
+        if (ConcatLayer.AllInPlace(g.Layer(i)))
+        {
+            w.Line("// " + g.Layer(i).Name + ": every operand was written in place");
+            return;
+        }
+
+        LaunchForward(g, i, w);
+    }
 
     public override void EmitBackward(GpuNetwork g, int i, CodeWriter w) => LaunchInputGradient(g, i, w);
 }
