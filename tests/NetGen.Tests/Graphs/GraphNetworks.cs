@@ -62,3 +62,14 @@ public partial class ConcatBranches;
 [Add("b2_main"), Tanh(Name = "b2")]
 [GlobalAvgPool2D, Dense(3)]
 public partial class SmoothProjectionResidual;
+
+/// <summary>
+/// An Add whose following tanh its vector kernels apply, on 21 values (a partial last vector on both widths), with
+/// one operand named twice (its second share is added to the first) and read by a Dense below as well.
+/// </summary>
+[Network, Input(13)]
+[Dense(21), Tanh(Name = "t")]
+[Dense(21)]
+[Add("t", "t"), Tanh]
+[Dense(3)]
+public partial class FusedAddTail;

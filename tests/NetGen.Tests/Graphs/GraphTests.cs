@@ -52,12 +52,13 @@ public sealed class GraphTests
         }
     }
 
-    public static TheoryData<string> ChainFreeNetworks => new() { nameof(IdentityResidual), nameof(ConcatBranches) };
+    public static TheoryData<string> ChainFreeNetworks => new() { nameof(IdentityResidual), nameof(ConcatBranches), nameof(FusedAddTail) };
 
     private static INetwork Create(string name, int seed) => name switch
     {
         nameof(IdentityResidual) => new IdentityResidual(seed),
         nameof(ConcatBranches) => new ConcatBranches(seed),
+        nameof(FusedAddTail) => new FusedAddTail(seed),
         _ => new ProjectionResidual(seed),
     };
 
@@ -72,7 +73,7 @@ public sealed class GraphTests
     public static TheoryData<string, KernelPath> NetworksAndPaths()
     {
         var data = new TheoryData<string, KernelPath>();
-        foreach (string name in new[] { nameof(IdentityResidual), nameof(ConcatBranches) })
+        foreach (string name in new[] { nameof(IdentityResidual), nameof(ConcatBranches), nameof(FusedAddTail) })
         {
             foreach (KernelPath path in new[] { KernelPath.Scalar, KernelPath.Vector256, KernelPath.Vector512 })
             {
