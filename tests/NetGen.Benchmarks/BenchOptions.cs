@@ -15,6 +15,7 @@ namespace NetGen.Benchmarks;
 /// <param name="TrainImages">Images in the measured training pass; 0 = the whole training set.</param>
 /// <param name="LatencyCalls">Timed batch-1 calls.</param>
 /// <param name="WarmupSeconds">Least time each measurement warms up for (the JIT tiers up, caches fill).</param>
+/// <param name="Model">The network every side runs.</param>
 internal sealed record BenchOptions(
     int Rounds,
     int Threads,
@@ -24,7 +25,8 @@ internal sealed record BenchOptions(
     int Seed,
     int TrainImages,
     int LatencyCalls,
-    double WarmupSeconds)
+    double WarmupSeconds,
+    BenchModel Model)
 {
     /// <summary>The MNIST-layout folder searched for when <c>--data</c> is not given.</summary>
     public const string DefaultDataFolder = "samples/data/mnist-10k";
@@ -33,13 +35,15 @@ internal sealed record BenchOptions(
     public const int BatchSize = 64;
 
     /// <summary>What the sides are told.</summary>
-    public SideSettings SideSettings => new(Threads, Optimizer, BatchSize, Seed);
+    public SideSettings SideSettings => new(Threads, Optimizer, BatchSize, Seed, Model);
 
     /// <summary>The command line a child needs to measure <paramref name="side"/> with these settings.</summary>
     public IEnumerable<string> ChildArguments(string side)
     {
         yield return "--side";
         yield return side;
+        yield return "--model";
+        yield return Model.Name;
         yield return "--threads";
         yield return Threads.ToString(CultureInfo.InvariantCulture);
         yield return "--optimizer";

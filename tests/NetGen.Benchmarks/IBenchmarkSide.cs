@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// One contender of the side-by-side benchmark: the same LeNet-5, trained and run by one library.
+/// One contender of the side-by-side benchmark: the same network (<see cref="BenchModel"/>), trained and run by one library.
 /// </summary>
 /// <remarks>
 /// The harness (<see cref="Harness"/>) owns the clock, the data order, the warm-ups and the statistics, so every
@@ -23,8 +23,8 @@ internal interface IBenchmarkSide : IDisposable
     string Title { get; }
 
     /// <summary>
-    /// Builds the network (LeNet-5, see <see cref="LeNet5Shape"/>; He-normal weights before ReLUs, Glorot-uniform
-    /// for the last layer, zero biases), the optimizer named by <see cref="SideSettings.Optimizer"/>, and whatever
+    /// Builds the network <see cref="SideSettings.Model"/> (LeNet-5 or ResNet-8; He-normal weights before ReLUs,
+    /// Glorot-uniform for the last layer, zero biases, BatchNorm at 1 and 0), the optimizer named by <see cref="SideSettings.Optimizer"/>, and whatever
     /// copies of the data the library needs; limits the library to <see cref="SideSettings.Threads"/> threads.
     /// </summary>
     /// <param name="train">The training set (samples [1, 28, 28], pixels in [0, 1]).</param>
@@ -61,7 +61,8 @@ internal interface IBenchmarkSide : IDisposable
 /// <param name="Optimizer"><c>adamw</c> (lr 1e-3, weight decay 5e-4) or <c>sgd</c> (lr 0.05, momentum 0.9).</param>
 /// <param name="BatchSize">Training and inference batch size (64).</param>
 /// <param name="Seed">Seed of the weight initialisation.</param>
-internal sealed record SideSettings(int Threads, string Optimizer, int BatchSize, int Seed)
+/// <param name="Model">The network.</param>
+internal sealed record SideSettings(int Threads, string Optimizer, int BatchSize, int Seed, BenchModel Model)
 {
     /// <summary>AdamW learning rate.</summary>
     public const float AdamWLearningRate = 1e-3f;
@@ -102,7 +103,7 @@ internal static class Sides
     public static IBenchmarkSide Create(string name) => name switch
     {
         "netgen" => new NetGenSide(),
-        "torch" => new TorchLeNet(),
+        "torch" => new TorchSide(),
         _ => throw new ArgumentException($"Unknown side '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),
     };
 }

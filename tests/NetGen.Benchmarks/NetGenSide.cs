@@ -3,17 +3,17 @@ using System;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// The NetGen side: the generated LeNet-5 on its default kernel path (the widest the CPU accelerates),
+/// The NetGen side: the generated LeNet-5 or ResNet-8 (samples/ResNet's own class) on its default kernel path (the widest the CPU accelerates),
 /// trained by NetGen's <see cref="Trainer"/> on <see cref="SideSettings.Threads"/> threads; batched inference
 /// runs on the trainer's workers, batch-1 inference is one <c>Predict</c> call on the calling thread.
 /// </summary>
 internal sealed class NetGenSide : IBenchmarkSide
 {
-    private NetGenLeNet5? _net;
+    private INetwork? _net;
     private Trainer? _trainer;
     private Dataset? _train;
     private Dataset? _test;
-    private readonly float[] _logits = new float[NetGenLeNet5.OutputSize];
+    private float[] _logits = [];
 
     public string Name => "netgen";
 
@@ -23,12 +23,13 @@ internal sealed class NetGenSide : IBenchmarkSide
     {
         _train = train;
         _test = test;
-        _net = new NetGenLeNet5(settings.Seed);
+        _net = settings.Model == BenchModel.ResNet ? new global::ResNet.ResNet8(settings.Seed) : new NetGenLeNet5(settings.Seed);
+        _logits = new float[_net.OutputSize];
         IOptimizer optimizer = settings.Optimizer == "adamw"
             ? new AdamW(SideSettings.AdamWLearningRate, weightDecay: SideSettings.AdamWWeightDecay)
             : new Sgd(SideSettings.SgdLearningRate, SideSettings.SgdMomentum);
         _trainer = new Trainer(_net, optimizer, settings.Threads);
-        return $"NetGen generated LeNet-5, kernel path {Kernels.Resolve(_net.KernelPath)}, {settings.Threads} threads, {settings.DescribeOptimizer()}";
+        return $"NetGen generated {settings.Model.Title}, kernel path {Kernels.Resolve(_net.KernelPath)}, {settings.Threads} threads, {settings.DescribeOptimizer()}";
     }
 
     public float TrainBatch(ReadOnlySpan<int> trainIndices) => _trainer!.TrainBatch(_train!, trainIndices);

@@ -26,7 +26,7 @@ internal static class Orchestrator
     public static int Run(BenchOptions options)
     {
         TextWriter o = Console.Out;
-        o.WriteLine("NetGen side-by-side benchmark: LeNet-5 on MNIST");
+        o.WriteLine($"NetGen side-by-side benchmark: {options.Model.Title} on MNIST");
         o.WriteLine($"  machine  : {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}");
         o.WriteLine($"  runtime  : .NET {Environment.Version}, AVX2 {System.Runtime.Intrinsics.X86.Avx2.IsSupported}, FMA {System.Runtime.Intrinsics.X86.Fma.IsSupported}, AVX-512F {System.Runtime.Intrinsics.X86.Avx512F.IsSupported}");
         o.WriteLine($"  data     : {options.DataFolder}");

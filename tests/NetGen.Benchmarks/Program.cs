@@ -11,7 +11,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// Side-by-side benchmark of NetGen's generated LeNet-5 against TorchSharp (libtorch CPU).
+/// Side-by-side benchmark of NetGen's generated networks (LeNet-5, ResNet-8) against TorchSharp (libtorch CPU).
 /// Without <c>--side</c> this is the parent, which runs each side as a child process per round and prints the
 /// table; with <c>--side NAME</c> it is a child that measures one side and prints one JSON result line.
 /// </summary>
@@ -37,11 +37,13 @@ internal static class Program
         var trainImages = new Option<int>("--train-images") { Description = "Images in the measured training pass (0: the whole training set).", DefaultValueFactory = _ => 0 };
         var latencyCalls = new Option<int>("--latency-calls") { Description = "Timed batch-1 predict calls.", DefaultValueFactory = _ => 2000 };
         var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "Least warm-up time before each measurement.", DefaultValueFactory = _ => 1.0 };
+        var model = new Option<string>("--model") { Description = "The network: lenet (LeNet-5) or resnet (samples/ResNet's ResNet-8).", DefaultValueFactory = _ => "lenet" };
+        model.AcceptOnlyFromAmong([.. BenchModel.All.Select(m => m.Name)]);
         var side = new Option<string?>("--side") { Description = "Internal: measure this one side and print its result line (the parent passes it to its children).", Hidden = true };
 
-        var root = new RootCommand("NetGen vs TorchSharp: LeNet-5 training and inference, side by side, one child process per side and round.")
+        var root = new RootCommand("NetGen vs TorchSharp: LeNet-5 or ResNet-8 training and inference, side by side, one child process per side and round.")
         {
-            rounds, threads, sides, optimizer, data, seed, trainImages, latencyCalls, warmupSeconds, side,
+            rounds, threads, sides, optimizer, data, seed, trainImages, latencyCalls, warmupSeconds, model, side,
         };
 
         root.SetAction(parse =>
@@ -77,7 +79,7 @@ internal static class Program
 
             var options = new BenchOptions(
                 roundCount, threadCount, sideNames, parse.GetValue(optimizer)!, Path.GetFullPath(dataFolder),
-                parse.GetValue(seed), images, calls, warmup);
+                parse.GetValue(seed), images, calls, warmup, BenchModel.Named(parse.GetValue(model)!));
 
             string? child = parse.GetValue(side);
             if (child is null)

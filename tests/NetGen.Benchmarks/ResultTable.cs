@@ -21,7 +21,7 @@ internal static class ResultTable
     /// <param name="peaks">The FMA peaks measured by the parent.</param>
     public static void Write(TextWriter o, BenchOptions options, IReadOnlyDictionary<string, List<ChildResult>> results, Orchestrator.FmaPeaks peaks)
     {
-        double trainMflop = LeNet5Shape.TrainingFlopsPerImage / 1e6;
+        double trainMflop = options.Model.TrainingFlopsPerImage / 1e6;
         List<Row> rows =
         [
             new($"train images/s ({options.Threads} threads)", r => r.TrainImagesPerSecond, "N0", HigherIsBetter: true),
@@ -35,7 +35,7 @@ internal static class ResultTable
         ];
 
         int rounds = results.Values.Select(l => l.Count).DefaultIfEmpty(0).Max();
-        o.WriteLine($"Medians over {rounds} round(s); forward {LeNet5Shape.ForwardFlopsPerImage / 1e6:F3} MFLOP/image, training {trainMflop:F3} MFLOP/image.");
+        o.WriteLine($"Medians over {rounds} round(s); forward {options.Model.ForwardFlopsPerImage / 1e6:F3} MFLOP/image, training {trainMflop:F3} MFLOP/image.");
         string[] header = ["", "NetGen", "TorchSharp", "ratio"];
         var table = new List<string[]> { header };
         foreach (Row row in rows)

@@ -7,13 +7,14 @@ using static TorchSharp.torch;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// The TorchSharp side: LeNet-5 as an <c>nn.Sequential</c>, trained the way the PyTorch tutorials do it
-/// (gather the batch with <c>index_select</c>, <c>zero_grad</c>, forward, <c>cross_entropy</c>, <c>backward</c>,
-/// <c>step</c>), each step in a dispose scope so native tensors are freed as they go.
+/// The TorchSharp side: LeNet-5 as an <c>nn.Sequential</c> or ResNet-8 as a module (<see cref="TorchResNet8"/>),
+/// trained the way the PyTorch tutorials do it (gather the batch with <c>index_select</c>, <c>zero_grad</c>,
+/// forward, <c>cross_entropy</c>, <c>backward</c>, <c>step</c>), each step in a dispose scope so native tensors are
+/// freed as they go.
 /// </summary>
-internal sealed class TorchLeNet : IBenchmarkSide
+internal sealed class TorchSide : IBenchmarkSide
 {
-    private Sequential? _model;
+    private nn.Module<Tensor, Tensor>? _model;
     private optim.Optimizer? _optimizer;
     private Tensor? _trainX, _trainY, _testX;
     private long[] _indexBuffer = [];
@@ -30,35 +31,7 @@ internal sealed class TorchLeNet : IBenchmarkSide
         ArgumentNullException.ThrowIfNull(settings);
         torch.set_num_threads(settings.Threads);
         torch.manual_seed(settings.Seed);
-
-        var conv1 = nn.Conv2d(1, 6, 5, padding: 2);
-        var conv2 = nn.Conv2d(6, 16, 5);
-        var dense1 = nn.Linear(400, 120);
-        var dense2 = nn.Linear(120, 84);
-        var dense3 = nn.Linear(84, 10);
-        using (torch.no_grad())
-        {
-            // He-normal (fan-in, ReLU gain) for every weight that feeds a ReLU, Glorot-uniform for the logits layer,
-            // zero biases: the same scheme as the NetGen side.
-            foreach (Tensor w in new[] { conv1.weight!, conv2.weight!, dense1.weight!, dense2.weight! })
-            {
-                nn.init.kaiming_normal_(w, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
-            }
-
-            nn.init.xavier_uniform_(dense3.weight!);
-            foreach (Tensor b in new[] { conv1.bias!, conv2.bias!, dense1.bias!, dense2.bias!, dense3.bias! })
-            {
-                nn.init.zeros_(b);
-            }
-        }
-
-        _model = nn.Sequential(
-            ("conv1", conv1), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
-            ("conv2", conv2), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
-            ("flatten", nn.Flatten()),
-            ("dense1", dense1), ("relu3", nn.ReLU()),
-            ("dense2", dense2), ("relu4", nn.ReLU()),
-            ("dense3", dense3));
+        _model = settings.Model == BenchModel.ResNet ? ResNet8() : LeNet5();
 
         _optimizer = settings.Optimizer == "sgd"
             ? optim.SGD(_model.parameters(), SideSettings.SgdLearningRate, momentum: SideSettings.SgdMomentum)
@@ -80,9 +53,60 @@ internal sealed class TorchLeNet : IBenchmarkSide
         return $"TorchSharp {version} (libtorch CPU), {torch.get_num_threads()} intra-op threads, {settings.DescribeOptimizer()}";
     }
 
+    /// <summary>LeNet-5: He-normal weights before every ReLU, Glorot-uniform for the logits layer, zero biases (as NetGen).</summary>
+    private static Sequential LeNet5()
+    {
+        var conv1 = nn.Conv2d(1, 6, 5, padding: 2);
+        var conv2 = nn.Conv2d(6, 16, 5);
+        var dense1 = nn.Linear(400, 120);
+        var dense2 = nn.Linear(120, 84);
+        var dense3 = nn.Linear(84, 10);
+        using (torch.no_grad())
+        {
+            // He-normal (fan-in, ReLU gain) for every weight that feeds a ReLU, Glorot-uniform for the logits layer,
+            // zero biases: the same scheme as the NetGen side.
+            foreach (Tensor w in new[] { conv1.weight!, conv2.weight!, dense1.weight!, dense2.weight! })
+            {
+                nn.init.kaiming_normal_(w, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
+            }
+
+            nn.init.xavier_uniform_(dense3.weight!);
+            foreach (Tensor b in new[] { conv1.bias!, conv2.bias!, dense1.bias!, dense2.bias!, dense3.bias! })
+            {
+                nn.init.zeros_(b);
+            }
+        }
+
+        return nn.Sequential(
+            ("conv1", conv1), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
+            ("conv2", conv2), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()),
+            ("dense1", dense1), ("relu3", nn.ReLU()),
+            ("dense2", dense2), ("relu4", nn.ReLU()),
+            ("dense3", dense3));
+    }
+
+    /// <summary>ResNet-8: He-normal convolutions (each feeds a ReLU through BatchNorm), a Glorot-uniform head with a zero bias, BatchNorm at 1 and 0 (as NetGen).</summary>
+    private static TorchResNet8 ResNet8()
+    {
+        var model = new TorchResNet8();
+        using (torch.no_grad())
+        {
+            foreach (Tensor w in model.ConvolutionWeights)
+            {
+                nn.init.kaiming_normal_(w, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
+            }
+
+            nn.init.xavier_uniform_(model.Head.weight!);
+            nn.init.zeros_(model.Head.bias!);
+        }
+
+        return model;
+    }
+
     public float TrainBatch(ReadOnlySpan<int> trainIndices)
     {
-        Sequential model = _model ?? throw new InvalidOperationException("Setup first.");
+        nn.Module<Tensor, Tensor> model = _model ?? throw new InvalidOperationException("Setup first.");
         for (int i = 0; i < trainIndices.Length; i++)
         {
             _indexBuffer[i] = trainIndices[i];
@@ -102,7 +126,7 @@ internal sealed class TorchLeNet : IBenchmarkSide
 
     public void PredictBatch(int firstTest, int count, Span<int> predictedClasses)
     {
-        Sequential model = _model ?? throw new InvalidOperationException("Setup first.");
+        nn.Module<Tensor, Tensor> model = _model ?? throw new InvalidOperationException("Setup first.");
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         SetMode(model, training: false);
@@ -116,7 +140,7 @@ internal sealed class TorchLeNet : IBenchmarkSide
 
     public int PredictOne(int testIndex)
     {
-        Sequential model = _model ?? throw new InvalidOperationException("Setup first.");
+        nn.Module<Tensor, Tensor> model = _model ?? throw new InvalidOperationException("Setup first.");
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         SetMode(model, training: false);
@@ -133,7 +157,7 @@ internal sealed class TorchLeNet : IBenchmarkSide
     }
 
     // train()/eval() walk every module through native calls: switch only when the mode changes.
-    private void SetMode(Sequential model, bool training)
+    private void SetMode(nn.Module<Tensor, Tensor> model, bool training)
     {
         if (_training != training)
         {
