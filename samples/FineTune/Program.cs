@@ -49,13 +49,14 @@ var seedOption = SampleOptions.Int("--seed", "Seed of the initial weights, the t
 var threadsOption = SampleOptions.Int("--threads", "Worker threads per batch (default: all cores); results are bit-identical for a seed and thread count.", Environment.ProcessorCount, Bounds.AtLeast(1));
 var dropoutOption = new Option<bool>("--dropout") { Description = "Give the digits' network (both methods) dropout 0.5 after each hidden layer of the head." };
 var verboseOption = new Option<bool>("--verbose") { Description = "Print every epoch of every run on the digits; with an error, also its stack trace (as does " + ExitCodes.VerboseVariable + "=1)." };
-var modelOption = SampleOptions.Choice("--model", "The network: lenet (LeNet-5; the convolutions are frozen while the new head trains) or resnet (samples/ResNet's ResNet-8; everything below the new head is frozen).", "lenet", "lenet", "resnet");
+var modelOption = SampleOptions.Choice("--model", "The network: lenet (LeNet-5; the convolutions are frozen while the new head trains) or resnet (samples/ResNet's ResNet-8; everything below the new head is frozen). --train-all trains every layer instead.", "lenet", "lenet", "resnet");
+var trainAllOption = new Option<bool>("--train-all") { Description = "Fine-tune every layer from the pretrained weights (the new head too) instead of freezing the pretrained layers." };
 var plotOption = new Option<FileInfo?>("--plot") { Description = "Write training curves of fine-tuning vs from scratch on the first set of digits to this PNG (and of pretraining, when it runs, to NAME.pretrain.png)." };
 
 var root = new RootCommand("Pretrain LeNet-5 on Fashion-MNIST, then fine-tune a new head on a few digits and compare with training from scratch.")
 {
     fashionOption, dataOption, pretrainEpochsOption, pretrainCopiesOption, rotateOption, scaleOption, maxShiftOption, pretrainLrOption, pretrainedOption, saveOption,
-    digitsOption, subsetsOption, epochsOption, batchOption, lrOption, weightDecayOption, warmupOption, seedOption, threadsOption, dropoutOption, modelOption, verboseOption, plotOption,
+    digitsOption, subsetsOption, epochsOption, batchOption, lrOption, weightDecayOption, warmupOption, seedOption, threadsOption, dropoutOption, modelOption, trainAllOption, verboseOption, plotOption,
 };
 return SampleMain.Run(root, args, parsed => Run(
     TransferModel.Named(parsed.GetValue(modelOption)!, parsed.GetValue(dropoutOption)),
@@ -76,6 +77,7 @@ return SampleMain.Run(root, args, parsed => Run(
     parsed.GetValue(seedOption),
     parsed.GetValue(threadsOption),
     parsed.GetValue(dropoutOption),
+    parsed.GetValue(trainAllOption),
     parsed.GetValue(verboseOption),
     parsed.GetValue(plotOption)), verboseOption);
 
@@ -83,7 +85,7 @@ static int Run(
     TransferModel model,
     DirectoryInfo fashionFolder, DirectoryInfo digitsFolder, Pretraining pretraining, FileInfo? pretrained, FileInfo save,
     int digitCount, int subsets, int epochs, int batch, float lr, float weightDecay, double warmupSeconds, int seed, int threads,
-    bool dropout, bool verbose, FileInfo? plot)
+    bool dropout, bool trainAll, bool verbose, FileInfo? plot)
 {
     // The option values were checked by the parser (SampleOptions); the files to write before any work.
     bool pretrain = pretrained is not { Exists: true };
@@ -175,8 +177,10 @@ static int Run(
     Console.WriteLine(Invariant($"digits: per class in the first set {string.Join(" ", PerClass(sets[0]))}"));
 
     var options = new TrainingOptions { Epochs = epochs, BatchSize = batch };
-    string[] frozen = model.Frozen(DigitsNetwork(seed));
-    Console.WriteLine($"model: {model.DisplayName}; fine-tuning freezes {string.Join(", ", frozen)}");
+    string[] frozen = trainAll ? [] : model.Frozen(DigitsNetwork(seed));
+    Console.WriteLine(trainAll
+        ? $"model: {model.DisplayName}; fine-tuning trains every layer from the pretrained weights (--train-all)"
+        : $"model: {model.DisplayName}; fine-tuning freezes {string.Join(", ", frozen)}");
 
     // Both methods use the same network's code: whichever ran first would pay for its JIT compilation (and for tiering
     // up, which takes a fraction of a second of calls) in its timed epochs. Train throwaway copies in both
@@ -247,7 +251,7 @@ static int Run(
         TrainingCurves.WritePng(
             plot.FullName,
             [("fine-tune", tuned[0].History.Epochs), ("scratch", scratch[0].History.Epochs)],
-            Invariant($"{digitCount} digits: {model.DisplayName} fine-tuned (Fashion-MNIST features, frozen) vs from scratch"));
+            Invariant($"{digitCount} digits: {model.DisplayName} fine-tuned (Fashion-MNIST features, {(trainAll ? "all layers trained" : "frozen")}) vs from scratch"));
         Console.WriteLine($"plot: {plot.FullName}");
     }
 
