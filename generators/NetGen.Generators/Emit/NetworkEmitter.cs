@@ -288,15 +288,7 @@ internal static partial class NetworkEmitter
         w.Line("global::NetGen.Guard.Length(output.Length, OutputSize, \"output floats\", nameof(output));");
         w.Line(Span + " workspace = _predictWorkspace.Span;");
         string arguments = "(input, workspace, _parameters.Span" + (plan.HasBatchNorm ? ", _buffers.Span" : "") + ");";
-        w.Open("switch (global::NetGen.Kernels.Resolve(KernelPath))");
-        foreach ((string label, int width) in new[] { ("Vector512", 16), ("Vector256", 8), ("Scalar", 1) })
-        {
-            w.Line(width == 1 ? "default:" : "case global::NetGen.KernelPath." + label + ":");
-            w.Line("    Predict" + CoreSuffix(width) + arguments);
-            w.Line("    break;");
-        }
-
-        w.Close();
+        WriteKernelPathSwitch(w, "Predict", arguments);
         w.Line("workspace.Slice(" + CodeWriter.Int(last.OutputOffset) + ", OutputSize).CopyTo(output); // " + last.Name + "'s output in Predict's workspace");
         w.Close();
         w.Line();
@@ -368,15 +360,7 @@ internal static partial class NetworkEmitter
         }
 
         string forwardArguments = plan.HasBatchNorm ? "(segment, input, workspace, p, buffers, state, training, ref rng);" : "(input, workspace, p, training, ref rng);";
-        w.Open("switch (global::NetGen.Kernels.Resolve(KernelPath))");
-        foreach ((string label, int width) in new[] { ("Vector512", 16), ("Vector256", 8), ("Scalar", 1) })
-        {
-            w.Line(width == 1 ? "default:" : "case global::NetGen.KernelPath." + label + ":");
-            w.Line("    Forward" + CoreSuffix(width) + forwardArguments);
-            w.Line("    break;");
-        }
-
-        w.Close();
+        WriteKernelPathSwitch(w, "Forward", forwardArguments);
         w.Close();
         w.Line();
         EquatableArray<Segment> segments = plan.Segments;
@@ -420,6 +404,20 @@ internal static partial class NetworkEmitter
             w.Close();
             w.Line();
         }
+    }
+
+    /// <summary>The dispatch on the instance's kernel path: <paramref name="pass"/>V512, V256 or Scalar with <paramref name="arguments"/> (the call's parenthesized list and semicolon).</summary>
+    private static void WriteKernelPathSwitch(CodeWriter w, string pass, string arguments)
+    {
+        w.Open("switch (global::NetGen.Kernels.Resolve(KernelPath))");
+        foreach ((string label, int width) in new[] { ("Vector512", 16), ("Vector256", 8), ("Scalar", 1) })
+        {
+            w.Line(width == 1 ? "default:" : "case global::NetGen.KernelPath." + label + ":");
+            w.Line("    " + pass + CoreSuffix(width) + arguments);
+            w.Line("    break;");
+        }
+
+        w.Close();
     }
 
     /// <summary>
@@ -495,15 +493,7 @@ internal static partial class NetworkEmitter
         }
 
         w.Line(ROS + " p = _parameters.Span;");
-        w.Open("switch (global::NetGen.Kernels.Resolve(KernelPath))");
-        foreach ((string label, int width) in new[] { ("Vector512", 16), ("Vector256", 8), ("Scalar", 1) })
-        {
-            w.Line(width == 1 ? "default:" : "case global::NetGen.KernelPath." + label + ":");
-            w.Line("    Backward" + CoreSuffix(width) + backwardArguments);
-            w.Line("    break;");
-        }
-
-        w.Close();
+        WriteKernelPathSwitch(w, "Backward", backwardArguments);
         w.Close();
         w.Line();
         EquatableArray<Segment> segments = plan.Segments;

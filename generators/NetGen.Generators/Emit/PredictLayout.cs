@@ -23,27 +23,16 @@ internal static class PredictLayout
         int n = layers.Count;
 
         // A layer that aliases its input (Flatten) has its producer's slot: one value, the root's.
-        var root = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            int producer = layers[i].Operands[0].Producer;
-            root[i] = layers[i].AliasesInput && producer >= 0 ? root[producer] : i;
-        }
+        int[] root = [.. Enumerable.Range(0, n).Select(plan.ValueOf)];
 
         // A value the training plan wrote into its Concat's output (ConcatLayer.InPlace) stays there: it and the
         // Concat's output are one block, placed as the outermost Concat's value, alive for all of them.
         var host = Enumerable.Repeat(-1, n).ToArray();
         var hostStart = new int[n];
-        for (int c = 0; c < n; c++)
+        foreach ((int value, int concat, int start) in ConcatLayer.InPlaceValues(plan))
         {
-            for (int j = 0; j < layers[c].Operands.Count; j++)
-            {
-                if (layers[c].Kind.JoinsOperandsInPlace && ConcatLayer.InPlace(layers[c], j))
-                {
-                    host[root[layers[c].Operands[j].Producer]] = c;
-                    hostStart[root[layers[c].Operands[j].Producer]] = ConcatLayer.Start(layers[c], j);
-                }
-            }
+            host[value] = concat;
+            hostStart[value] = start;
         }
 
         var block = new int[n];

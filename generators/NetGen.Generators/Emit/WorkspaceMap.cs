@@ -43,20 +43,7 @@ internal static class WorkspaceMap
     private static IEnumerable<(LayerPlan Layer, Slot Slot)> Slots(NetworkPlan plan)
     {
         // Values written in place into a Concat's output: their rows say whose.
-        var hostedBy = new Dictionary<int, string>();
-        foreach (LayerPlan c in plan.Layers.Where(c => c.Kind.JoinsOperandsInPlace))
-        {
-            foreach (int j in Enumerable.Range(0, c.Operands.Count).Where(j => ConcatLayer.InPlace(c, j)))
-            {
-                int value = c.Operands[j].Producer;
-                while (plan.Layers[value].AliasesInput && plan.Layers[value].Operands[0].Producer >= 0)
-                {
-                    value = plan.Layers[value].Operands[0].Producer;
-                }
-
-                hostedBy[value] = c.Name;
-            }
-        }
+        Dictionary<int, string> hostedBy = ConcatLayer.InPlaceValues(plan).ToDictionary(v => v.Value, v => plan.Layers[v.Concat].Name);
 
         for (int i = 0; i < plan.Layers.Count; i++)
         {

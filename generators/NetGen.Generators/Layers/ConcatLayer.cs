@@ -63,6 +63,25 @@ internal sealed class ConcatLayer : LayerKind
     /// <summary>Whether operand <paramref name="j"/>'s value already lies in its range of the output (the plan placed it there).</summary>
     internal static bool InPlace(LayerPlan layer, int j) => layer.Operands[j].Producer >= 0 && layer.Operands[j].Offset == layer.OutputOffset + Start(layer, j);
 
+    /// <summary>
+    /// Every value the plan wrote in place into a Concat's output: the value (its layer, through a Flatten to the one
+    /// that owns the floats), the Concat, and where in the Concat's output it starts.
+    /// </summary>
+    internal static IEnumerable<(int Value, int Concat, int Start)> InPlaceValues(NetworkPlan plan)
+    {
+        for (int c = 0; c < plan.Layers.Count; c++)
+        {
+            LayerPlan layer = plan.Layers[c];
+            for (int j = 0; layer.Kind.JoinsOperandsInPlace && j < layer.Operands.Count; j++)
+            {
+                if (InPlace(layer, j))
+                {
+                    yield return (plan.ValueOf(layer.Operands[j].Producer), c, Start(layer, j));
+                }
+            }
+        }
+    }
+
     /// <summary>Whether every operand lies in its range already: forward has nothing to do.</summary>
     internal static bool AllInPlace(LayerPlan layer) => Enumerable.Range(0, layer.Operands.Count).All(j => InPlace(layer, j));
 

@@ -160,6 +160,17 @@ internal sealed record NetworkPlan(
 
     public Shape Output => Layers[Layers.Count - 1].Output;
 
+    /// <summary>The layer that owns layer <paramref name="layer"/>'s output floats: itself, or through Flatten aliases the one they reinterpret.</summary>
+    public int ValueOf(int layer)
+    {
+        while (Layers[layer].AliasesInput && Layers[layer].Operands[0].Producer >= 0)
+        {
+            layer = Layers[layer].Operands[0].Producer;
+        }
+
+        return layer;
+    }
+
     /// <summary>Weights baked in from the file named by <c>[Network(Weights = ...)]</c>, or null.</summary>
     public BakedWeights? Weights { get; init; }
 }
