@@ -31,7 +31,11 @@ internal static class Harness
             using var self = Process.GetCurrentProcess();
             SystemLoad.Sample? before = SystemLoad.Read();
             TimeSpan ownBefore = self.TotalProcessorTime;
-            Try(result, "training", () => MeasureTraining(side, train, options, result));
+            if (side.Trains)
+            {
+                Try(result, "training", () => MeasureTraining(side, train, options, result));
+            }
+
             Try(result, "batch-64 inference", () => MeasureBatchInference(side, test, options, result));
             Try(result, "batch-1 latency", () => MeasureLatency(side, test, options, result));
             self.Refresh();
@@ -145,7 +149,8 @@ internal static class Harness
 
         // The first pass gives the accuracy after training (and starts the warm-up).
         long start = Stopwatch.GetTimestamp();
-        result.TestAccuracy = InferencePass(side, test, predictions) / (double)test.Count;
+        double accuracy = InferencePass(side, test, predictions) / (double)test.Count;
+        result.TestAccuracy = side.Trains ? accuracy : null; // an untrained side's accuracy is chance
         while (Stopwatch.GetElapsedTime(start).TotalSeconds < options.WarmupSeconds / 2)
         {
             InferencePass(side, test, predictions);

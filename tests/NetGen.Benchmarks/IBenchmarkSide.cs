@@ -22,6 +22,9 @@ internal interface IBenchmarkSide : IDisposable
     /// <summary>The column header of the result table, e.g. <c>TorchSharp</c>.</summary>
     string Title { get; }
 
+    /// <summary>False for an inference-only side: the harness skips <see cref="TrainBatch"/> and its accuracy means nothing.</summary>
+    bool Trains => true;
+
     /// <summary>
     /// Builds the network <see cref="SideSettings.Model"/> (LeNet-5 or ResNet-8; He-normal weights before ReLUs,
     /// Glorot-uniform for the last layer, zero biases, BatchNorm at 1 and 0), the optimizer named by <see cref="SideSettings.Optimizer"/>, and whatever
@@ -89,13 +92,14 @@ internal sealed record SideSettings(int Threads, string Optimizer, int BatchSize
 internal static class Sides
 {
     /// <summary>All side names, in table column order.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["netgen", "torch"];
+    public static IReadOnlyList<string> Names { get; } = ["netgen", "torch", "onnx"];
 
     /// <summary>The column header of a side.</summary>
     public static string Title(string name) => name switch
     {
         "netgen" => "NetGen",
         "torch" => "TorchSharp",
+        "onnx" => "ONNX Runtime",
         _ => name,
     };
 
@@ -104,6 +108,7 @@ internal static class Sides
     {
         "netgen" => new NetGenSide(),
         "torch" => new TorchSide(),
+        "onnx" => new OnnxSide(),
         _ => throw new ArgumentException($"Unknown side '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),
     };
 }

@@ -23,7 +23,7 @@ internal sealed class NetGenSide : IBenchmarkSide
     {
         _train = train;
         _test = test;
-        _net = settings.Model == BenchModel.ResNet ? new global::ResNet.ResNet8(settings.Seed) : new NetGenLeNet5(settings.Seed);
+        _net = CreateNetwork(settings);
         _logits = new float[_net.OutputSize];
         IOptimizer optimizer = settings.Optimizer == "adamw"
             ? new AdamW(SideSettings.AdamWLearningRate, weightDecay: SideSettings.AdamWWeightDecay)
@@ -31,6 +31,10 @@ internal sealed class NetGenSide : IBenchmarkSide
         _trainer = new Trainer(_net, optimizer, settings.Threads);
         return $"NetGen generated {settings.Model.Title}, kernel path {Kernels.Resolve(_net.KernelPath)}, {settings.Threads} threads, {settings.DescribeOptimizer()}";
     }
+
+    /// <summary>The generated network of <see cref="SideSettings.Model"/>, initialised from <see cref="SideSettings.Seed"/>.</summary>
+    internal static INetwork CreateNetwork(SideSettings settings) =>
+        settings.Model == BenchModel.ResNet ? new global::ResNet.ResNet8(settings.Seed) : new NetGenLeNet5(settings.Seed);
 
     public float TrainBatch(ReadOnlySpan<int> trainIndices) => _trainer!.TrainBatch(_train!, trainIndices);
 

@@ -70,10 +70,15 @@ internal static class Orchestrator
                     continue;
                 }
 
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round} {Sides.Title(side),-10}: train {Fmt(r.TrainImagesPerSecond, "N0")} img/s (loss {Fmt(r.FirstBatchLoss, "F3")} → mean {Fmt(r.MeanLoss, "F3")}), " +
+                CultureInfo c = CultureInfo.InvariantCulture;
+                string training = r.TrainSeconds is null
+                    ? "no training (inference only)"
+                    : string.Create(c, $"train {Fmt(r.TrainImagesPerSecond, "N0")} img/s (loss {Fmt(r.FirstBatchLoss, "F3")} → mean {Fmt(r.MeanLoss, "F3")})");
+                string accuracy = r.TestAccuracy is null ? "" : string.Create(c, $"accuracy {Fmt(r.TestAccuracy * 100, "F1")}%, ");
+                o.WriteLine(string.Create(c,
+                    $"round {round} {Sides.Title(side),-10}: {training}, " +
                     $"batch-1 {Fmt(r.Batch1MedianMicros, "N0")} µs (p10 {Fmt(r.Batch1P10Micros, "N0")}, p90 {Fmt(r.Batch1P90Micros, "N0")}), " +
-                    $"batch-64 {Fmt(r.Batch64ImagesPerSecond, "N0")} img/s, accuracy {Fmt(r.TestAccuracy * 100, "F1")}%, " +
+                    $"batch-64 {Fmt(r.Batch64ImagesPerSecond, "N0")} img/s, {accuracy}" +
                     $"peak RSS {Fmt(r.PeakRssMiB, "N0")} MiB, other load {Fmt(r.OtherLoad * 100, "F0")}%, {r.ChildSeconds:F1} s"));
                 if (r.OtherLoad > BusyThreshold)
                 {

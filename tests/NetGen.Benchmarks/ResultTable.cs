@@ -10,7 +10,6 @@ namespace NetGen.Benchmarks;
 internal static class ResultTable
 {
     private const string NetGen = "netgen";
-    private const string Torch = "torch";
 
     private sealed record Row(string Label, Func<ChildResult, double?> Value, string Format, bool HigherIsBetter, bool HasRatio = true);
 
@@ -36,19 +35,24 @@ internal static class ResultTable
 
         int rounds = results.Values.Select(l => l.Count).DefaultIfEmpty(0).Max();
         o.WriteLine($"Medians over {rounds} round(s); forward {options.Model.ForwardFlopsPerImage / 1e6:F3} MFLOP/image, training {trainMflop:F3} MFLOP/image.");
-        string[] header = ["", "NetGen", "TorchSharp", "ratio"];
+        // A column per side that ran, then NetGen's ratio against each peer.
+        string[] sides = [.. options.Sides.Where(results.ContainsKey)];
+        string[] peers = sides.Contains(NetGen) ? [.. sides.Where(side => side != NetGen)] : [];
+        string[] header = ["", .. sides.Select(Sides.Title), .. peers.Select(p => "vs " + Sides.Title(p))];
         var table = new List<string[]> { header };
         foreach (Row row in rows)
         {
             double? netgen = Median(results, NetGen, row.Value);
-            double? torch = Median(results, Torch, row.Value);
-            double? ratio = null;
-            if (row.HasRatio && netgen is > 0 && torch is > 0)
+            var cells = new List<string> { row.Label };
+            cells.AddRange(sides.Select(side => Orchestrator.Fmt(Median(results, side, row.Value), row.Format)));
+            foreach (string peer in peers)
             {
-                ratio = row.HigherIsBetter ? netgen / torch : torch / netgen;
+                double? other = Median(results, peer, row.Value);
+                double? ratio = row.HasRatio && netgen is > 0 && other is > 0 ? (row.HigherIsBetter ? netgen / other : other / netgen) : null;
+                cells.Add(ratio is null ? "" : Orchestrator.Fmt(ratio, "F2") + "×");
             }
 
-            table.Add([row.Label, Orchestrator.Fmt(netgen, row.Format), Orchestrator.Fmt(torch, row.Format), ratio is null ? "" : Orchestrator.Fmt(ratio, "F2") + "×"]);
+            table.Add([.. cells]);
         }
 
         int[] widths = Enumerable.Range(0, header.Length).Select(c => table.Max(r => r[c].Length)).ToArray();
@@ -63,7 +67,11 @@ internal static class ResultTable
             }
         }
 
-        o.WriteLine("ratio: how many times better NetGen is (throughput: NetGen ÷ TorchSharp; latency and memory: TorchSharp ÷ NetGen); above 1 = NetGen ahead.");
+        o.WriteLine("vs X: how many times better NetGen is than X (throughput: NetGen ÷ X; latency and memory: X ÷ NetGen); above 1 = NetGen ahead.");
+        if (sides.Contains("onnx"))
+        {
+            o.WriteLine("ONNX Runtime runs inference only (NetGen's initial weights, exported by the benchmark); its peak RSS has no training in it.");
+        }
     }
 
     private static double? Median(IReadOnlyDictionary<string, List<ChildResult>> results, string side, Func<ChildResult, double?> value) =>
