@@ -17,8 +17,11 @@ internal sealed record BenchModel(string Name, string Title, long ForwardFlopsPe
     /// <summary>samples/ResNet's ResNet-8 (<see cref="ResNet8Shape"/>).</summary>
     public static BenchModel ResNet { get; } = new("resnet", "ResNet-8", ResNet8Shape.ForwardFlopsPerImage, ResNet8Shape.TrainingFlopsPerImage);
 
+    /// <summary>The stride-2 CNN (<see cref="StridedCnnShape"/>).</summary>
+    public static BenchModel Strided { get; } = new("strided", "stride-2 CNN", StridedCnnShape.ForwardFlopsPerImage, StridedCnnShape.TrainingFlopsPerImage);
+
     /// <summary>Every model, by <see cref="Name"/>.</summary>
-    public static IReadOnlyList<BenchModel> All { get; } = [LeNet, ResNet];
+    public static IReadOnlyList<BenchModel> All { get; } = [LeNet, ResNet, Strided];
 
     /// <summary>The model called <paramref name="name"/>.</summary>
     public static BenchModel Named(string name) => All.FirstOrDefault(m => m.Name == name)

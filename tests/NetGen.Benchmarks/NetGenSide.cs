@@ -34,7 +34,9 @@ internal sealed class NetGenSide : IBenchmarkSide
 
     /// <summary>The generated network of <see cref="SideSettings.Model"/>, initialised from <see cref="SideSettings.Seed"/>.</summary>
     internal static INetwork CreateNetwork(SideSettings settings) =>
-        settings.Model == BenchModel.ResNet ? new global::ResNet.ResNet8(settings.Seed) : new NetGenLeNet5(settings.Seed);
+        settings.Model == BenchModel.ResNet ? new global::ResNet.ResNet8(settings.Seed)
+        : settings.Model == BenchModel.Strided ? new NetGenStridedCnn(settings.Seed)
+        : new NetGenLeNet5(settings.Seed);
 
     public float TrainBatch(ReadOnlySpan<int> trainIndices) => _trainer!.TrainBatch(_train!, trainIndices);
 

@@ -37,11 +37,11 @@ internal static class Program
         var trainImages = new Option<int>("--train-images") { Description = "Images in the measured training pass (0: the whole training set).", DefaultValueFactory = _ => 0 };
         var latencyCalls = new Option<int>("--latency-calls") { Description = "Timed batch-1 predict calls.", DefaultValueFactory = _ => 2000 };
         var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "Least warm-up time before each measurement.", DefaultValueFactory = _ => 1.0 };
-        var model = new Option<string>("--model") { Description = "The network: lenet (LeNet-5) or resnet (samples/ResNet's ResNet-8).", DefaultValueFactory = _ => "lenet" };
+        var model = new Option<string>("--model") { Description = "The network: lenet (LeNet-5), resnet (samples/ResNet's ResNet-8) or strided (two 3×3 stride-2 convolutions and two dense layers).", DefaultValueFactory = _ => "lenet" };
         model.AcceptOnlyFromAmong([.. BenchModel.All.Select(m => m.Name)]);
         var side = new Option<string?>("--side") { Description = "Internal: measure this one side and print its result line (the parent passes it to its children).", Hidden = true };
 
-        var root = new RootCommand("NetGen vs TorchSharp: LeNet-5 or ResNet-8 training and inference, side by side, one child process per side and round.")
+        var root = new RootCommand("NetGen vs TorchSharp and ONNX Runtime: LeNet-5, ResNet-8 or a stride-2 CNN, training and inference, side by side, one child process per side and round.")
         {
             rounds, threads, sides, optimizer, data, seed, trainImages, latencyCalls, warmupSeconds, model, side,
         };

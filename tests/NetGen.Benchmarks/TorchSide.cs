@@ -31,7 +31,7 @@ internal sealed class TorchSide : IBenchmarkSide
         ArgumentNullException.ThrowIfNull(settings);
         torch.set_num_threads(settings.Threads);
         torch.manual_seed(settings.Seed);
-        _model = settings.Model == BenchModel.ResNet ? ResNet8() : LeNet5();
+        _model = settings.Model == BenchModel.ResNet ? ResNet8() : settings.Model == BenchModel.Strided ? StridedCnn() : LeNet5();
 
         _optimizer = settings.Optimizer == "sgd"
             ? optim.SGD(_model.parameters(), SideSettings.SgdLearningRate, momentum: SideSettings.SgdMomentum)
@@ -84,6 +84,35 @@ internal sealed class TorchSide : IBenchmarkSide
             ("dense1", dense1), ("relu3", nn.ReLU()),
             ("dense2", dense2), ("relu4", nn.ReLU()),
             ("dense3", dense3));
+    }
+
+    /// <summary>The stride-2 CNN (<see cref="StridedCnnShape"/>), initialised as <see cref="LeNet5"/>.</summary>
+    private static Sequential StridedCnn()
+    {
+        var conv1 = nn.Conv2d(1, 16, 3, stride: 2, padding: 1);
+        var conv2 = nn.Conv2d(16, 32, 3, stride: 2, padding: 1);
+        var dense1 = nn.Linear(1568, 128);
+        var dense2 = nn.Linear(128, 10);
+        using (torch.no_grad())
+        {
+            foreach (Tensor w in new[] { conv1.weight!, conv2.weight!, dense1.weight! })
+            {
+                nn.init.kaiming_normal_(w, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
+            }
+
+            nn.init.xavier_uniform_(dense2.weight!);
+            foreach (Tensor b in new[] { conv1.bias!, conv2.bias!, dense1.bias!, dense2.bias! })
+            {
+                nn.init.zeros_(b);
+            }
+        }
+
+        return nn.Sequential(
+            ("conv1", conv1), ("relu1", nn.ReLU()),
+            ("conv2", conv2), ("relu2", nn.ReLU()),
+            ("flatten", nn.Flatten()),
+            ("dense1", dense1), ("relu3", nn.ReLU()),
+            ("dense2", dense2));
     }
 
     /// <summary>ResNet-8: He-normal convolutions (each feeds a ReLU through BatchNorm), a Glorot-uniform head with a zero bias, BatchNorm at 1 and 0 (as NetGen).</summary>
