@@ -87,6 +87,7 @@ internal static partial class NetworkEmitter
             w.Line(("// " + string.Join("  ", row.Select((cell, c) => c >= 5 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c])))).TrimEnd());
         }
 
+        VectorCoverage.Write(w, plan);
         WorkspaceMap.Write(w, plan);
     }
 

@@ -270,6 +270,24 @@ internal sealed partial class Conv2DLayer : LayerKind
     /// </summary>
     private static bool TiledBackward(LayerPlan layer) => Stride(layer) == 1 && Padding(layer) <= Kernel(layer) - 1 && HasScratch(layer);
 
+    public override string? ScalarFallback(LayerPlan layer, int width)
+    {
+        string? forward = TiledForward(layer) || Lowered(layer, width) ? null : FallbackReason(layer, width);
+        string? backward = TiledBackward(layer) || Lowered(layer, width) ? null
+            : Stride(layer) == 1 && Padding(layer) > Kernel(layer) - 1 && HasScratch(layer)
+                ? "padding " + I(Padding(layer)) + " ≥ kernel " + I(Kernel(layer)) + " in the input gradient"
+                : FallbackReason(layer, width);
+        return forward is null && backward is null ? null
+            : forward == backward ? "forward and backward: " + forward
+            : string.Join("; ", new[] { forward is null ? null : "forward: " + forward, backward is null ? null : "backward: " + backward }.Where(r => r is not null));
+    }
+
+    /// <summary>Why neither the tiled (stride 1) nor the lowered (other strides) kernel serves the layer.</summary>
+    private static string FallbackReason(LayerPlan layer, int width) =>
+        Stride(layer) == 1 || layer.ScratchOffset < 0 || layer.ScratchSize < LoweredScratch(layer.Input, layer.Output, Kernel(layer))
+            ? "its scratch would pass the limit of " + CodeWriter.Int((int)MaxScratch) + " floats"
+            : "output planes of " + I(layer.Output.H * layer.Output.W) + " positions, fewer than the " + I(width) + " lanes of the lowered kernel";
+
     private static string VectorForwardName(LayerPlan layer, int width) => Forward(layer) + Suffix(width);
 
     private static string VectorBackwardName(LayerPlan layer, int width) => Backward(layer) + Suffix(width);

@@ -190,6 +190,10 @@ internal sealed class DenseLayer : LayerKind
         w.Close();
     }
 
+    public override string? ScalarFallback(LayerPlan layer, int width) =>
+        VectorCode.Lanes(layer.Input.Size, width) > 1 ? null
+        : "forward and backward: " + I(layer.Input.Size) + " inputs, fewer than 8: each row is summed one value at a time";
+
     public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width) =>
         Forward(layer) + Suffix(width) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ");";
 

@@ -21,6 +21,9 @@ internal sealed class FlattenLayer : LayerKind
 
     public override bool AliasesInput => true;
 
+    /// <summary>Nothing to vectorize: a Flatten only renames its input, or copies it where it cannot alias it.</summary>
+    public override string? ScalarFallback(LayerPlan layer, int width) => null;
+
     public override bool TransparentToInit => true;
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics) => Shape.Flat(input.Size);

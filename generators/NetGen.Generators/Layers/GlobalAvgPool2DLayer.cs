@@ -26,6 +26,9 @@ internal sealed class GlobalAvgPool2DLayer : LayerKind
 
     private static int Plane(LayerPlan layer) => layer.Input.H * layer.Input.W;
 
+    public override string? ScalarFallback(LayerPlan layer, int width) =>
+        Vectorizes(layer) ? null : "forward and backward: planes of " + I(Plane(layer)) + " values, fewer than one Vector256";
+
     /// <summary>Whether the vector paths run vector kernels: a plane of at least one Vector256.</summary>
     private static bool Vectorizes(LayerPlan layer) => Plane(layer) >= 8;
 

@@ -224,6 +224,14 @@ internal abstract class LayerKind
     /// </summary>
     public virtual bool HasVectorKernels => false;
 
+    /// <summary>
+    /// Why the vector path of <paramref name="width"/> floats (8: Vector256, 16: Vector512) runs this layer's
+    /// scalar loops, as "forward and backward: reason"; null when it runs vector kernels (or there is no work to
+    /// vectorize). The generated header lists every such layer, and a generator test keeps the network families
+    /// the project serves free of them.
+    /// </summary>
+    public virtual string? ScalarFallback(LayerPlan layer, int width) => HasVectorKernels ? null : "forward and backward: " + DisplayName + " has no vector kernels";
+
     /// <summary>Whether the kind's vector kernels can apply a following activation in registers, when that activation allows it (<see cref="ActivationLayer.Fusable"/>; see <see cref="LayerPlan.FusedActivation"/>).</summary>
     public virtual bool CanFuseActivation => false;
 

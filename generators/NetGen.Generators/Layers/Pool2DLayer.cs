@@ -134,6 +134,11 @@ internal abstract class Pool2DLayer(bool isMax) : LayerKind
     // Max backward gives each window's gradient to its first maximum in (ky, kx) order, as the scalar path,
     // by comparing x with the window's y. Other windows and rows narrower than 4 outputs run the scalar kernel.
 
+    public override string? ScalarFallback(LayerPlan layer, int width) =>
+        Vectorizes(layer) ? null
+        : Window(layer) == 2 && Stride(layer) == 2 ? "forward and backward: rows of " + I(layer.Output.W) + " outputs, fewer than the 4 of a vector chunk"
+        : "forward and backward: no vector kernel for " + I(Window(layer)) + "×" + I(Window(layer)) + " windows at stride " + I(Stride(layer)) + " (only 2×2 at stride 2)";
+
     /// <summary>Whether this layer gets vector kernels (2×2, stride 2, at least 4 outputs per row).</summary>
     private static bool Vectorizes(LayerPlan layer) => Window(layer) == 2 && Stride(layer) == 2 && layer.Output.W >= 4;
 
