@@ -10,6 +10,13 @@ namespace NetGen.Generators.Layers;
 /// Softmax over a 1-D shape, computed stably (max subtracted). As the last layer it is fused into the
 /// cross-entropy loss, which starts backward from the logits; elsewhere backward is dx = y ⊙ (dy − ⟨dy, y⟩).
 /// </summary>
+/// <remarks>
+/// The vector kernels make three passes of <see cref="VectorCode.Elementwise"/> (max; exp and sum; scale) and two
+/// backward (the dot product; dx); a last partial vector is the full vector ending at the last value, masked
+/// where it would count values twice (the sums) or scale them twice. Exp is the vector exp of
+/// System.Runtime.Intrinsics (the scalar loops use MathF.Exp: the paths agree to rounding, not bits).
+/// Fewer than 8 values run the scalar loops.
+/// </remarks>
 internal sealed class SoftmaxLayer : LayerKind
 {
     public override string DisplayName => "Softmax";
@@ -20,6 +27,13 @@ internal sealed class SoftmaxLayer : LayerKind
     public override GpuLayerKind GpuKind { get; } = new GpuSoftmaxLayer();
 
     public override OutputFunction FusesIntoLoss => OutputFunction.Softmax;
+
+    public override bool HasVectorKernels => true;
+
+    private static bool Vectorizes(LayerPlan layer, int width) => VectorCode.Lanes(layer.Input.Size, width) > 1;
+
+    public override string? ScalarFallback(LayerPlan layer, int width) =>
+        Vectorizes(layer, width) ? null : "forward and backward: " + I(layer.Input.Size) + " values, fewer than 8";
 
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
@@ -71,4 +85,74 @@ internal sealed class SoftmaxLayer : LayerKind
     }
 
     public override string BackwardCall(LayerPlan layer, LayerOperands o) => Backward(layer) + "(" + o.Y + ", " + o.Dy + ", " + o.Dx + ");";
+
+    public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
+    {
+        if (!Vectorizes(layer, width))
+        {
+            return;
+        }
+
+        int n = layer.Input.Size, lanes = VectorCode.Lanes(n, width);
+        string vec = VectorCode.Vec(lanes);
+        Summary(w, Head(layer) + ", " + Suffix(width) + " forward: y = exp(x − max x) / Σ exp(x − max x); each pass " + VectorCode.ElementwisePlan(n, width, 1) + ".");
+        w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + ReadOnlySpan + " x, " + Span + " y)");
+        w.Line(VectorCode.Ref("xr", "x"));
+        w.Line(VectorCode.Ref("yr", "y"));
+        w.Line("var top = " + vec + ".Create(float.NegativeInfinity);");
+        VectorCode.Elementwise(w, n, width, 1, (l, at, k, _) => w.Line("top = " + vec + ".Max(top, " + VectorCode.Load(l, "xr", at) + ");"), _ => { });
+        w.Line("float max = top[0];");
+        w.Open("for (int i = 1; i < " + I(lanes) + "; i++)");
+        w.Line("max = global::System.MathF.Max(max, top[i]);");
+        w.Close();
+        w.Line("var shift = " + vec + ".Create(max);");
+        w.Line("var total = " + VectorCode.Zero(lanes) + ";");
+        VectorCode.Elementwise(w, n, width, 1, (l, at, k, keep) =>
+        {
+            string e = "e" + I(k);
+            w.Line("var " + e + " = " + vec + ".Exp(" + VectorCode.Load(l, "xr", at) + " - shift);");
+            w.Line(VectorCode.Store(l, e, "yr", at));
+            w.Line("total += " + (keep is null ? e : "(" + e + " & " + keep + ")") + ";");
+        }, _ => { });
+        w.Line("var scale = " + vec + ".Create(1f / " + vec + ".Sum(total));");
+        VectorCode.Elementwise(w, n, width, 1, (l, at, k, keep) =>
+        {
+            string v = "v" + I(k);
+            w.Line("var " + v + " = " + VectorCode.Load(l, "yr", at) + ";");
+            w.Line(VectorCode.Store(l, keep is null ? v + " * scale" : vec + ".ConditionalSelect(" + keep + ", " + v + " * scale, " + v + ")", "yr", at));
+        }, _ => { });
+        w.Close();
+    }
+
+    public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width) =>
+        Vectorizes(layer, width) ? Forward(layer) + Suffix(width) + "(" + o.X + ", " + o.Y + ");" : ForwardCall(layer, o);
+
+    public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
+    {
+        if (!Vectorizes(layer, width))
+        {
+            return;
+        }
+
+        int n = layer.Input.Size, lanes = VectorCode.Lanes(n, width);
+        string vec = VectorCode.Vec(lanes);
+        Summary(w, Head(layer) + ", " + Suffix(width) + " backward: dx = y ⊙ (dy − ⟨dy, y⟩); each pass " + VectorCode.ElementwisePlan(n, width, 1) + ".");
+        w.Open("private static void " + Backward(layer) + Suffix(width) + "(" + ReadOnlySpan + " y, " + ReadOnlySpan + " dy, " + Span + " dx)");
+        w.Line(VectorCode.Ref("yr", "y"));
+        w.Line(VectorCode.Ref("dyr", "dy"));
+        w.Line(VectorCode.Ref("dxr", "dx"));
+        w.Line("var products = " + VectorCode.Zero(lanes) + ";");
+        VectorCode.Elementwise(w, n, width, 1, (l, at, k, keep) =>
+        {
+            string p = VectorCode.Load(l, "dyr", at) + " * " + VectorCode.Load(l, "yr", at);
+            w.Line("products += " + (keep is null ? p : "((" + p + ") & " + keep + ")") + ";");
+        }, _ => { });
+        w.Line("var dot = " + vec + ".Create(" + vec + ".Sum(products));");
+        VectorCode.Elementwise(w, n, width, 1, (l, at, k, _) =>
+            w.Line(VectorCode.Store(l, VectorCode.Load(l, "yr", at) + " * (" + VectorCode.Load(l, "dyr", at) + " - dot)", "dxr", at)), _ => { });
+        w.Close();
+    }
+
+    public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) =>
+        Vectorizes(layer, width) ? Backward(layer) + Suffix(width) + "(" + o.Y + ", " + o.Dy + ", " + o.Dx + ");" : BackwardCall(layer, o);
 }

@@ -21,8 +21,8 @@ public partial class SoftmaxMiddle33AndLast;
 public partial class SoftmaxLast7;
 
 /// <summary>
-/// Softmax keeps its scalar kernel on every path (10-odd values: the exp dominates and a vector version would
-/// not pay for its code); these check that the vector paths around it still agree.
+/// Softmax's vector kernels (a full vector and a masked last one: 10, 33 and 17 values; 7 values run the scalar
+/// loops) against the scalar oracle, forward and backward, in the middle and fused into the loss at the end.
 /// </summary>
 public class SoftmaxKernelTests
 {
