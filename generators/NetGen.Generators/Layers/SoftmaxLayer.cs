@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using NetGen.Generators.Diagnostics;
 using NetGen.Generators.Emit;
 using NetGen.Generators.Layers.Gpu;
@@ -88,17 +89,12 @@ internal sealed class SoftmaxLayer : LayerKind
 
     public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
     {
-        if (!Vectorizes(layer, width))
+        if (!OpenVectorKernel(w, layer, width, Forward(layer), "forward: y = exp(x − max x) / Σ exp(x − max x)", ["x", "y"], out int n, out int lanes))
         {
             return;
         }
 
-        int n = layer.Input.Size, lanes = VectorCode.Lanes(n, width);
         string vec = VectorCode.Vec(lanes);
-        Summary(w, Head(layer) + ", " + Suffix(width) + " forward: y = exp(x − max x) / Σ exp(x − max x); each pass " + VectorCode.ElementwisePlan(n, width, 1) + ".");
-        w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + ReadOnlySpan + " x, " + Span + " y)");
-        w.Line(VectorCode.Ref("xr", "x"));
-        w.Line(VectorCode.Ref("yr", "y"));
         w.Line("var top = " + vec + ".Create(float.NegativeInfinity);");
         VectorCode.Elementwise(w, n, width, 1, (l, at, k, _) => w.Line("top = " + vec + ".Max(top, " + VectorCode.Load(l, "xr", at) + ");"), _ => { });
         w.Line("float max = top[0];");
@@ -129,18 +125,12 @@ internal sealed class SoftmaxLayer : LayerKind
 
     public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
     {
-        if (!Vectorizes(layer, width))
+        if (!OpenVectorKernel(w, layer, width, Backward(layer), "backward: dx = y ⊙ (dy − ⟨dy, y⟩)", ["y", "dy", "dx"], out int n, out int lanes))
         {
             return;
         }
 
-        int n = layer.Input.Size, lanes = VectorCode.Lanes(n, width);
         string vec = VectorCode.Vec(lanes);
-        Summary(w, Head(layer) + ", " + Suffix(width) + " backward: dx = y ⊙ (dy − ⟨dy, y⟩); each pass " + VectorCode.ElementwisePlan(n, width, 1) + ".");
-        w.Open("private static void " + Backward(layer) + Suffix(width) + "(" + ReadOnlySpan + " y, " + ReadOnlySpan + " dy, " + Span + " dx)");
-        w.Line(VectorCode.Ref("yr", "y"));
-        w.Line(VectorCode.Ref("dyr", "dy"));
-        w.Line(VectorCode.Ref("dxr", "dx"));
         w.Line("var products = " + VectorCode.Zero(lanes) + ";");
         VectorCode.Elementwise(w, n, width, 1, (l, at, k, keep) =>
         {
@@ -155,4 +145,28 @@ internal sealed class SoftmaxLayer : LayerKind
 
     public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) =>
         Vectorizes(layer, width) ? Backward(layer) + Suffix(width) + "(" + o.Y + ", " + o.Dy + ", " + o.Dx + ");" : BackwardCall(layer, o);
+
+    /// <summary>
+    /// Opens a vector kernel <paramref name="name"/> of <paramref name="spans"/> (the last one written, the others
+    /// read) with a reference to each (<c>xr</c> for <c>x</c>); false, writing nothing, when the layer is too
+    /// small for a vector.
+    /// </summary>
+    private bool OpenVectorKernel(CodeWriter w, LayerPlan layer, int width, string name, string formula, string[] spans, out int n, out int lanes)
+    {
+        n = layer.Input.Size;
+        lanes = VectorCode.Lanes(n, width);
+        if (!Vectorizes(layer, width))
+        {
+            return false;
+        }
+
+        Summary(w, Head(layer) + ", " + Suffix(width) + " " + formula + "; each pass " + VectorCode.ElementwisePlan(n, width, 1) + ".");
+        w.Open("private static void " + name + Suffix(width) + "(" + string.Join(", ", spans.Select((span, i) => (i == spans.Length - 1 ? Span : ReadOnlySpan) + " " + span)) + ")");
+        foreach (string span in spans)
+        {
+            w.Line(VectorCode.Ref(span + "r", span));
+        }
+
+        return true;
+    }
 }
