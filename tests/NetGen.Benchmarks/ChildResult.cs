@@ -57,6 +57,18 @@ internal sealed record ChildResult
     /// <summary>Peak resident set size of the child (VmHWM) in MiB.</summary>
     public double? PeakRssMiB { get; set; }
 
+    /// <summary>At the end: resident pages mapped from files (code of the runtime, the libraries, the program), MiB.</summary>
+    public double? FileBackedMiB { get; set; }
+
+    /// <summary>At the end: resident anonymous pages (heaps, stacks, JIT-compiled code), MiB.</summary>
+    public double? AnonymousMiB { get; set; }
+
+    /// <summary>At the end: bytes of managed objects (live, and garbage not yet collected), MiB (part of <see cref="AnonymousMiB"/>).</summary>
+    public double? ManagedMiB { get; set; }
+
+    /// <summary>The training and test images as the harness holds them (floats), MiB: the same on every side.</summary>
+    public double? DataMiB { get; set; }
+
     /// <summary>
     /// Share (0..1) of all cores that other processes kept busy during the measurements (see <see cref="SystemLoad"/>);
     /// anything above a few percent means the machine was shared and the round is suspect.

@@ -30,6 +30,10 @@ internal static class ResultTable
             new("batch-1 predict latency, median µs", r => r.Batch1MedianMicros, "N1", HigherIsBetter: false),
             new("batch-64 inference images/s", r => r.Batch64ImagesPerSecond, "N0", HigherIsBetter: true),
             new("peak RSS MiB", r => r.PeakRssMiB, "N0", HigherIsBetter: false),
+            new("  at the end: code mapped from files", r => r.FileBackedMiB, "N0", HigherIsBetter: false, HasRatio: false),
+            new("  at the end: anonymous (heaps, stacks, JIT)", r => r.AnonymousMiB, "N0", HigherIsBetter: false, HasRatio: false),
+            new("    of which managed objects", r => r.ManagedMiB, "N0", HigherIsBetter: false, HasRatio: false),
+            new("      of which the images (floats)", r => r.DataMiB, "N0", HigherIsBetter: false, HasRatio: false),
             new("test accuracy % after the pass", r => r.TestAccuracy * 100, "F1", HigherIsBetter: true, HasRatio: false),
         ];
 
