@@ -43,9 +43,9 @@ internal static class Harness
         }
 
         // A side that could not even set up has no memory footprint worth comparing (only the bare runtime's).
-        result.PeakRssMiB = result.Description is null ? null : PeakRss.MiB();
-        result.FileBackedMiB = PeakRss.FileBackedMiB();
-        result.AnonymousMiB = PeakRss.AnonymousMiB();
+        result.PeakRssMiB = result.Description is null ? null : ProcessMemory.PeakMiB();
+        result.FileBackedMiB = ProcessMemory.FileBackedMiB();
+        result.AnonymousMiB = ProcessMemory.AnonymousMiB();
         result.ManagedMiB = GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0);
         result.DataMiB = (train.Features.Length + test.Features.Length) * (double)sizeof(float) / (1024 * 1024);
         result.ChildSeconds = Stopwatch.GetElapsedTime(childStart).TotalSeconds;

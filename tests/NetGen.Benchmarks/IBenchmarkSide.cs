@@ -26,7 +26,7 @@ internal interface IBenchmarkSide : IDisposable
     bool Trains => true;
 
     /// <summary>
-    /// Builds the network <see cref="SideSettings.Model"/> (LeNet-5 or ResNet-8; He-normal weights before ReLUs,
+    /// Builds the network <see cref="SideSettings.Model"/> (LeNet-5, ResNet-8 or the stride-2 CNN; He-normal weights before ReLUs,
     /// Glorot-uniform for the last layer, zero biases, BatchNorm at 1 and 0), the optimizer named by <see cref="SideSettings.Optimizer"/>, and whatever
     /// copies of the data the library needs; limits the library to <see cref="SideSettings.Threads"/> threads.
     /// </summary>

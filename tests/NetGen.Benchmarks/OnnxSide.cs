@@ -22,7 +22,7 @@ internal sealed class OnnxSide : IBenchmarkSide
     private InferenceSession? _session;
     private RunOptions? _run;
     private Dataset? _test;
-    private readonly Dictionary<int, (OrtValue Value, float[] Buffer)> _outputs = [];
+    private readonly Dictionary<int, (OrtValue Value, float[] Buffer, long[] InputShape)> _outputs = [];
     private readonly string[] _inputNames = [OnnxExport.InputName];
     private string[] _outputNames = [];
     private long[] _sampleShape = [];
@@ -102,23 +102,22 @@ internal sealed class OnnxSide : IBenchmarkSide
     private ReadOnlySpan<float> Run(int first, int count)
     {
         Dataset test = _test ?? throw new InvalidOperationException("Setup first.");
-        if (!_outputs.TryGetValue(count, out (OrtValue Value, float[] Buffer) output))
+        if (!_outputs.TryGetValue(count, out (OrtValue Value, float[] Buffer, long[] InputShape) output))
         {
             float[] buffer = new float[count * _classes];
-            output = (OrtValue.CreateTensorValueFromMemory(buffer, [count, _classes]), buffer);
+            output = (OrtValue.CreateTensorValueFromMemory(buffer, [count, _classes]), buffer, [count, .. _sampleShape]);
             _outputs.Add(count, output);
         }
 
-        long[] shape = [count, .. _sampleShape];
         using OrtValue input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-            test.Features.AsMemory(first * test.SampleSize, count * test.SampleSize), shape);
+            test.Features.AsMemory(first * test.SampleSize, count * test.SampleSize), output.InputShape);
         _session!.Run(_run, _inputNames, [input], _outputNames, [output.Value]);
         return output.Buffer;
     }
 
     public void Dispose()
     {
-        foreach ((OrtValue value, _) in _outputs.Values)
+        foreach ((OrtValue value, _, _) in _outputs.Values)
         {
             value.Dispose();
         }

@@ -11,7 +11,8 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 namespace NetGen.Benchmarks;
 
 /// <summary>
-/// Side-by-side benchmark of NetGen's generated networks (LeNet-5, ResNet-8) against TorchSharp (libtorch CPU).
+/// Side-by-side benchmark of NetGen's generated networks (LeNet-5, ResNet-8, a stride-2 CNN) against TorchSharp
+/// (libtorch CPU) and, for inference, ONNX Runtime.
 /// Without <c>--side</c> this is the parent, which runs each side as a child process per round and prints the
 /// table; with <c>--side NAME</c> it is a child that measures one side and prints one JSON result line.
 /// </summary>

@@ -75,9 +75,9 @@ internal static class OnnxExport
             case "Softmax":
                 return g.Node("Softmax", [x], y, new OnnxGraph.IntAttribute("axis", 1));
             case "Dropout":
+                return g.Node("Identity", [x], y); // the identity in evaluation
             case "Flatten":
-                // Dropout is the identity in evaluation; NetGen's Flatten only renames (the Dense below flattens).
-                return layer.Kind == "Flatten" ? g.Node("Flatten", [x], y, new OnnxGraph.IntAttribute("axis", 1)) : g.Node("Identity", [x], y);
+                return g.Node("Flatten", [x], y, new OnnxGraph.IntAttribute("axis", 1));
             case "MaxPool2D":
             case "AvgPool2D":
             {

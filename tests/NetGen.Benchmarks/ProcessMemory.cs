@@ -5,13 +5,13 @@ using System.IO;
 namespace NetGen.Benchmarks;
 
 /// <summary>The resident set size of this process from <c>/proc/self/status</c>: its peak, and what it is made of now.</summary>
-internal static class PeakRss
+internal static class ProcessMemory
 {
     /// <summary>
     /// <c>VmHWM</c> from <c>/proc/self/status</c> in MiB: the most physical memory this process has held at once,
     /// native allocations and mapped libraries included. Null where there is no such file (not Linux).
     /// </summary>
-    public static double? MiB() => Status("VmHWM");
+    public static double? PeakMiB() => Status("VmHWM");
 
     /// <summary>Resident pages mapped from files now (<c>RssFile</c>): the runtime's, the libraries' and the program's code.</summary>
     public static double? FileBackedMiB() => Status("RssFile");
