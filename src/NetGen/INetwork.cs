@@ -97,6 +97,25 @@ public interface INetwork
     /// <param name="output">Exactly <see cref="OutputSize"/> floats.</param>
     void Predict(ReadOnlySpan<float> input, Span<float> output);
 
+    /// <summary>
+    /// Floats of the workspace <see cref="Predict(ReadOnlySpan{float}, Span{float}, Span{float})"/> needs: generated
+    /// networks give their evaluation layout (values share the floats of values no later layer reads), which is
+    /// smaller than <see cref="WorkspaceSize"/>. 0 (the default for networks written by hand): there is no such
+    /// overload, and the trainer evaluates with <see cref="Forward"/> instead.
+    /// </summary>
+    int PredictWorkspaceSize => 0;
+
+    /// <summary>
+    /// Runs one sample in evaluation mode on a caller-owned workspace, so several threads can predict with one
+    /// instance at once (the two-argument overload uses the instance's own workspace: one call at a time).
+    /// </summary>
+    /// <param name="input">Exactly <see cref="InputSize"/> floats.</param>
+    /// <param name="output">Exactly <see cref="OutputSize"/> floats.</param>
+    /// <param name="workspace">At least <see cref="PredictWorkspaceSize"/> floats; what it holds on entry does not matter.</param>
+    /// <exception cref="NotSupportedException">The network has no caller-workspace predict (<see cref="PredictWorkspaceSize"/> is 0).</exception>
+    void Predict(ReadOnlySpan<float> input, Span<float> output, Span<float> workspace) =>
+        throw new NotSupportedException(GetType().Name + " has no Predict over a caller's workspace (PredictWorkspaceSize is 0); use Predict(input, output) or Forward.");
+
     /// <summary>Runs a batch of samples laid out one after another.</summary>
     /// <param name="inputs"><paramref name="batchSize"/> × <see cref="InputSize"/> floats.</param>
     /// <param name="outputs"><paramref name="batchSize"/> × <see cref="OutputSize"/> floats.</param>

@@ -12,8 +12,10 @@ internal sealed partial class Conv2DLayer
     // ---------------------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// One stride-1 convolution as the vector kernels run it: out[o, oy, ox] = bias[o] + Σ i, ky, kx
-    /// w(o, i, ky, kx) · in[i, oy + ky, ox + kx], with the input already padded.
+    /// One convolution as the vector kernels run it: out[o, oy, ox] = bias[o] + Σ i, ky, kx
+    /// w(o, i, ky, kx) · in[i, oy + ky, ox + kx], with the input already padded; or, with <see cref="Stride"/> s &gt; 1,
+    /// over the input split into its s × s phases (Conv2DLayer.PhaseSplit.cs), where tap (ky, kx) of output (oy, ox)
+    /// is in[i, phase (ky mod s, kx mod s), oy + ky / s, ox + kx / s]: a stride-1 read in one phase plane per tap.
     /// </summary>
     private sealed class DirectConv
     {
@@ -60,6 +62,20 @@ internal sealed partial class Conv2DLayer
 
         /// <summary>The fused activation applied to each value in registers before the store (<see cref="ActivationLayer.InRegisters"/>), or null.</summary>
         public Activation? InRegisters { get; set; }
+
+        /// <summary>1, or the stride s of a phase-split input: each input channel then holds <see cref="Phases"/>² planes.</summary>
+        public int Stride { get; set; } = 1;
+
+        /// <summary>Phases per axis that taps read: min(s, K).</summary>
+        public int Phases { get; set; } = 1;
+
+        /// <summary>Floats of one phase plane (its rows are <see cref="InRow"/> long).</summary>
+        public int PhasePlane { get; set; }
+
+        /// <summary>Where tap (ky, kx) of output (0, 0) starts, relative to the channel's first float.</summary>
+        public int TapOffset(int ky, int kx) => Stride == 1
+            ? (ky * InRow) + kx
+            : ((((ky % Stride) * Phases) + (kx % Stride)) * PhasePlane) + ((ky / Stride) * InRow) + (kx / Stride);
     }
 
     private static string DescribeConvTile(DirectConv cv, ConvTileShape tile, int width)
@@ -71,12 +87,18 @@ internal sealed partial class Conv2DLayer
             + (cv.OutW < width ? "one vector, stored under a mask"
                 : I(blocks.Length) + " vector" + (blocks.Length > 1 ? "s" : "") + " at " + string.Join(", ", blocks.Select(I))
                 + (cv.OutW % width != 0 ? " (the last overlaps the one before)" : ""))
-            + "; loops over c and ky, kx " + (UnrollKx(cv, tile, width) ? "unrolled" : "a loop")
+            + (cv.Stride > 1 ? "; loops over c, its " + I(cv.K * cv.K) + " taps unrolled over the phase planes" : "; loops over c and ky, kx " + (UnrollKx(cv, tile, width) ? "unrolled" : "a loop"))
             + (cv.Bias is null ? "." : ", bias" + (cv.InRegisters is null ? "" : " and " + cv.InRegisters.DisplayName) + " applied in registers.");
     }
 
     /// <summary>Whether the tile code unrolls kx: kernels up to 7 wide, while the code stays short.</summary>
-    private static bool UnrollKx(DirectConv cv, ConvTileShape tile, int width)
+    private static bool UnrollKx(DirectConv cv, ConvTileShape tile, int width) => UnrolledLines(cv, tile, width) * cv.K <= MaxUnrolledLines && cv.K <= MaxUnrolledKernel;
+
+    /// <summary>Whether a phase-split tile, which unrolls all K × K taps, stays short.</summary>
+    private static bool UnrollTaps(DirectConv cv, ConvTileShape tile, int width) => UnrolledLines(cv, tile, width) * cv.K * cv.K <= MaxUnrolledLines;
+
+    /// <summary>Lines of tile code per unrolled tap, over every tile variant (filter and column tails).</summary>
+    private static int UnrolledLines(DirectConv cv, ConvTileShape tile, int width)
     {
         int regular = RegularBlocks(cv.OutW, width), groups = regular / tile.Cols;
         bool tail = Blocks(cv.OutW, width).Length > groups * tile.Cols;
@@ -84,7 +106,7 @@ internal sealed partial class Conv2DLayer
         int cVariants = (groups > 0 ? 1 : 0) + (tail ? 1 : 0);
         int vectors = tile.Rows * tile.Cols;
         int linesPerKx = vectors + (tile.Filters * (vectors == 1 ? 1 : 1 + vectors));
-        return cv.K <= MaxUnrolledKernel && fVariants * cVariants * cv.K * linesPerKx <= MaxUnrolledLines;
+        return fVariants * cVariants * linesPerKx;
     }
 
     /// <summary>Writes the loops of <paramref name="cv"/> with the register tile <paramref name="tile"/>.</summary>
@@ -98,7 +120,7 @@ internal sealed partial class Conv2DLayer
         int[] tail = blocks.Skip(groups * vn).ToArray();
         int fullF = cv.OutChannels / fr * fr, remF = cv.OutChannels - fullF;
         int rowGroups = (cv.OutH + rr - 1) / rr;
-        bool clipLo = cv.RowLo > 0, clipHi = cv.RowHi < cv.OutH - 1 + cv.K;
+        bool clipLo = cv.Stride == 1 && cv.RowLo > 0, clipHi = cv.Stride == 1 && cv.RowHi < cv.OutH - 1 + cv.K;
         bool unrollKx = UnrollKx(cv, tile, width);
 
         if (partial)
@@ -207,7 +229,7 @@ internal sealed partial class Conv2DLayer
         }
 
         string xk = xc, wk = wc;
-        bool kyLoop = cv.K > 1 || clipLo || clipHi;
+        bool kyLoop = cv.Stride == 1 && (cv.K > 1 || clipLo || clipHi);
         if (kyLoop)
         {
             w.Open("for (int ky = " + (clipLo ? "kyLo" : "0") + "; ky < " + (clipHi ? "kyHi" : I(cv.K)) + "; ky++)");
@@ -220,11 +242,12 @@ internal sealed partial class Conv2DLayer
         // One kx tap: with no more vectors than filters the input vectors are loaded first and each weight is
         // broadcast once and used right away; otherwise the weights are broadcast first and each input vector
         // is loaded and used right away (whichever keeps fewer operands in registers).
-        void Tap(string? kx, int kxConst, bool first)
+        // xConst and wConst place the tap in x and w (relative to xk and wk), kx adds a loop's column.
+        void Tap(string? kx, int xConst, int wConst, bool first)
         {
             string decl = first ? "var " : "";
-            string Load(int n) => v + ".LoadUnsafe(ref " + xk + ", " + Offset(((n / vn) * cv.InRow) + offsets[n % vn] + kxConst, kx) + ")";
-            string Weight(int r) => v + ".Create(" + U + ".Add(ref " + wk + ", " + Lin((r * cv.WOut) + (kxConst * cv.WKx), (c: cv.WKx, v: kx)) + "))";
+            string Load(int n) => v + ".LoadUnsafe(ref " + xk + ", " + Offset(((n / vn) * cv.InRow) + offsets[n % vn] + xConst, kx) + ")";
+            string Weight(int r) => v + ".Create(" + U + ".Add(ref " + wk + ", " + Lin((r * cv.WOut) + wConst, (c: cv.WKx, v: kx)) + "))";
             string Fma(int r, int n, string x, string wv) => "a" + I(r) + "_" + I(n) + " = " + v + ".FusedMultiplyAdd(" + x + ", " + wv + ", a" + I(r) + "_" + I(n) + ");";
             if (vectors == 1)
             {
@@ -268,17 +291,27 @@ internal sealed partial class Conv2DLayer
             }
         }
 
-        if (unrollKx)
+        if (cv.Stride > 1)
+        {
+            for (int ky = 0; ky < cv.K; ky++)
+            {
+                for (int kx = 0; kx < cv.K; kx++)
+                {
+                    Tap(null, cv.TapOffset(ky, kx), (ky * cv.WKy) + (kx * cv.WKx), ky == 0 && kx == 0);
+                }
+            }
+        }
+        else if (unrollKx)
         {
             for (int kx = 0; kx < cv.K; kx++)
             {
-                Tap(null, kx, kx == 0);
+                Tap(null, kx, kx * cv.WKx, kx == 0);
             }
         }
         else
         {
             w.Open("for (int kx = 0; kx < " + I(cv.K) + "; kx++)");
-            Tap("kx", 0, true);
+            Tap("kx", 0, 0, true);
             w.Close();
         }
 

@@ -24,8 +24,10 @@ namespace NetGen.Generators.Layers;
 /// added transposed (narrow rows, many filters), whichever a cost model of the two finds cheaper; dx is the same
 /// tiled convolution applied to g zero-padded by K − 1 − padding, with the weights read transposed and flipped
 /// in place. Tile shapes come from a small cost model (FMA and load issue slots, FMA latency, registers).
-/// Stride ≠ 1 runs the lowered kernels (Conv2DLayer.Lowered.cs: the convolution as matrix products over an unrolled
-/// input); dx with padding ≥ K, and layers whose scratch would be too large, run the scalar loops (with the activation fused).
+/// Stride ≠ 1 runs the same tiles forward over the input split into its stride × stride phases
+/// (Conv2DLayer.PhaseSplit.cs), and the lowered kernels backward (Conv2DLayer.Lowered.cs: the convolution as matrix
+/// products over an unrolled input); dx with padding ≥ K, and layers whose scratch would be too large, run the scalar
+/// loops (with the activation fused).
 /// </remarks>
 internal sealed partial class Conv2DLayer : LayerKind
 {
@@ -135,8 +137,8 @@ internal sealed partial class Conv2DLayer : LayerKind
             return Conv2DScratch.Of(input, output, options).Total;
         }
 
-        long lowered = LoweredScratch(input, output, options.Kernel);
-        return lowered <= MaxScratch ? (int)lowered : 0;
+        long need = System.Math.Max(LoweredScratch(input, output, options.Kernel), PhaseSplitScratch(input, output, options.Kernel, options.Stride));
+        return need <= MaxScratch ? (int)need : 0;
     }
 
     /// <summary>The zero-padded input: C × (H + 2·padding) × (W + 2·padding).</summary>
@@ -272,7 +274,7 @@ internal sealed partial class Conv2DLayer : LayerKind
 
     public override string? ScalarFallback(LayerPlan layer, int width)
     {
-        string? forward = TiledForward(layer) || Lowered(layer, width) ? null : FallbackReason(layer, width);
+        string? forward = TiledForward(layer) || PhaseSplit(layer, width) || Lowered(layer, width) ? null : FallbackReason(layer, width);
         string? backward = TiledBackward(layer) || Lowered(layer, width) ? null
             : Stride(layer) == 1 && Padding(layer) > Kernel(layer) - 1 && HasScratch(layer)
                 ? "padding " + I(Padding(layer)) + " ≥ kernel " + I(Kernel(layer)) + " in the input gradient"
@@ -294,7 +296,7 @@ internal sealed partial class Conv2DLayer : LayerKind
 
     public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width)
     {
-        if (TiledForward(layer) || Lowered(layer, width))
+        if (TiledForward(layer) || PhaseSplit(layer, width) || Lowered(layer, width))
         {
             return VectorForwardName(layer, width) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ", " + o.Scratch + ");";
         }
@@ -328,6 +330,12 @@ internal sealed partial class Conv2DLayer : LayerKind
 
     public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
     {
+        if (PhaseSplit(layer, width))
+        {
+            EmitPhaseSplitForward(w, layer, width);
+            return;
+        }
+
         if (Lowered(layer, width))
         {
             EmitLoweredForward(w, layer, width);
@@ -352,14 +360,68 @@ internal sealed partial class Conv2DLayer : LayerKind
         int k = Kernel(layer), p = Padding(layer);
         bool copy = p > 0 || (layer.IsFirst && o.W < width);
         int hp = i.H + (2 * p), wp = i.W + (2 * p);
-        var conv = new DirectConv
+        DirectConv conv = ForwardConv(layer, width);
+        conv.InPlane = copy ? hp * wp : i.H * i.W;
+        conv.InRow = copy ? wp : i.W;
+        conv.RowLo = copy ? p : 0;
+        conv.RowHi = copy ? p + i.H : i.H;
+        ConvTileShape tile = Tiling(layer).For(width).Forward;
+
+        Summary(w, Head(layer) + ", kernel " + I(k) + ", padding " + I(p) + ", on " + (width == 16 ? "Vector512" : "Vector256")
+            + (layer.FusedActivation is null ? "" : ", " + layer.FusedActivation.DisplayName + " fused (y is the activation's output)") + ".");
+        w.Line("/// <remarks>");
+        w.Line("/// Direct convolution, x [" + i + "] " + (copy ? "copied into scratch zero-padded to [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "]" : "read in place")
+            + ", w [" + I(o.C) + ", " + I(i.C) + ", " + I(k) + ", " + I(k) + "], y [" + o + "].");
+        w.Line("/// " + DescribeConvTile(conv, tile, width));
+        w.Line("/// </remarks>");
+        OpenDirectForward(w, layer, width);
+        if (copy)
+        {
+            EmitPaddedCopy(w, layer);
+        }
+        else
+        {
+            w.Line("_ = scratch;");
+            w.Line("ref float xr = ref " + MM + ".GetReference(x);");
+        }
+
+        CloseDirectForward(w, layer, conv, tile, width);
+    }
+
+    /// <summary>Opens a direct-convolution forward kernel: its signature and the refs of w, b and y.</summary>
+    private static void OpenDirectForward(CodeWriter w, LayerPlan layer, int width)
+    {
+        w.Open("private static void " + VectorForwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + (HasBias(layer) ? ReadOnlySpan + " b, " : "") + Span + " y, " + Span + " scratch)");
+        w.Line("ref float wr = ref " + MM + ".GetReference(w);");
+        if (HasBias(layer))
+        {
+            w.Line("ref float br = ref " + MM + ".GetReference(b);");
+        }
+
+        w.Line("ref float yr = ref " + MM + ".GetReference(y);");
+    }
+
+    /// <summary>Ends a direct-convolution forward kernel: the tiles, then an activation the tiles could not apply in registers.</summary>
+    private static void CloseDirectForward(CodeWriter w, LayerPlan layer, DirectConv conv, ConvTileShape tile, int width)
+    {
+        EmitDirectConv(w, conv, tile, width, "yMask");
+        if (layer.FusedActivation is { } pass && conv.InRegisters is null)
+        {
+            pass.EmitInPlace(w, "yr", layer.Output.Size, width);
+        }
+
+        w.Close();
+    }
+
+    /// <summary>The forward's direct convolution of x (at <c>xr</c>) into y: weights, bias, output and activation; the caller places the input (its planes, rows and zero rows).</summary>
+    private static DirectConv ForwardConv(LayerPlan layer, int width)
+    {
+        Shape i = layer.Input, o = layer.Output;
+        int k = Kernel(layer);
+        return new DirectConv
         {
             Input = "xr",
             InChannels = i.C,
-            InPlane = copy ? hp * wp : i.H * i.W,
-            InRow = copy ? wp : i.W,
-            RowLo = copy ? p : 0,
-            RowHi = copy ? p + i.H : i.H,
             Weights = "wr",
             WOut = i.C * k * k,
             WIn = k * k,
@@ -373,40 +435,6 @@ internal sealed partial class Conv2DLayer : LayerKind
             K = k,
             InRegisters = layer.FusedActivation?.InRegisters(width, "v") is null ? null : layer.FusedActivation,
         };
-        ConvTileShape tile = Tiling(layer).For(width).Forward;
-
-        Summary(w, Head(layer) + ", kernel " + I(k) + ", padding " + I(p) + ", on " + (width == 16 ? "Vector512" : "Vector256")
-            + (layer.FusedActivation is null ? "" : ", " + layer.FusedActivation.DisplayName + " fused (y is the activation's output)") + ".");
-        w.Line("/// <remarks>");
-        w.Line("/// Direct convolution, x [" + i + "] " + (copy ? "copied into scratch zero-padded to [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "]" : "read in place")
-            + ", w [" + I(o.C) + ", " + I(i.C) + ", " + I(k) + ", " + I(k) + "], y [" + o + "].");
-        w.Line("/// " + DescribeConvTile(conv, tile, width));
-        w.Line("/// </remarks>");
-        w.Open("private static void " + VectorForwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + (HasBias(layer) ? ReadOnlySpan + " b, " : "") + Span + " y, " + Span + " scratch)");
-        w.Line("ref float wr = ref " + MM + ".GetReference(w);");
-        if (HasBias(layer))
-        {
-            w.Line("ref float br = ref " + MM + ".GetReference(b);");
-        }
-
-        w.Line("ref float yr = ref " + MM + ".GetReference(y);");
-        if (copy)
-        {
-            EmitPaddedCopy(w, layer);
-        }
-        else
-        {
-            w.Line("_ = scratch;");
-            w.Line("ref float xr = ref " + MM + ".GetReference(x);");
-        }
-
-        EmitDirectConv(w, conv, tile, width, "yMask");
-        if (layer.FusedActivation is { } pass && conv.InRegisters is null)
-        {
-            pass.EmitInPlace(w, "yr", o.Size, width);
-        }
-
-        w.Close();
     }
 
     /// <summary>Copies x into the scratch's first region, zero-padded on every side, with zeroed slack after it.</summary>

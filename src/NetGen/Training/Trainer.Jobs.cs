@@ -130,7 +130,12 @@ public sealed partial class Trainer
             INetwork network = trainer.Network;
             int[] labels = data.Labels;
             Span<float> workspace = buffers.Workspace.Span;
-            ReadOnlySpan<float> logits = workspace.Slice(trainer._logitsOffset, trainer._classes);
+
+            // A generated network predicts on its evaluation layout (a fraction of the training one: it stays in
+            // cache); the trainer needs the logits, so it predicts only where they are the output.
+            bool predict = trainer._predictOnOwnLayout;
+            Span<float> output = buffers.Output;
+            ReadOnlySpan<float> logits = predict ? output : workspace.Slice(trainer._logitsOffset, trainer._classes);
             int[] predicted = trainer._predicted;
             int correct = 0;
             double loss = 0;
@@ -139,7 +144,15 @@ public sealed partial class Trainer
             for (int k = from; k < to; k++)
             {
                 int i = first + k;
-                network.Forward(data.Sample(i), workspace, training: false, 0);
+                if (predict)
+                {
+                    network.Predict(data.Sample(i), output, workspace);
+                }
+                else
+                {
+                    network.Forward(data.Sample(i), workspace, training: false, 0);
+                }
+
                 int predictedClass = PredictedClass(logits);
                 predicted[k] = predictedClass;
                 if (predictedClass == labels[i])
@@ -163,6 +176,9 @@ public sealed partial class Trainer
         public AlignedBuffer Gradients { get; } = new(parameterCount);
 
         public float[] LogitsGradient { get; } = new float[outputSize];
+
+        /// <summary>The output of an evaluation-mode predict.</summary>
+        public float[] Output { get; } = new float[outputSize];
 
         public double Loss { get; set; }
 

@@ -38,6 +38,10 @@ public sealed partial class Trainer : IDisposable
     private readonly int _logitsOffset;
     private readonly int _classes;
     private readonly bool _segmented;
+
+    /// <summary>Whether evaluation runs the network's caller-workspace <c>Predict</c> (its own, smaller layout): it has one, and its output is the logits.</summary>
+    private readonly bool _predictOnOwnLayout;
+
     private readonly float[] _batchState;
     private AlignedBuffer[] _sampleWorkspaces = [];
     private float[] _sampleLogitsGradients = [];
@@ -81,10 +85,12 @@ public sealed partial class Trainer : IDisposable
         _segmented = network.SegmentCount > 1;
         _batchState = new float[network.BatchStateSize];
         _groups = [new ParameterGroup(0, network.ParameterCount)];
+        _predictOnOwnLayout = network.PredictWorkspaceSize > 0 && !network.EndsWithSoftmax && !network.EndsWithSigmoid;
+        int workspace = Math.Max(network.WorkspaceSize, _predictOnOwnLayout ? network.PredictWorkspaceSize : 0);
         _workers = new WorkerBuffers[threads];
         for (int w = 0; w < threads; w++)
         {
-            _workers[w] = new WorkerBuffers(network.WorkspaceSize, network.ParameterCount, network.OutputSize);
+            _workers[w] = new WorkerBuffers(workspace, network.ParameterCount, network.OutputSize);
         }
 
         _pool = new WorkerPool(threads, "NetGen trainer");

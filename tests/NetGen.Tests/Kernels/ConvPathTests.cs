@@ -9,8 +9,9 @@ namespace NetGen.Tests.Kernels;
 // each fused activation (ReLU, Sigmoid, Tanh); padding 0, 1 and 2 (and 2 with K = 1, larger than K − 1);
 // K = 1, 3, 5 and 9 (kx as a loop); output widths 5, 7, 8, 10, 12, 16, 18, 20, 28 and 30 (below, equal to
 // and above both vector widths); 1, 3, 4, 6, 7, 16 and 17 filters; 1, 2, 3, 6 and 16 input channels; stride 2
-// with fused activations; and convolutions feeding convolutions. Strided convolutions run the lowered kernels
-// (Conv2DLayer.Lowered.cs) where they have a vector of output positions: filters and taps that leave tails of the
+// with fused activations; and convolutions feeding convolutions. Strided forwards run the phase-split direct
+// convolution (Conv2DLayer.PhaseSplit.cs: kernels wider and narrower than the stride, outputs below a vector);
+// strided backwards run the lowered kernels (Conv2DLayer.Lowered.cs) where they have a vector of output positions: filters and taps that leave tails of the
 // 4 × 2 register tiles, positions that are and are not a multiple of the vector, stride 3, bias with ReLU.
 
 /// <summary>A plain first-layer conv (no activation) whose 8-wide rows equal one Vector256 and are narrower than a Vector512.</summary>
@@ -67,6 +68,17 @@ public partial class ConvPathLoweredEdges;
 [Conv2D(3, 3, Stride = 3)]
 public partial class ConvPathLoweredLast;
 
+/// <summary>
+/// The phase-split forward at its edges: 5×5 stride 2 padding 2 (phases of 3 and 2 taps a side) with bias and ReLU onto
+/// 10-wide rows, then 2×2 stride 3 (K &lt; s: one phase of three is read, rows and columns of the others are left out)
+/// with tanh onto 4 × 4 positions, fewer than either vector.
+/// </summary>
+[Network, Input(3, 19, 20)]
+[Conv2D(9, 5, Stride = 2, Padding = 2), ReLU]
+[Conv2D(5, 2, Stride = 3, Padding = 1, Bias = false), Tanh]
+[Flatten, Dense(3)]
+public partial class ConvPathPhaseSplit;
+
 /// <summary>Wide rows: 28 with padding 2 and sigmoid, then 30 (padding 2, K = 3) with tanh, then pooling.</summary>
 [Network, Input(1, 28, 28)]
 [Conv2D(6, 5, Padding = 2), Sigmoid]
@@ -117,6 +129,9 @@ public class ConvPathTests
 
     [Fact]
     public void LoweredKernel_AsLogitsLayer_AllPathsAgree() => PathOracle.AssertPathsAgree(new ConvPathLoweredLast(seed: 22), seed: 12);
+
+    [Fact]
+    public void PhaseSplitForward_KernelsWiderAndNarrowerThanTheStride_AllPathsAgree() => PathOracle.AssertPathsAgree(new ConvPathPhaseSplit(seed: 23), seed: 13);
 
     [Fact]
     public void WideRows_AllPathsAgree() => PathOracle.AssertPathsAgree(new ConvPathWide(seed: 16), seed: 6);

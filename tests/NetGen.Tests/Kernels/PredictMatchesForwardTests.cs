@@ -55,6 +55,8 @@ public sealed class PredictMatchesForwardTests
         var input = new float[net.InputSize];
         var workspace = new float[net.WorkspaceSize];
         var predicted = new float[net.OutputSize];
+        var onCallers = new float[net.OutputSize];
+        var callersWorkspace = new float[net.PredictWorkspaceSize];
         for (int sample = 0; sample < 3; sample++)
         {
             for (int i = 0; i < input.Length; i++)
@@ -66,13 +68,75 @@ public sealed class PredictMatchesForwardTests
             Array.Fill(workspace, float.NaN);
             net.Forward(input, workspace, training: false, dropoutSeed: 0);
             net.Predict(input, predicted);
+            Array.Fill(callersWorkspace, float.NaN);
+            net.Predict(input, onCallers, callersWorkspace);
             ReadOnlySpan<float> expected = workspace.AsSpan(net.LogitsOffset, net.OutputSize);
 
             for (int i = 0; i < predicted.Length; i++)
             {
                 Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(predicted[i]),
                     $"{name} on {path}, sample {sample}, output {i}: Predict {predicted[i]:R}, Forward {expected[i]:R}");
+                Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(onCallers[i]),
+                    $"{name} on {path}, sample {sample}, output {i}: Predict on the caller's workspace {onCallers[i]:R}, Forward {expected[i]:R}");
             }
         }
+    }
+
+    /// <summary>
+    /// Threads predicting with one instance, each on its own workspace of <see cref="INetwork.PredictWorkspaceSize"/>
+    /// floats, get what one thread gets one sample at a time: nothing of the instance is written during a predict.
+    /// </summary>
+    [Fact]
+    public void Threads_predicting_on_their_own_workspaces_agree_with_one_thread()
+    {
+        INetwork net = new global::ResNet.ResNet8(seed: 12);
+        Assert.True(net.PredictWorkspaceSize > 0 && net.PredictWorkspaceSize < net.WorkspaceSize, $"evaluation layout {net.PredictWorkspaceSize} floats, training {net.WorkspaceSize}");
+        const int samples = 24;
+        var rng = new Random(13);
+        var inputs = new float[samples * net.InputSize];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = (float)((rng.NextDouble() * 2) - 1);
+        }
+
+        var sequential = new float[samples * net.OutputSize];
+        for (int s = 0; s < samples; s++)
+        {
+            net.Predict(inputs.AsSpan(s * net.InputSize, net.InputSize), sequential.AsSpan(s * net.OutputSize, net.OutputSize));
+        }
+
+        var parallel = new float[samples * net.OutputSize];
+        using var go = new System.Threading.Barrier(2);
+        void Worker(int parity)
+        {
+            var workspace = new float[net.PredictWorkspaceSize];
+            go.SignalAndWait();
+            for (int round = 0; round < 4; round++)
+            {
+                for (int s = parity; s < samples; s += 2)
+                {
+                    net.Predict(inputs.AsSpan(s * net.InputSize, net.InputSize), parallel.AsSpan(s * net.OutputSize, net.OutputSize), workspace);
+                }
+            }
+        }
+
+        var other = new System.Threading.Thread(() => Worker(1));
+        other.Start();
+        Worker(0);
+        other.Join();
+        for (int i = 0; i < sequential.Length; i++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(sequential[i]) == BitConverter.SingleToInt32Bits(parallel[i]),
+                $"sample {i / net.OutputSize}, output {i % net.OutputSize}: two threads {parallel[i]:R}, one {sequential[i]:R}");
+        }
+    }
+
+    [Fact]
+    public void A_callers_workspace_smaller_than_PredictWorkspaceSize_is_refused_by_name()
+    {
+        INetwork net = new PathLeNet5(seed: 3);
+        var error = Assert.Throws<ArgumentException>(() => net.Predict(new float[net.InputSize], new float[net.OutputSize], new float[net.PredictWorkspaceSize - 1]));
+        Assert.Equal("workspace", error.ParamName);
+        Assert.Contains(net.PredictWorkspaceSize.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
     }
 }
