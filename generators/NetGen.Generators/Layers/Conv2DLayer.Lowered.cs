@@ -149,30 +149,34 @@ internal sealed partial class Conv2DLayer
         int k = Kernel(layer), s = Stride(layer), p = Padding(layer);
         w.Line("// col[(c·" + I(k) + " + ky)·" + I(k) + " + kx][oy·" + I(o.W) + " + ox] = x[c, oy·" + I(s) + " + ky − " + I(p) + ", ox·" + I(s) + " + kx − " + I(p) + "], 0 outside x and past " + I(o.H * o.W) + ".");
         w.Line("col.Clear();");
-        EmitTapLoops(w, layer, Span, "row[oy * " + I(o.W) + " + ox] = x[c * " + I(i.H * i.W) + " + iy * " + I(i.W) + " + ix];");
+        EmitTapLoops(w, layer, scatter: false);
     }
 
     /// <summary>
-    /// The loops over every tap (c, ky, kx) and output position (oy, ox) whose input pixel (iy, ix) lies inside x,
-    /// with <c>row</c> the tap's row of col (a <paramref name="span"/>), around <paramref name="body"/>.
+    /// The loops over every tap (c, ky, kx) and output position (oy, ox) whose input pixel (iy, ix) lies inside x:
+    /// the rows and columns of outputs that read inside x are bounds computed once per tap, so the inner loop is a
+    /// plain strided copy, col[tap][oy·OW + ox] = x[c, iy, ix] (or, with <paramref name="scatter"/>, dx[c, iy, ix] +=
+    /// col[tap][oy·OW + ox], in the scalar kernel's order).
     /// </summary>
-    private static void EmitTapLoops(CodeWriter w, LayerPlan layer, string span, string body)
+    private static void EmitTapLoops(CodeWriter w, LayerPlan layer, bool scatter)
     {
         Shape i = layer.Input, o = layer.Output;
         int k = Kernel(layer), s = Stride(layer), p = Padding(layer), columns = LoweredColumns(o);
+        w.Open("// " + (scatter ? "dx[c, iy, ix] += col[(c·" + I(k) + " + ky)·" + I(k) + " + kx][oy·" + I(o.W) + " + ox]" : "col from x") + " with iy = oy·" + I(s) + " + ky − " + I(p) + ", ix = ox·" + I(s) + " + kx − " + I(p) + " inside x");
+        w.Line("ref float xu = ref " + MM + ".GetReference(" + (scatter ? "dx" : "x") + ");");
+        w.Line("ref float cu = ref " + MM + ".GetReference(col);");
         w.Open("for (int c = 0; c < " + I(i.C) + "; c++)");
         w.Open("for (int ky = 0; ky < " + I(k) + "; ky++)");
+        w.Line("int oyLo = global::System.Math.Max(0, (" + I(p + s - 1) + " - ky) / " + I(s) + "), oyHi = global::System.Math.Min(" + I(o.H) + ", (" + I(i.H - 1 + p + s) + " - ky) / " + I(s) + ");");
         w.Open("for (int kx = 0; kx < " + I(k) + "; kx++)");
-        w.Line(span + " row = col.Slice(((c * " + I(k) + " + ky) * " + I(k) + " + kx) * " + I(columns) + ", " + I(o.H * o.W) + ");");
-        w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
-        w.Line("int iy = " + CodeWriter.Sum(-p, ("oy", s), ("ky", 1)) + ";");
-        w.Open("if ((uint)iy >= " + I(i.H) + "u)");
-        w.Line("continue;");
-        w.Close();
-        w.Open("for (int ox = 0; ox < " + I(o.W) + "; ox++)");
-        w.Line("int ix = " + CodeWriter.Sum(-p, ("ox", s), ("kx", 1)) + ";");
-        w.Open("if ((uint)ix < " + I(i.W) + "u)");
-        w.Line(body);
+        w.Line("int oxLo = global::System.Math.Max(0, (" + I(p + s - 1) + " - kx) / " + I(s) + "), oxHi = global::System.Math.Min(" + I(o.W) + ", (" + I(i.W - 1 + p + s) + " - kx) / " + I(s) + ");");
+        w.Open("for (int oy = oyLo; oy < oyHi; oy++)");
+        w.Line("int xRow = " + CodeWriter.Sum(-p * (i.W + 1), ("c", i.H * i.W), ("oy", s * i.W), ("ky", i.W), ("kx", 1)) + "; // x[c, oy·" + I(s) + " + ky − " + I(p) + ", kx − " + I(p) + "]");
+        w.Line("int colRow = " + CodeWriter.Sum(0, ("c", k * k * columns), ("ky", k * columns), ("kx", columns), ("oy", o.W)) + ";");
+        w.Open("for (int ox = oxLo; ox < oxHi; ox++)");
+        w.Line(scatter
+            ? U + ".Add(ref xu, xRow + " + (s == 1 ? "ox" : "(ox * " + I(s) + ")") + ") += " + U + ".Add(ref cu, colRow + ox);"
+            : U + ".Add(ref cu, colRow + ox) = " + U + ".Add(ref xu, xRow + " + (s == 1 ? "ox" : "(ox * " + I(s) + ")") + ");");
         w.Close();
         w.Close();
         w.Close();
@@ -325,7 +329,7 @@ internal sealed partial class Conv2DLayer
             // dx[c, iy, ix] = Σ over the taps and positions that read it of dcol, in the order the scalar kernel adds.
             w.Line("// dx: each tap's column gradient added back onto the pixel it read.");
             w.Line("dx.Clear();");
-            EmitTapLoops(w, layer, ReadOnlySpan, "dx[c * " + I(i.H * i.W) + " + iy * " + I(i.W) + " + ix] += row[oy * " + I(o.W) + " + ox];");
+            EmitTapLoops(w, layer, scatter: true);
         }
 
         w.Close();
