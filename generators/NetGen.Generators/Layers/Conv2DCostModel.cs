@@ -307,8 +307,76 @@ internal sealed record Conv2DTiling(Conv2DScratch Scratch, Conv2DWidthTiling V25
     /// <summary>The tiles of the kernels on vectors of <paramref name="width"/> floats (8 or 16).</summary>
     public Conv2DWidthTiling For(int width) => width == 16 ? V512 : V256;
 
-    public static Conv2DTiling Of(Shape input, Shape output, Conv2DOptions options) =>
-        new(Conv2DScratch.Of(input, output, options), Conv2DWidthTiling.Of(input, output, options.Kernel, 8), Conv2DWidthTiling.Of(input, output, options.Kernel, 16));
+    public static Conv2DTiling Of(Shape input, Shape output, Conv2DOptions options)
+    {
+        Conv2DScratch scratch = Conv2DScratch.Of(input, output, options);
+        Conv2DWidthTiling Width(int width) => Conv2DWidthTiling.Of(input, output, options.Kernel, width) with { Flat = FlatForward.Of(input, output, options, scratch, width) };
+        return new(scratch, Width(8), Width(16));
+    }
+}
+
+/// <summary>
+/// The forward over flattened rows, for output rows narrower than a vector: the outputs are computed at positions
+/// q = oy·Row + ox of the (padded or phase) input's row stride, where tap (ky, kx) reads input float q + ky·Row + kx
+/// (or its phase plane's), so vectors run on across row ends; the Row − OW columns between rows are computed and
+/// dropped. y goes to a scratch buffer [F][Positions] at <see cref="TempOffset"/>, then row by row into y. Used when
+/// it takes at most three quarters of the vectors of one a row (7×7 outputs on Vector512: 4 vectors instead of 7).
+/// </summary>
+internal readonly struct FlatForward
+{
+    private FlatForward(int row, int positions, int tempOffset, Conv2DCostModel.ConvTileShape tile)
+    {
+        Row = row;
+        Positions = positions;
+        TempOffset = tempOffset;
+        Tile = tile;
+    }
+
+    /// <summary>The input's row stride, which the flattened positions share.</summary>
+    public int Row { get; }
+
+    /// <summary>Flattened positions of one filter: (OH − 1)·Row + OW.</summary>
+    public int Positions { get; }
+
+    /// <summary>Where in the layer's scratch the flattened outputs go.</summary>
+    public int TempOffset { get; }
+
+    /// <summary>The register tile over one row of <see cref="Positions"/> columns.</summary>
+    public Conv2DCostModel.ConvTileShape Tile { get; }
+
+    /// <summary>Whether the forward runs flattened (else row by row).</summary>
+    public bool IsUsed => Tile.Filters > 0;
+
+    /// <summary>Floats of the flattened outputs and their slack.</summary>
+    public int TempFloats(int filters) => (filters * Positions) + Conv2DLayer.Slack;
+
+    public static FlatForward Of(Shape input, Shape output, Conv2DOptions options, Conv2DScratch scratch, int width)
+    {
+        int k = options.Kernel, s = options.Stride;
+        if (input.IsFlat || k <= 0 || s <= 0 || options.Padding < 0 || output.W >= width || output.H < 2)
+        {
+            return default;
+        }
+
+        int row = s == 1 ? input.W + (2 * options.Padding) : output.W + ((k - 1) / s);
+        long positions = ((long)(output.H - 1) * row) + output.W;
+        if (4 * ((positions + width - 1) / width) > 3 * output.H)
+        {
+            return default; // at most a quarter fewer vectors than one a row: the copy into y would eat the gain
+        }
+
+        // Stride 1: the gradient region, which the forward does not use; strides: after the phase planes.
+        long offset = s == 1 ? scratch.GradientOffset : Round(Conv2DLayer.PhaseSplitScratch(input, output, k, s));
+        long room = s == 1 ? scratch.Gradient : Conv2DLayer.StridedScratch(input, output, options) - offset;
+        if ((output.C * positions) + Conv2DLayer.Slack > room || (s == 1 && scratch.Total == 0))
+        {
+            return default;
+        }
+
+        return new FlatForward(row, (int)positions, (int)offset, Conv2DCostModel.PickConvTile(output.C, 1, (int)positions, width));
+    }
+
+    private static long Round(long n) => (n + 15) / 16 * 16;
 }
 
 /// <summary>One vector width's tiles: the forward's and dx's direct convolutions, and dw's two strategies and the choice between them.</summary>
@@ -319,6 +387,9 @@ internal sealed record Conv2DWidthTiling(
     Conv2DCostModel.FilterTile WeightGradientByFilters,
     bool ByFilters)
 {
+    /// <summary>The forward over flattened rows, where it pays (<see cref="FlatForward"/>).</summary>
+    public FlatForward Flat { get; init; }
+
     public static Conv2DWidthTiling Of(Shape input, Shape output, int k, int width)
     {
         if (input.IsFlat || k <= 0)

@@ -128,7 +128,12 @@ internal sealed partial class Conv2DLayer
             w.Line("var " + mask + " = " + MaskVector(width, lane => lane < cv.OutW) + "; // the " + I(cv.OutW) + " output columns of a row");
         }
 
-        if (rr == 1)
+        if (cv.OutH == 1)
+        {
+            w.Open("// the one row of outputs");
+            w.Line("const int oy = 0;");
+        }
+        else if (rr == 1)
         {
             w.Open("for (int oy = 0; oy < " + I(cv.OutH) + "; oy++)");
         }

@@ -43,7 +43,7 @@ internal sealed partial class Conv2DLayer
     }
 
     /// <summary>Scratch of the phase-split forward: the phase planes of every channel, then slack.</summary>
-    private static long PhaseSplitScratch(Shape input, Shape output, int k, int s) =>
+    internal static long PhaseSplitScratch(Shape input, Shape output, int k, int s) =>
         ((long)input.C * new PhaseGeometry(output, k, s).Channel) + Slack;
 
     /// <summary>The direct convolution of a strided layer over its phase planes.</summary>
@@ -86,7 +86,7 @@ internal sealed partial class Conv2DLayer
             + " phase planes of [" + I(g.Rows) + "×" + I(g.Cols) + "] per channel, xph[c, py, px, r, q] = xpad[c, " + I(s) + "·r + py, " + I(s) + "·q + px];");
         w.Line("/// tap (ky, kx) of output (oy, ox) is xph[c, ky mod " + I(s) + ", kx mod " + I(s) + ", oy + ky / " + I(s) + ", ox + kx / " + I(s)
             + "]. w [" + I(o.C) + ", " + I(i.C) + ", " + I(k) + ", " + I(k) + "], y [" + o + "].");
-        w.Line("/// " + DescribeConvTile(conv, tile, width));
+        w.Line("/// " + DescribeForwardTile(layer, conv, tile, width));
         w.Line("/// </remarks>");
         OpenDirectForward(w, layer, width);
         EmitPhaseCopy(w, layer, g);

@@ -137,6 +137,12 @@ internal sealed partial class Conv2DLayer : LayerKind
             return Conv2DScratch.Of(input, output, options).Total;
         }
 
+        return StridedScratch(input, output, options);
+    }
+
+    /// <summary>Scratch of a strided layer: the lowered kernels' or the phase planes', whichever is larger; 0 past <see cref="MaxScratch"/>.</summary>
+    internal static int StridedScratch(Shape input, Shape output, Conv2DOptions options)
+    {
         long need = System.Math.Max(LoweredScratch(input, output, options.Kernel), PhaseSplitScratch(input, output, options.Kernel, options.Stride));
         return need <= MaxScratch ? (int)need : 0;
     }
@@ -372,7 +378,7 @@ internal sealed partial class Conv2DLayer : LayerKind
         w.Line("/// <remarks>");
         w.Line("/// Direct convolution, x [" + i + "] " + (copy ? "copied into scratch zero-padded to [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "]" : "read in place")
             + ", w [" + I(o.C) + ", " + I(i.C) + ", " + I(k) + ", " + I(k) + "], y [" + o + "].");
-        w.Line("/// " + DescribeConvTile(conv, tile, width));
+        w.Line("/// " + DescribeForwardTile(layer, conv, tile, width));
         w.Line("/// </remarks>");
         OpenDirectForward(w, layer, width);
         if (copy)
@@ -404,7 +410,24 @@ internal sealed partial class Conv2DLayer : LayerKind
     /// <summary>Ends a direct-convolution forward kernel: the tiles, then an activation the tiles could not apply in registers.</summary>
     private static void CloseDirectForward(CodeWriter w, LayerPlan layer, DirectConv conv, ConvTileShape tile, int width)
     {
-        EmitDirectConv(w, conv, tile, width, "yMask");
+        if (Flat(layer, width) is { } flat)
+        {
+            Shape o = layer.Output;
+            w.Line("// y over flattened rows: position q = oy·" + I(flat.Row) + " + ox, " + I(flat.Positions) + " a filter; the columns between rows are dropped below.");
+            w.Line(Span + " yt = scratch.Slice(" + I(flat.TempOffset) + ", " + I(flat.TempFloats(o.C)) + ");");
+            w.Line("ref float ytr = ref " + MM + ".GetReference(yt);");
+            EmitDirectConv(w, FlatConv(conv, flat), flat.Tile, width, "yMask");
+            w.Open("for (int f = 0; f < " + I(o.C) + "; f++)");
+            w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
+            w.Line("yt.Slice(" + Lin((c: flat.Positions, v: "f"), (c: flat.Row, v: "oy")) + ", " + I(o.W) + ").CopyTo(y.Slice(" + Lin((c: o.H * o.W, v: "f"), (c: o.W, v: "oy")) + ", " + I(o.W) + "));");
+            w.Close();
+            w.Close();
+        }
+        else
+        {
+            EmitDirectConv(w, conv, tile, width, "yMask");
+        }
+
         if (layer.FusedActivation is { } pass && conv.InRegisters is null)
         {
             pass.EmitInPlace(w, "yr", layer.Output.Size, width);
@@ -412,6 +435,49 @@ internal sealed partial class Conv2DLayer : LayerKind
 
         w.Close();
     }
+
+    /// <summary>The flattened forward of the <paramref name="width"/> path, or null where it runs row by row (or its scratch is not planned).</summary>
+    private static FlatForward? Flat(LayerPlan layer, int width)
+    {
+        FlatForward flat = Tiling(layer).For(width).Flat;
+        return flat.IsUsed && layer.ScratchOffset >= 0 && layer.ScratchSize >= flat.TempOffset + flat.TempFloats(layer.Output.C) ? flat : null;
+    }
+
+    /// <summary><paramref name="conv"/> over one row of flattened positions into <c>ytr</c>: no rows to clip (padding rows are zeros there).</summary>
+    private static DirectConv FlatConv(DirectConv conv, FlatForward flat)
+    {
+        return new DirectConv
+        {
+            Input = conv.Input,
+            InChannels = conv.InChannels,
+            InPlane = conv.InPlane,
+            InRow = conv.InRow,
+            RowLo = 0,
+            RowHi = conv.K,
+            Weights = conv.Weights,
+            WBase = conv.WBase,
+            WOut = conv.WOut,
+            WIn = conv.WIn,
+            WKy = conv.WKy,
+            WKx = conv.WKx,
+            Bias = conv.Bias,
+            Output = "ytr",
+            OutChannels = conv.OutChannels,
+            OutH = 1,
+            OutW = flat.Positions,
+            K = conv.K,
+            InRegisters = conv.InRegisters,
+            Stride = conv.Stride,
+            Phases = conv.Phases,
+            PhasePlane = conv.PhasePlane,
+        };
+    }
+
+    /// <summary>The tile description of the forward: the flattened one where it runs so.</summary>
+    private static string DescribeForwardTile(LayerPlan layer, DirectConv conv, ConvTileShape tile, int width) =>
+        Flat(layer, width) is { } flat
+            ? "Over flattened rows of " + I(flat.Row) + " (" + I(flat.Positions) + " positions a filter, in vectors across row ends): " + DescribeConvTile(FlatConv(conv, flat), flat.Tile, width)
+            : DescribeConvTile(conv, tile, width);
 
     /// <summary>The forward's direct convolution of x (at <c>xr</c>) into y: weights, bias, output and activation; the caller places the input (its planes, rows and zero rows).</summary>
     private static DirectConv ForwardConv(LayerPlan layer, int width)
