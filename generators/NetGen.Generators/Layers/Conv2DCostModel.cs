@@ -310,21 +310,26 @@ internal sealed record Conv2DTiling(Conv2DScratch Scratch, Conv2DWidthTiling V25
     public static Conv2DTiling Of(Shape input, Shape output, Conv2DOptions options)
     {
         Conv2DScratch scratch = Conv2DScratch.Of(input, output, options);
-        Conv2DWidthTiling Width(int width) => Conv2DWidthTiling.Of(input, output, options.Kernel, width) with { Flat = FlatForward.Of(input, output, options, scratch, width) };
+        Conv2DWidthTiling Width(int width) => Conv2DWidthTiling.Of(input, output, options.Kernel, width) with
+        {
+            Flat = FlatRows.Forward(input, output, options, scratch, width),
+            FlatInputGradient = FlatRows.InputGradient(input, output, options, scratch, width),
+        };
         return new(scratch, Width(8), Width(16));
     }
 }
 
 /// <summary>
-/// The forward over flattened rows, for output rows narrower than a vector: the outputs are computed at positions
-/// q = oy·Row + ox of the (padded or phase) input's row stride, where tap (ky, kx) reads input float q + ky·Row + kx
-/// (or its phase plane's), so vectors run on across row ends; the Row − OW columns between rows are computed and
-/// dropped. y goes to a scratch buffer [F][Positions] at <see cref="TempOffset"/>, then row by row into y. Used when
-/// it takes at most three quarters of the vectors of one a row (7×7 outputs on Vector512: 4 vectors instead of 7).
+/// A direct convolution over flattened rows, for output rows narrower than a vector (the forward, or dx as the
+/// convolution of padded g): the outputs are computed at positions q = oy·Row + ox of the (padded or phase) input's
+/// row stride, where tap (ky, kx) reads input float q + ky·Row + kx (or its phase plane's), so vectors run on across
+/// row ends; the Row − OW columns between rows are computed and dropped. The output goes to a scratch buffer
+/// [channels][Positions] at <see cref="TempOffset"/>, then row by row into y (or dx). Used when it takes at most three
+/// quarters of the vectors of one a row (7×7 outputs on Vector512: 4 vectors instead of 7).
 /// </summary>
-internal readonly struct FlatForward
+internal readonly struct FlatRows
 {
-    private FlatForward(int row, int positions, int tempOffset, Conv2DCostModel.ConvTileShape tile)
+    private FlatRows(int row, int positions, int tempOffset, Conv2DCostModel.ConvTileShape tile)
     {
         Row = row;
         Positions = positions;
@@ -335,7 +340,7 @@ internal readonly struct FlatForward
     /// <summary>The input's row stride, which the flattened positions share.</summary>
     public int Row { get; }
 
-    /// <summary>Flattened positions of one filter: (OH − 1)·Row + OW.</summary>
+    /// <summary>Flattened positions of one output channel: (OH − 1)·Row + OW.</summary>
     public int Positions { get; }
 
     /// <summary>Where in the layer's scratch the flattened outputs go.</summary>
@@ -348,32 +353,54 @@ internal readonly struct FlatForward
     public bool IsUsed => Tile.Filters > 0;
 
     /// <summary>Floats of the flattened outputs and their slack.</summary>
-    public int TempFloats(int filters) => (filters * Positions) + Conv2DLayer.Slack;
+    public int TempFloats(int channels) => (channels * Positions) + Conv2DLayer.Slack;
 
-    public static FlatForward Of(Shape input, Shape output, Conv2DOptions options, Conv2DScratch scratch, int width)
+    /// <summary>The forward's: into the gradient region (stride 1), which the forward does not use, or after the phase planes.</summary>
+    public static FlatRows Forward(Shape input, Shape output, Conv2DOptions options, Conv2DScratch scratch, int width)
     {
         int k = options.Kernel, s = options.Stride;
-        if (input.IsFlat || k <= 0 || s <= 0 || options.Padding < 0 || output.W >= width || output.H < 2)
+        if (input.IsFlat || k <= 0 || s <= 0 || options.Padding < 0 || (s == 1 && scratch.Total == 0))
         {
             return default;
         }
 
         int row = s == 1 ? input.W + (2 * options.Padding) : output.W + ((k - 1) / s);
-        long positions = ((long)(output.H - 1) * row) + output.W;
-        if (4 * ((positions + width - 1) / width) > 3 * output.H)
-        {
-            return default; // at most a quarter fewer vectors than one a row: the copy into y would eat the gain
-        }
-
-        // Stride 1: the gradient region, which the forward does not use; strides: after the phase planes.
         long offset = s == 1 ? scratch.GradientOffset : Round(Conv2DLayer.PhaseSplitScratch(input, output, k, s));
         long room = s == 1 ? scratch.Gradient : Conv2DLayer.StridedScratch(input, output, options) - offset;
-        if ((output.C * positions) + Conv2DLayer.Slack > room || (s == 1 && scratch.Total == 0))
+        return Of(output.C, output.H, output.W, row, offset, room, width);
+    }
+
+    /// <summary>dx's (stride 1): g padded by K − 1 − padding is read at its row stride; dx goes into the padded-input region, free once dw is done.</summary>
+    public static FlatRows InputGradient(Shape input, Shape output, Conv2DOptions options, Conv2DScratch scratch, int width)
+    {
+        int k = options.Kernel, p = options.Padding;
+        if (input.IsFlat || k <= 0 || options.Stride != 1 || p < 0 || p > k - 1 || scratch.Total == 0)
         {
             return default;
         }
 
-        return new FlatForward(row, (int)positions, (int)offset, Conv2DCostModel.PickConvTile(output.C, 1, (int)positions, width));
+        return Of(input.C, input.H, input.W, output.W + (2 * (k - 1 - p)), 0, scratch.Padded, width);
+    }
+
+    private static FlatRows Of(int channels, int outH, int outW, int row, long offset, long room, int width)
+    {
+        if (outW >= width || outH < 2)
+        {
+            return default;
+        }
+
+        long positions = ((long)(outH - 1) * row) + outW;
+        if (4 * ((positions + width - 1) / width) > 3 * outH)
+        {
+            return default; // more than three quarters of the vectors of one a row: the copy out would eat the gain
+        }
+
+        if ((channels * positions) + Conv2DLayer.Slack > room)
+        {
+            return default;
+        }
+
+        return new FlatRows(row, (int)positions, (int)offset, Conv2DCostModel.PickConvTile(channels, 1, (int)positions, width));
     }
 
     private static long Round(long n) => (n + 15) / 16 * 16;
@@ -387,8 +414,11 @@ internal sealed record Conv2DWidthTiling(
     Conv2DCostModel.FilterTile WeightGradientByFilters,
     bool ByFilters)
 {
-    /// <summary>The forward over flattened rows, where it pays (<see cref="FlatForward"/>).</summary>
-    public FlatForward Flat { get; init; }
+    /// <summary>The forward over flattened rows, where it pays (<see cref="FlatRows"/>).</summary>
+    public FlatRows Flat { get; init; }
+
+    /// <summary>dx over flattened rows, where it pays.</summary>
+    public FlatRows FlatInputGradient { get; init; }
 
     public static Conv2DWidthTiling Of(Shape input, Shape output, int k, int width)
     {

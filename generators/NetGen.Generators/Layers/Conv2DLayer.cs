@@ -412,16 +412,7 @@ internal sealed partial class Conv2DLayer : LayerKind
     {
         if (Flat(layer, width) is { } flat)
         {
-            Shape o = layer.Output;
-            w.Line("// y over flattened rows: position q = oy·" + I(flat.Row) + " + ox, " + I(flat.Positions) + " a filter; the columns between rows are dropped below.");
-            w.Line(Span + " yt = scratch.Slice(" + I(flat.TempOffset) + ", " + I(flat.TempFloats(o.C)) + ");");
-            w.Line("ref float ytr = ref " + MM + ".GetReference(yt);");
-            EmitDirectConv(w, FlatConv(conv, flat), flat.Tile, width, "yMask");
-            w.Open("for (int f = 0; f < " + I(o.C) + "; f++)");
-            w.Open("for (int oy = 0; oy < " + I(o.H) + "; oy++)");
-            w.Line("yt.Slice(" + Lin((c: flat.Positions, v: "f"), (c: flat.Row, v: "oy")) + ", " + I(o.W) + ").CopyTo(y.Slice(" + Lin((c: o.H * o.W, v: "f"), (c: o.W, v: "oy")) + ", " + I(o.W) + "));");
-            w.Close();
-            w.Close();
+            EmitFlatConv(w, conv, flat, width, "y", "yMask");
         }
         else
         {
@@ -437,14 +428,35 @@ internal sealed partial class Conv2DLayer : LayerKind
     }
 
     /// <summary>The flattened forward of the <paramref name="width"/> path, or null where it runs row by row (or its scratch is not planned).</summary>
-    private static FlatForward? Flat(LayerPlan layer, int width)
+    private static FlatRows? Flat(LayerPlan layer, int width)
     {
-        FlatForward flat = Tiling(layer).For(width).Flat;
+        FlatRows flat = Tiling(layer).For(width).Flat;
         return flat.IsUsed && layer.ScratchOffset >= 0 && layer.ScratchSize >= flat.TempOffset + flat.TempFloats(layer.Output.C) ? flat : null;
     }
 
+    /// <summary>dx over flattened rows in the <paramref name="width"/> path, or null where it runs row by row (or its scratch is not planned).</summary>
+    private static FlatRows? FlatInputGradient(LayerPlan layer, int width)
+    {
+        FlatRows flat = Tiling(layer).For(width).FlatInputGradient;
+        return flat.IsUsed && layer.ScratchOffset >= 0 && layer.ScratchSize >= flat.TempOffset + flat.TempFloats(layer.Input.C) ? flat : null;
+    }
+
+    /// <summary><paramref name="conv"/> over flattened rows into the scratch at the flat layout's offset, then each row of it into <paramref name="output"/> (a span of [channels, OH, OW]).</summary>
+    private static void EmitFlatConv(CodeWriter w, DirectConv conv, FlatRows flat, int width, string output, string mask)
+    {
+        w.Line("// " + output + " over flattened rows: position q = oy·" + I(flat.Row) + " + ox, " + I(flat.Positions) + " a channel; the columns between rows are dropped below.");
+        w.Line(Span + " yt = scratch.Slice(" + I(flat.TempOffset) + ", " + I(flat.TempFloats(conv.OutChannels)) + ");");
+        w.Line("ref float ytr = ref " + MM + ".GetReference(yt);");
+        EmitDirectConv(w, FlatConv(conv, flat), flat.Tile, width, mask);
+        w.Open("for (int f = 0; f < " + I(conv.OutChannels) + "; f++)");
+        w.Open("for (int oy = 0; oy < " + I(conv.OutH) + "; oy++)");
+        w.Line("yt.Slice(" + Lin((c: flat.Positions, v: "f"), (c: flat.Row, v: "oy")) + ", " + I(conv.OutW) + ").CopyTo(" + output + ".Slice(" + Lin((c: conv.OutH * conv.OutW, v: "f"), (c: conv.OutW, v: "oy")) + ", " + I(conv.OutW) + "));");
+        w.Close();
+        w.Close();
+    }
+
     /// <summary><paramref name="conv"/> over one row of flattened positions into <c>ytr</c>: no rows to clip (padding rows are zeros there).</summary>
-    private static DirectConv FlatConv(DirectConv conv, FlatForward flat)
+    private static DirectConv FlatConv(DirectConv conv, FlatRows flat)
     {
         return new DirectConv
         {
@@ -636,7 +648,9 @@ internal sealed partial class Conv2DLayer : LayerKind
         w.Line("/// x " + (copy ? "copied zero-padded to [" + I(i.C) + "×" + I(hp) + "×" + I(wp) + "]" : "read in place") + ".");
         if (dxConv is not null)
         {
-            w.Line("/// dx: the forward tile on g with w read as w[f, c, " + I(k - 1) + " − ky, " + I(k - 1) + " − kx]; " + DescribeConvTile(dxConv, dxTile, width));
+            w.Line("/// dx: the forward tile on g with w read as w[f, c, " + I(k - 1) + " − ky, " + I(k - 1) + " − kx]; " + (FlatInputGradient(layer, width) is { } flatDx
+                ? "over flattened rows of " + I(flatDx.Row) + " (" + I(flatDx.Positions) + " positions a channel, in vectors across row ends): " + DescribeConvTile(FlatConv(dxConv, flatDx), flatDx.Tile, width)
+                : DescribeConvTile(dxConv, dxTile, width)));
         }
 
         w.Line("/// </remarks>");
@@ -694,7 +708,14 @@ internal sealed partial class Conv2DLayer : LayerKind
         if (dxConv is not null)
         {
             w.Line("// dx[c, iy, ix] = Σ f, ky, kx g[f, iy + ky − " + I(q) + ", ix + kx − " + I(q) + "] · w[f, c, " + I(k - 1) + " − ky, " + I(k - 1) + " − kx]: the forward tile on padded g.");
-            EmitDirectConv(w, dxConv, dxTile, width, "dxMask");
+            if (FlatInputGradient(layer, width) is { } flatDx)
+            {
+                EmitFlatConv(w, dxConv, flatDx, width, "dx", "dxMask");
+            }
+            else
+            {
+                EmitDirectConv(w, dxConv, dxTile, width, "dxMask");
+            }
         }
 
         w.Close();
