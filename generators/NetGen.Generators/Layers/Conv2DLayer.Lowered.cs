@@ -6,14 +6,15 @@ using NetGen.Generators.Model;
 namespace NetGen.Generators.Layers;
 
 /// <summary>
-/// The vector kernels of strided convolutions: the convolution lowered to matrix products. x is unrolled into
-/// col [C·K·K][P'] (one row per tap (c, ky, kx), one column per output position, P = OH·OW rounded up to a
-/// Vector512 with zero columns), then y = w · col with w read as [F][C·K·K]: a tile of 4 filters × 2 column vectors
-/// stays in registers while the taps run. Backward forms g = dy ⊙ act′(y) as [F][P'] (zero tail), dw += g · colᵀ
-/// (4 filters × 2 taps of dot products over the positions, summed across lanes at the end), then, for dx, the
-/// column gradient wᵀ · g into col's place (4 taps × 2 column vectors) and scatters it back onto the input's
-/// pixels. The unrolling costs C·K·K·P moves against F·C·K·K·P multiply-adds, so it pays whenever F is more than a
-/// few filters; stride-1 layers keep the direct kernels, which need no copy.
+/// The backward of strided convolutions (and their forward where the phase-split one, Conv2DLayer.PhaseSplit.cs,
+/// does not fit): the convolution lowered to matrix products. The forward unrolls x into col [C·K·K][P'] (one row
+/// per tap (c, ky, kx), one column per output position, P = OH·OW rounded up to a Vector512 with zero columns), then
+/// y = w · col with w read as [F][C·K·K]: a tile of 4 filters × 2 column vectors stays in registers while the taps
+/// run. Backward unrolls x transposed, colᵀ [P][C·K·K rounded up to a Vector512], forms g = dy ⊙ act′(y) as
+/// [F][P'] (zero tail), adds dw += g · colᵀ with taps in lanes (4 filters × up to 4 tap vectors of accumulators
+/// over the positions, each g broadcast once, no sums across lanes), then, for dx, the column gradient wᵀ · g into
+/// col's place (4 taps × 2 column vectors) and scatters it back onto the input's pixels. The unrolling costs C·K·K·P
+/// moves (loops over the positions that read inside x, bounds computed once per tap) against F·C·K·K·P multiply-adds.
 /// </summary>
 internal sealed partial class Conv2DLayer
 {
@@ -25,7 +26,14 @@ internal sealed partial class Conv2DLayer
 
     /// <summary>Scratch of the lowered kernels: col [C·K·K][P'] (dx's column gradient reuses it), then g [F][P'].</summary>
     private static long LoweredScratch(Shape input, Shape output, int k) =>
-        ((long)input.C * k * k + output.C) * LoweredColumns(output);
+        ColFloats(input, output, k) + ((long)output.C * LoweredColumns(output));
+
+    /// <summary>The col region: col [C·K·K][P'] (forward, dx's column gradient) or colᵀ [P][C·K·K rounded up to a Vector512] (dw).</summary>
+    private static long ColFloats(Shape input, Shape output, int k) =>
+        System.Math.Max((long)input.C * k * k * LoweredColumns(output), (long)output.H * output.W * TransposedTaps(input.C * k * k));
+
+    /// <summary>A row of colᵀ: the taps rounded up to the widest vector, zero past the last tap.</summary>
+    private static int TransposedTaps(int taps) => (taps + MaxWidth - 1) / MaxWidth * MaxWidth;
 
     /// <summary>
     /// Whether the <paramref name="width"/> path runs the lowered kernels: stride ≠ 1, scratch planned for them, and
@@ -149,7 +157,7 @@ internal sealed partial class Conv2DLayer
         int k = Kernel(layer), s = Stride(layer), p = Padding(layer);
         w.Line("// col[(c·" + I(k) + " + ky)·" + I(k) + " + kx][oy·" + I(o.W) + " + ox] = x[c, oy·" + I(s) + " + ky − " + I(p) + ", ox·" + I(s) + " + kx − " + I(p) + "], 0 outside x and past " + I(o.H * o.W) + ".");
         w.Line("col.Clear();");
-        EmitTapLoops(w, layer, scatter: false);
+        EmitTapLoops(w, layer, scatter: false, transposed: false);
     }
 
     /// <summary>
@@ -158,10 +166,10 @@ internal sealed partial class Conv2DLayer
     /// plain strided copy, col[tap][oy·OW + ox] = x[c, iy, ix] (or, with <paramref name="scatter"/>, dx[c, iy, ix] +=
     /// col[tap][oy·OW + ox], in the scalar kernel's order).
     /// </summary>
-    private static void EmitTapLoops(CodeWriter w, LayerPlan layer, bool scatter)
+    private static void EmitTapLoops(CodeWriter w, LayerPlan layer, bool scatter, bool transposed)
     {
         Shape i = layer.Input, o = layer.Output;
-        int k = Kernel(layer), s = Stride(layer), p = Padding(layer), columns = LoweredColumns(o);
+        int k = Kernel(layer), s = Stride(layer), p = Padding(layer), columns = LoweredColumns(o), jPad = TransposedTaps(i.C * k * k);
         w.Open("// " + (scatter ? "dx[c, iy, ix] += col[(c·" + I(k) + " + ky)·" + I(k) + " + kx][oy·" + I(o.W) + " + ox]" : "col from x") + " with iy = oy·" + I(s) + " + ky − " + I(p) + ", ix = ox·" + I(s) + " + kx − " + I(p) + " inside x");
         w.Line("ref float xu = ref " + MM + ".GetReference(" + (scatter ? "dx" : "x") + ");");
         w.Line("ref float cu = ref " + MM + ".GetReference(col);");
@@ -172,11 +180,14 @@ internal sealed partial class Conv2DLayer
         w.Line("int oxLo = global::System.Math.Max(0, (" + I(p + s - 1) + " - kx) / " + I(s) + "), oxHi = global::System.Math.Min(" + I(o.W) + ", (" + I(i.W - 1 + p + s) + " - kx) / " + I(s) + ");");
         w.Open("for (int oy = oyLo; oy < oyHi; oy++)");
         w.Line("int xRow = " + CodeWriter.Sum(-p * (i.W + 1), ("c", i.H * i.W), ("oy", s * i.W), ("ky", i.W), ("kx", 1)) + "; // x[c, oy·" + I(s) + " + ky − " + I(p) + ", kx − " + I(p) + "]");
-        w.Line("int colRow = " + CodeWriter.Sum(0, ("c", k * k * columns), ("ky", k * columns), ("kx", columns), ("oy", o.W)) + ";");
+        w.Line("int colRow = " + (transposed
+            ? CodeWriter.Sum(0, ("c", k * k), ("ky", k), ("kx", 1), ("oy", o.W * jPad)) + "; // colᵀ[oy·" + I(o.W) + "][tap]"
+            : CodeWriter.Sum(0, ("c", k * k * columns), ("ky", k * columns), ("kx", columns), ("oy", o.W)) + ";"));
         w.Open("for (int ox = oxLo; ox < oxHi; ox++)");
+        string colAt = "colRow + " + (transposed ? "(ox * " + I(jPad) + ")" : "ox");
         w.Line(scatter
-            ? U + ".Add(ref xu, xRow + " + (s == 1 ? "ox" : "(ox * " + I(s) + ")") + ") += " + U + ".Add(ref cu, colRow + ox);"
-            : U + ".Add(ref cu, colRow + ox) = " + U + ".Add(ref xu, xRow + " + (s == 1 ? "ox" : "(ox * " + I(s) + ")") + ");");
+            ? U + ".Add(ref xu, xRow + " + (s == 1 ? "ox" : "(ox * " + I(s) + ")") + ") += " + U + ".Add(ref cu, " + colAt + ");"
+            : U + ".Add(ref cu, " + colAt + ") = " + U + ".Add(ref xu, xRow + " + (s == 1 ? "ox" : "(ox * " + I(s) + ")") + ");");
         w.Close();
         w.Close();
         w.Close();
@@ -198,9 +209,12 @@ internal sealed partial class Conv2DLayer
             + (dx ? ", dcol = wᵀ · g scattered onto dx." : " (no input gradient: nothing below learns)."));
         w.Open("private static void " + VectorBackwardName(layer, width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, "
             + (activation is null ? "" : ReadOnlySpan + " y, ") + Span + " dw" + (HasBias(layer) ? ", " + Span + " db" : "") + (dx ? ", " + Span + " dx" : "") + ", " + Span + " scratch)");
-        w.Line(Span + " col = scratch.Slice(0, " + I(taps * columns) + ");");
-        w.Line(Span + " g = scratch.Slice(" + I(taps * columns) + ", " + I(o.C * columns) + ");");
-        EmitUnroll(w, layer);
+        int colFloats = (int)ColFloats(i, o, k), jPad = TransposedTaps(taps);
+        w.Line(Span + " col = scratch.Slice(0, " + I(colFloats) + ");");
+        w.Line(Span + " g = scratch.Slice(" + I(colFloats) + ", " + I(o.C * columns) + ");");
+        w.Line("// colᵀ[oy·" + I(o.W) + " + ox][(c·" + I(k) + " + ky)·" + I(k) + " + kx] = x[c, oy·" + I(Stride(layer)) + " + ky − " + I(Padding(layer)) + ", ox·" + I(Stride(layer)) + " + kx − " + I(Padding(layer)) + "], 0 outside x and past tap " + I(taps) + " of a row of " + I(jPad) + ".");
+        w.Line("col.Clear();");
+        EmitTapLoops(w, layer, scatter: false, transposed: true);
 
         // g, with a zero tail so that the dot products run over whole vectors.
         w.Line("g.Clear();");
@@ -231,32 +245,35 @@ internal sealed partial class Conv2DLayer
         w.Line("ref float wr = ref " + MM + ".GetReference(w);");
         w.Line("ref float dwr = ref " + MM + ".GetReference(dw);");
 
-        // dw[f][j] += Σ_q g[f][q] · col[j][q]: 4 filters × 2 taps of vector dot products.
-        w.Line("// dw [" + I(o.C) + "][" + I(taps) + "] += g · colᵀ.");
+        // dw[f][j] += Σ_q g[f][q] · colᵀ[q][j]: taps in lanes, 4 filters × up to 4 tap vectors of accumulators over the positions, no sums across lanes.
+        w.Line("// dw [" + I(o.C) + "][" + I(taps) + "] += g · colᵀ, taps in lanes.");
+        int tapVectors = jPad / width;
+        bool ragged = taps % width != 0;
         foreach ((int fFirst, int fEnd, int fRows) in RowBlocks(o.C, LoweredRows))
         {
             w.Open("for (int f = " + I(fFirst) + "; f < " + I(fEnd) + "; f += " + I(fRows) + ")");
-            foreach ((int jFirst, int jEnd, int jRows) in RowBlocks(taps, 2))
+            foreach ((int vFirst, int vEnd, int vRows) in RowBlocks(tapVectors, 4))
             {
-                w.Open("for (int j = " + I(jFirst) + "; j < " + I(jEnd) + "; j += " + I(jRows) + ")");
+                w.Open("for (int jv = " + I(vFirst) + "; jv < " + I(vEnd) + "; jv += " + I(vRows) + ")");
+                w.Line("int j = jv * " + I(width) + ";");
                 for (int r = 0; r < fRows; r++)
                 {
-                    for (int c = 0; c < jRows; c++)
+                    for (int c = 0; c < vRows; c++)
                     {
                         w.Line(vf + " a" + I(r) + I(c) + " = " + vf + ".Zero;");
                     }
                 }
 
-                w.Open("for (int q = 0; q < " + I(columns) + "; q += " + I(width) + ")");
-                for (int c = 0; c < jRows; c++)
+                w.Open("for (int q = 0; q < " + I(positions) + "; q++)");
+                for (int c = 0; c < vRows; c++)
                 {
-                    w.Line(vf + " c" + I(c) + " = " + v + ".LoadUnsafe(ref cr, (nuint)(" + (c == 0 ? "j" : "(j + " + I(c) + ")") + " * " + I(columns) + " + q));");
+                    w.Line(vf + " c" + I(c) + " = " + v + ".LoadUnsafe(ref cr, (nuint)(q * " + I(jPad) + " + j" + (c == 0 ? "" : " + " + I(c * width)) + "));");
                 }
 
                 for (int r = 0; r < fRows; r++)
                 {
-                    w.Line(vf + " g" + I(r) + " = " + v + ".LoadUnsafe(ref gr, (nuint)(" + (r == 0 ? "f" : "(f + " + I(r) + ")") + " * " + I(columns) + " + q));");
-                    for (int c = 0; c < jRows; c++)
+                    w.Line(vf + " g" + I(r) + " = " + v + ".Create(" + U + ".Add(ref gr, " + (r == 0 ? "f" : "(f + " + I(r) + ")") + " * " + I(columns) + " + q));");
+                    for (int c = 0; c < vRows; c++)
                     {
                         w.Line("a" + I(r) + I(c) + " = " + v + ".FusedMultiplyAdd(g" + I(r) + ", c" + I(c) + ", a" + I(r) + I(c) + ");");
                     }
@@ -265,9 +282,26 @@ internal sealed partial class Conv2DLayer
                 w.Close();
                 for (int r = 0; r < fRows; r++)
                 {
-                    for (int c = 0; c < jRows; c++)
+                    for (int c = 0; c < vRows; c++)
                     {
-                        w.Line(U + ".Add(ref dwr, " + (r == 0 ? "f" : "(f + " + I(r) + ")") + " * " + I(taps) + " + j" + (c == 0 ? "" : " + " + I(c)) + ") += " + v + ".Sum(a" + I(r) + I(c) + ");");
+                        string index = (r == 0 ? "f" : "(f + " + I(r) + ")") + " * " + I(taps) + " + j" + (c == 0 ? "" : " + " + I(c * width));
+                        string dwAt = "(nuint)(" + index + ")";
+                        string store = v + ".StoreUnsafe(" + v + ".LoadUnsafe(ref dwr, " + dwAt + ") + a" + I(r) + I(c) + ", ref dwr, " + dwAt + ");";
+                        if (!ragged)
+                        {
+                            w.Line(store);
+                            continue;
+                        }
+
+                        // The last tap vector of a row holds fewer taps than lanes: those are added one by one, so nothing past the row is read or written.
+                        w.Open("if (jv" + (c == 0 ? "" : " + " + I(c)) + " == " + I(tapVectors - 1) + ")");
+                        w.Open("for (int t = 0; t < " + I(taps % width) + "; t++)");
+                        w.Line(U + ".Add(ref dwr, " + index + " + t) += " + v + ".GetElement(a" + I(r) + I(c) + ", t);");
+                        w.Close();
+                        w.Close();
+                        w.Open("else");
+                        w.Line(store);
+                        w.Close();
                     }
                 }
 
@@ -329,7 +363,7 @@ internal sealed partial class Conv2DLayer
             // dx[c, iy, ix] = Σ over the taps and positions that read it of dcol, in the order the scalar kernel adds.
             w.Line("// dx: each tap's column gradient added back onto the pixel it read.");
             w.Line("dx.Clear();");
-            EmitTapLoops(w, layer, scatter: true);
+            EmitTapLoops(w, layer, scatter: true, transposed: false);
         }
 
         w.Close();
