@@ -524,12 +524,48 @@ internal static class ShapeInference
                 Operands: operands.ToEquatableArray());
         }
 
+        if (stateOffset == 0)
+        {
+            segments = ChunkSegments(layers, logitsLayer);
+        }
+
         return new NetworkPlan(
             model.Namespace, model.ClassName, input, layers.ToEquatableArray(), (int)parameterOffset, (int)workspace, outputs[logitsLayer], logitsLayer,
             trailing == OutputFunction.Softmax, trailing == OutputFunction.Sigmoid, (int)bufferOffset, (int)stateOffset, segments.ToEquatableArray())
         {
             WorkspaceWithoutSharing = (int)Math.Min(unshared, int.MaxValue),
         };
+    }
+
+    /// <summary>
+    /// The segments of a network without BatchNorm: one, unless a Dense layer runs across the batch
+    /// (<see cref="DenseLayer.RunsAcrossBatch"/>); each such layer (with the activation its vector kernels apply) is
+    /// a segment of its own, which the trainer runs over a worker's chunk of samples at once.
+    /// </summary>
+    private static List<Segment> ChunkSegments(LayerPlan[] layers, int logitsLayer)
+    {
+        var segments = new List<Segment>();
+        int start = 0;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (!DenseLayer.RunsAcrossBatch(layers, i, logitsLayer))
+            {
+                continue;
+            }
+
+            int end = layers[i].FusedActivation is null ? i + 1 : i + 2;
+            if (start < i)
+            {
+                segments.Add(new Segment(start, i));
+            }
+
+            segments.Add(new Segment(i, end, Batched: true));
+            start = end;
+            i = end - 1;
+        }
+
+        segments.Add(new Segment(start, layers.Length));
+        return segments;
     }
 
     /// <summary>Floats a workspace slot of <paramref name="size"/> takes: rounded up to the alignment, then the slack vector loads may read.</summary>

@@ -48,6 +48,17 @@ public static class Guard
         }
     }
 
+    /// <summary>Throws unless <paramref name="count"/> is not negative and <paramref name="length"/> holds <paramref name="count"/> workspaces <paramref name="stride"/> floats apart.</summary>
+    public static void Chunk(int length, int count, int stride, string argument)
+    {
+        NotNegative(count, "count");
+        long needed = (long)count * stride;
+        if (length < needed)
+        {
+            throw new ArgumentException($"'{argument}' must hold at least count × {stride} = {needed} floats (one workspace per sample, {stride} floats apart); it holds {length}.", argument);
+        }
+    }
+
     [DoesNotReturn]
     private static void Throw(int length, int expected, string what, string argument, string how) =>
         throw new ArgumentException($"'{argument}' must hold {how} {expected} {what}; it holds {length}.", argument);

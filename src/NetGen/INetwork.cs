@@ -46,7 +46,9 @@ public interface INetwork
     /// <summary>
     /// Segments of a training pass: 1, plus one per BatchNorm layer. BatchNorm normalizes with statistics of the
     /// whole batch, so a training pass runs segment by segment over every sample of the batch, and the runtime
-    /// gathers the statistics in between (see <see cref="BatchNormalization"/>).
+    /// gathers the statistics in between (see <see cref="BatchNormalization"/>). In a network without BatchNorm, each
+    /// Dense layer that runs across the batch (<see cref="IsBatchedSegment"/>) is a segment of its own, with a segment
+    /// for the layers before and after it.
     /// </summary>
     int SegmentCount => 1;
 
@@ -159,6 +161,40 @@ public interface INetwork
         Guard.Segment(segment, 1, nameof(segment));
         Forward(input, workspace, training, dropoutSeed);
     }
+
+    /// <summary>
+    /// Whether segment <paramref name="segment"/> runs across a chunk of samples at once (<see cref="ForwardChunk"/>,
+    /// <see cref="BackwardChunk"/>): a Dense layer big enough that reading its weights once per sample costs more
+    /// than the samples' arithmetic. Its <see cref="ForwardSegment"/> and <see cref="BackwardSegment"/> still run it one
+    /// sample at a time, with the same results.
+    /// </summary>
+    bool IsBatchedSegment(int segment) => false;
+
+    /// <summary>Floats between two samples' workspaces in a chunk: at least <see cref="WorkspaceSize"/>.</summary>
+    int ChunkStride => WorkspaceSize;
+
+    /// <summary>
+    /// Forward segment <paramref name="segment"/> (one that <see cref="IsBatchedSegment"/>) for <paramref name="count"/>
+    /// samples whose workspaces lie <see cref="ChunkStride"/> floats apart in <paramref name="workspaces"/>, each filled by
+    /// the segments before it. Gives bit for bit what <see cref="ForwardSegment"/> gives on each sample.
+    /// </summary>
+    /// <param name="segment">A batched segment.</param>
+    /// <param name="workspaces">At least <paramref name="count"/> × <see cref="ChunkStride"/> floats.</param>
+    /// <param name="count">Samples in the chunk (0 or more).</param>
+    void ForwardChunk(int segment, Span<float> workspaces, int count) =>
+        throw new NotSupportedException(GetType().Name + " has no segment that runs across a chunk of samples (IsBatchedSegment is false for every segment).");
+
+    /// <summary>
+    /// Backward segment <paramref name="segment"/> (one that <see cref="IsBatchedSegment"/>) for a chunk: adds the
+    /// chunk's parameter gradients into <paramref name="gradients"/> sample after sample, so the sums are bit for bit
+    /// those of <see cref="BackwardSegment"/> on each sample in order.
+    /// </summary>
+    /// <param name="segment">A batched segment.</param>
+    /// <param name="workspaces">The chunk's workspaces, as <see cref="ForwardChunk"/> left them and the segments above filled in.</param>
+    /// <param name="count">Samples in the chunk.</param>
+    /// <param name="gradients"><see cref="ParameterCount"/> floats, accumulated into.</param>
+    void BackwardChunk(int segment, Span<float> workspaces, int count, Span<float> gradients) =>
+        throw new NotSupportedException(GetType().Name + " has no segment that runs across a chunk of samples (IsBatchedSegment is false for every segment).");
 
     /// <summary>
     /// Backward segment <paramref name="segment"/> of one sample, run from the last segment down to the first:

@@ -272,6 +272,28 @@ internal static partial class NetworkEmitter
             w.Line();
         }
 
+        else if (plan.Segmented)
+        {
+            w.Line("/// <summary>Segments of a training pass: each Dense layer that runs across the batch is one of its own.</summary>");
+            w.Line("public const int SegmentCount = " + CodeWriter.Int(plan.Segments.Count) + ";");
+            w.Line();
+            w.Line("int global::NetGen.INetwork.SegmentCount => SegmentCount;");
+            w.Line();
+        }
+
+        if (HasBatchedSegments(plan))
+        {
+            w.Line("/// <summary>Floats between two samples' workspaces in a chunk (<see cref=\"ForwardChunk\"/>): <see cref=\"WorkspaceSize\"/> rounded up to 16.</summary>");
+            w.Line("public const int ChunkStride = " + CodeWriter.Int(ChunkStride(plan)) + ";");
+            w.Line();
+            w.Line("int global::NetGen.INetwork.ChunkStride => ChunkStride;");
+            w.Line();
+            var batched = Enumerable.Range(0, plan.Segments.Count).Where(k => plan.Segments[k].Batched).Select(CodeWriter.Int);
+            w.Line("/// <inheritdoc/>");
+            w.Line("public bool IsBatchedSegment(int segment) => segment is " + string.Join(" or ", batched) + ";");
+            w.Line();
+        }
+
         for (int i = 0; i < plan.Layers.Count; i++)
         {
             LayerPlan l = plan.Layers[i];
@@ -372,13 +394,35 @@ internal static partial class NetworkEmitter
             w.Line("// Each segment draws its dropout masks from its own stream.");
             w.Line("var rng = new global::NetGen.Rng(segment <= 0 ? dropoutSeed : global::NetGen.Rng.Mix(dropoutSeed, (ulong)segment));");
         }
+        else if (plan.Segmented)
+        {
+            w.Line("ForwardCore(-1, input, workspace, training, dropoutSeed);");
+            w.Close();
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("/// <remarks>The network has no BatchNorm: <paramref name=\"batchState\"/> is not read. A segment that runs across the batch runs here one sample at a time; <see cref=\"ForwardChunk\"/> runs it over a chunk.</remarks>");
+            w.Line(GeneratedCode);
+            w.Open("public void ForwardSegment(int segment, " + ROS + " input, " + Span + " workspace, " + ROS + " batchState, bool training, ulong dropoutSeed)");
+            w.Line("global::NetGen.Guard.Segment(segment, SegmentCount, nameof(segment));");
+            w.Line(guards);
+            w.Line(workspaceGuard);
+            w.Line("ForwardCore(segment, input, workspace, training, dropoutSeed);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Runs forward segment <paramref name=\"segment\"/>, or all of them (-1), on the instance's kernel path.</summary>");
+            w.Open("private void ForwardCore(int segment, " + ROS + " input, " + Span + " workspace, bool training, ulong dropoutSeed)");
+            w.Line(ROS + " p = _parameters.Span;");
+            w.Line("// Each segment draws its dropout masks from its own stream.");
+            w.Line("var rng = new global::NetGen.Rng(segment <= 0 ? dropoutSeed : global::NetGen.Rng.Mix(dropoutSeed, (ulong)segment));");
+        }
         else
         {
             w.Line(ROS + " p = _parameters.Span;");
             w.Line("var rng = new global::NetGen.Rng(dropoutSeed);");
         }
 
-        string forwardArguments = plan.HasBatchNorm ? "(segment, input, workspace, p, buffers, state, training, ref rng);" : "(input, workspace, p, training, ref rng);";
+        string forwardArguments = plan.HasBatchNorm ? "(segment, input, workspace, p, buffers, state, training, ref rng);"
+            : plan.Segmented ? "(segment, input, workspace, p, training, ref rng);" : "(input, workspace, p, training, ref rng);";
         WriteKernelPathSwitch(w, "Forward", forwardArguments);
         w.Close();
         w.Line();
@@ -388,15 +432,15 @@ internal static partial class NetworkEmitter
             w.Line("/// <summary>Forward pass on the " + PathName(width) + " kernels: input " + plan.Input.ToDimensionList() + " → output " + plan.Output.ToDimensionList()
                 + "; the spans are the workspace map's slots (see the file's header).</summary>");
             w.Open("private static void Forward" + CoreSuffix(width) + "("
-                + (plan.HasBatchNorm ? "int segment, " : string.Empty) + ROS + " input, " + Span + " workspace, " + ROS + " p, "
+                + (plan.Segmented ? "int segment, " : string.Empty) + ROS + " input, " + Span + " workspace, " + ROS + " p, "
                 + (plan.HasBatchNorm ? ROS + " buffers, " + ROS + " state, " : string.Empty) + "bool training, ref global::NetGen.Rng rng)");
             CodeWriter outer = w;
             var slots = new SlotTable();
             w = outer.Nested();
             for (int k = 0; k < segments.Count; k++)
             {
-                (int first, int end) = segments[k];
-                if (plan.HasBatchNorm)
+                (int first, int end, _) = segments[k];
+                if (plan.Segmented)
                 {
                     w.Open("if (segment < 0 || segment == " + CodeWriter.Int(k) + ")");
                 }
@@ -406,7 +450,11 @@ internal static partial class NetworkEmitter
                     WriteLayerForward(w, plan, i, width, slots, evaluationOnly: false);
                 }
 
-                if (plan.HasBatchNorm)
+                if (plan.Segmented && !plan.HasBatchNorm)
+                {
+                    w.Close();
+                }
+                else if (plan.HasBatchNorm)
                 {
                     if (end < plan.Layers.Count)
                     {
@@ -508,19 +556,41 @@ internal static partial class NetworkEmitter
         }
         else
         {
-            backwardArguments = "(input, workspace, logitsGradient, gradients, p, _trainableFrom);";
+            backwardArguments = plan.Segmented ? "(-1, input, workspace, logitsGradient, gradients, p, _trainableFrom);" : "(input, workspace, logitsGradient, gradients, p, _trainableFrom);";
         }
 
         w.Line(ROS + " p = _parameters.Span;");
         WriteKernelPathSwitch(w, "Backward", backwardArguments);
         w.Close();
         w.Line();
+        if (plan.Segmented && !plan.HasBatchNorm)
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line("/// <remarks>The network has no BatchNorm: <paramref name=\"batchState\"/> is not read. A segment that runs across the batch runs here one sample at a time; <see cref=\"BackwardChunk\"/> runs it over a chunk.</remarks>");
+            w.Line(GeneratedCode);
+            w.Open("public void BackwardSegment(int segment, " + ROS + " input, " + Span + " workspace, " + ROS + " batchState, " + ROS + " logitsGradient, " + Span + " gradients)");
+            w.Line("global::NetGen.Guard.Segment(segment, SegmentCount, nameof(segment));");
+            foreach (string guard in guards)
+            {
+                w.Line(guard);
+            }
+
+            w.Line(ROS + " p = _parameters.Span;");
+            WriteKernelPathSwitch(w, "Backward", "(segment, input, workspace, logitsGradient, gradients, p, _trainableFrom);");
+            w.Close();
+            w.Line();
+        }
+
+        if (HasBatchedSegments(plan))
+        {
+            WriteChunkPasses(w, plan);
+        }
         EquatableArray<Segment> segments = plan.Segments;
         foreach (int width in Widths)
         {
             w.Line("/// <summary>Backward pass on the " + PathName(width) + " kernels: d loss / d logits " + plan.Layers[plan.Layers.Count - 1].Output.ToDimensionList()
                 + " → d loss / d parameters [" + CodeWriter.Int(plan.ParameterCount) + "]; layers below <paramref name=\"trainableFrom\"/> are skipped.</summary>");
-            w.Open("private static void Backward" + CoreSuffix(width) + "(" + (plan.HasBatchNorm ? "int segment, " : string.Empty)
+            w.Open("private static void Backward" + CoreSuffix(width) + "(" + (plan.Segmented ? "int segment, " : string.Empty)
                 + ROS + " input, " + Span + " workspace, " + ROS + " logitsGradient, " + Span + " gradients, " + ROS + " p, "
                 + (plan.HasBatchNorm ? ROS + " state, " : string.Empty) + "int trainableFrom)");
             CodeWriter outer = w;
@@ -533,8 +603,16 @@ internal static partial class NetworkEmitter
 
             for (int k = segments.Count - 1; k >= 0; k--)
             {
-                (int first, int end) = segments[k];
-                if (plan.HasBatchNorm)
+                (int first, int end, _) = segments[k];
+                if (plan.Segmented && !plan.HasBatchNorm)
+                {
+                    w.Open("if (segment < 0 || segment == " + CodeWriter.Int(k) + ")");
+                    if (end < plan.Layers.Count)
+                    {
+                        w.Line("if (trainableFrom >= " + CodeWriter.Int(end) + ") return;");
+                    }
+                }
+                else if (plan.HasBatchNorm)
                 {
                     w.Open("if (segment == " + CodeWriter.Int(k) + ")");
                     if (end < plan.Layers.Count && plan.Layers[end].NeedsInputGradient)
@@ -552,7 +630,16 @@ internal static partial class NetworkEmitter
                     WriteBackwardLayer(w, plan, i, width, slots);
                 }
 
-                if (plan.HasBatchNorm)
+                if (plan.Segmented && !plan.HasBatchNorm)
+                {
+                    if (k > 0)
+                    {
+                        w.Line("if (segment >= 0) return;");
+                    }
+
+                    w.Close();
+                }
+                else if (plan.HasBatchNorm)
                 {
                     w.Line("return;");
                     w.Close();
@@ -564,6 +651,80 @@ internal static partial class NetworkEmitter
             w.Close();
             w.Line();
         }
+    }
+
+    private static bool HasBatchedSegments(NetworkPlan plan) => plan.Segments.Any(g => g.Batched);
+
+    /// <summary>Floats between two samples' workspaces in a chunk: the workspace rounded up to 16 floats, so each starts on a 64-byte line.</summary>
+    private static int ChunkStride(NetworkPlan plan) => (plan.WorkspaceSize + 15) / 16 * 16;
+
+    /// <summary>
+    /// <c>ForwardChunk</c> and <c>BackwardChunk</c>: the segments that run across the batch, each a Dense layer on
+    /// its chunk kernels (the scalar path runs its samples one at a time through the reference loops).
+    /// </summary>
+    private static void WriteChunkPasses(CodeWriter w, NetworkPlan plan)
+    {
+        string[] batched = Enumerable.Range(0, plan.Segments.Count).Where(k => plan.Segments[k].Batched).Select(CodeWriter.Int).ToArray();
+        string refusal = "throw new global::System.ArgumentOutOfRangeException(nameof(segment), segment, \"Segment \" + segment + \" of " + plan.ClassName
+            + " runs one sample at a time (ForwardSegment and BackwardSegment); the segments that run across a chunk are " + string.Join(", ", batched) + ".\");";
+        foreach (bool forward in new[] { true, false })
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line(GeneratedCode);
+            w.Open(forward
+                ? "public void ForwardChunk(int segment, " + Span + " workspaces, int count)"
+                : "public void BackwardChunk(int segment, " + Span + " workspaces, int count, " + Span + " gradients)");
+            w.Line("global::NetGen.Guard.Segment(segment, SegmentCount, nameof(segment));");
+            w.Line("global::NetGen.Guard.Chunk(workspaces.Length, count, ChunkStride, nameof(workspaces));");
+            if (!forward)
+            {
+                w.Line("global::NetGen.Guard.Length(gradients.Length, ParameterCount, \"gradient floats\", nameof(gradients));");
+            }
+
+            w.Line(ROS + " p = _parameters.Span;");
+            w.Line("global::NetGen.KernelPath path = global::NetGen.Kernels.Resolve(KernelPath);");
+            w.Open("switch (segment)");
+            for (int k = 0; k < plan.Segments.Count; k++)
+            {
+                if (!plan.Segments[k].Batched)
+                {
+                    continue;
+                }
+
+                LayerPlan l = plan.Layers[plan.Segments[k].First];
+                w.Open("case " + CodeWriter.Int(k) + ": // " + l.Name + " [" + l.Input + "] → [" + l.Output + "]" + (l.FusedActivation is null ? string.Empty : ", " + plan.Layers[plan.Segments[k].First + 1].Name + " fused"));
+                if (!forward)
+                {
+                    w.Line("if (_trainableFrom > " + CodeWriter.Int(plan.Segments[k].First) + ") return; // frozen: nothing here learns");
+                }
+
+                w.Line("if (path == global::NetGen.KernelPath.Vector512) " + (forward ? DenseLayer.ChunkForwardCall(l, 16) : DenseLayer.ChunkBackwardCall(l, 16)));
+                w.Line("else if (path == global::NetGen.KernelPath.Vector256) " + (forward ? DenseLayer.ChunkForwardCall(l, 8) : DenseLayer.ChunkBackwardCall(l, 8)));
+                w.Line("else " + (forward ? "ChunkScalar(segment, workspaces, count, p, default);" : "ChunkScalar(segment, workspaces, count, p, gradients);"));
+                w.Line("return;");
+                w.Close();
+            }
+
+            w.Close();
+            w.Line(refusal);
+            w.Close();
+            w.Line();
+        }
+
+        w.Line("/// <summary>A chunk on the scalar reference path: each sample's workspace through the segment's per-sample loops (forward when <paramref name=\"gradients\"/> is empty).</summary>");
+        w.Open("private void ChunkScalar(int segment, " + Span + " workspaces, int count, " + ROS + " p, " + Span + " gradients)");
+        w.Open("for (int sample = 0; sample < count; sample++)");
+        w.Line(Span + " workspace = workspaces.Slice(sample * ChunkStride, WorkspaceSize);");
+        w.Open("if (gradients.IsEmpty)");
+        w.Line("var rng = new global::NetGen.Rng(0); // the segment is a Dense and its activation: no dropout draws");
+        w.Line("ForwardScalar(segment, default, workspace, p, training: true, ref rng);");
+        w.Close();
+        w.Open("else");
+        w.Line("BackwardScalar(segment, default, workspace, default, gradients, p, _trainableFrom);");
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Line();
     }
 
     /// <summary>One layer's backward call, then a return when no layer below it is trainable.</summary>
@@ -605,6 +766,19 @@ internal static partial class NetworkEmitter
     private static void WriteKernels(CodeWriter w, NetworkPlan plan)
     {
         w.Line("// ---- Kernels: one method per layer, pass and path; every bound and offset a literal. ----");
+        foreach (Segment segment in plan.Segments.Where(g => g.Batched))
+        {
+            LayerPlan l = plan.Layers[segment.First];
+            LayerPlan owner = l.FusedActivation is null ? l : plan.Layers[segment.First + 1];
+            foreach (int width in new[] { 8, 16 })
+            {
+                w.Line();
+                ((DenseLayer)l.Kind).EmitChunkForward(w, l, owner, width, ChunkStride(plan));
+                w.Line();
+                ((DenseLayer)l.Kind).EmitChunkBackward(w, l, owner, width, ChunkStride(plan));
+            }
+        }
+
         foreach (LayerPlan l in plan.Layers.Where(l => !l.Kind.AliasesInput))
         {
             LayerKind kind = l.Kind;

@@ -7,7 +7,7 @@ using NetGen.Generators.Model;
 namespace NetGen.Generators.Layers;
 
 /// <summary>Fully connected: y[o] = b[o] + Σi W[o, i]·x[i], W of shape [out, in] (PyTorch's Linear). A 3-D input is flattened in (C, H, W) order.</summary>
-internal sealed class DenseLayer : LayerKind
+internal sealed partial class DenseLayer : LayerKind
 {
     public override string DisplayName => "Dense";
 
@@ -364,15 +364,15 @@ internal sealed class DenseLayer : LayerKind
     /// the accumulators interleaved twice (lanes 2j / 2j + 1, then pairs of lanes), which leaves the sums of
     /// lanes 0–3 of a0…a3 in the lower half and of lanes 4–7 in the upper half; adding the halves finishes.
     /// </summary>
-    private static void EmitTileSums(CodeWriter w, int lanes, string row, Activation? act, bool bias)
+    private static void EmitTileSums(CodeWriter w, int lanes, string row, Activation? act, bool bias, string acc = "a", string output = "yr")
     {
         const string V = Aliases.V256;
-        string h = "a";
+        string h = acc;
         if (lanes == 16)
         {
             for (int r = 0; r < TileRows; r++)
             {
-                w.Line("var h" + I(r) + " = " + VectorCode.Vec(16) + ".GetLower(a" + I(r) + ") + " + VectorCode.Vec(16) + ".GetUpper(a" + I(r) + ");");
+                w.Line("var h" + I(r) + " = " + VectorCode.Vec(16) + ".GetLower(" + acc + I(r) + ") + " + VectorCode.Vec(16) + ".GetUpper(" + acc + I(r) + ");");
             }
 
             h = "h";
@@ -391,7 +391,7 @@ internal sealed class DenseLayer : LayerKind
         }
 
         w.Line("var s = " + V + ".Create(" + V + ".GetLower(u0) + " + V + ".GetUpper(u0), " + V + ".GetLower(u4) + " + V + ".GetUpper(u4))" + (bias ? " + " + VectorCode.Load(8, "br", row) : string.Empty) + ";");
-        w.Line(VectorCode.Store(8, act is Activation id ? id.Vector(8, "s") : "s", "yr", row));
+        w.Line(VectorCode.Store(8, act is Activation id ? id.Vector(8, "s") : "s", output, row));
     }
 
     /// <summary>Forward for fewer than 8 inputs: the scalar reference's order of summation, without bounds checks.</summary>
@@ -452,42 +452,8 @@ internal sealed class DenseLayer : LayerKind
     }
 
     /// <summary>dw += g ⊗ x and dx = wᵀ·g in blocks of input columns (see the comment above the vector kernels).</summary>
-    private static void EmitColumnBlocks(CodeWriter w, int n, int m, int lanes, int block, bool dx)
-    {
-        int vectors = n / lanes, tail = n % lanes;
-        int blocks = vectors / block, rest = vectors % block;
-        int span = block * lanes;
-        if (blocks > 0)
-        {
-            var columns = new List<(string At, string? Keep)>();
-            for (int k = 0; k < block; k++)
-            {
-                columns.Add((VectorCode.Plus("i0", k * lanes), null));
-            }
-
-            w.Open("for (int i0 = 0; i0 < " + I(blocks * span) + "; i0 += " + I(span) + ")");
-            EmitColumnBlock(w, n, m, lanes, dx, columns);
-            w.Close();
-        }
-
-        if (rest > 0 || tail > 0)
-        {
-            var columns = new List<(string At, string? Keep)>();
-            for (int k = 0; k < rest; k++)
-            {
-                columns.Add((I((blocks * span) + (k * lanes)), null));
-            }
-
-            if (tail > 0)
-            {
-                columns.Add((I(n - lanes), VectorCode.KeepFrom(lanes, lanes - tail)));
-            }
-
-            w.Open("// Columns " + I(blocks * span) + "–" + I(n - 1) + (tail > 0 ? "; the last vector starts at " + I(n - lanes) + " and masks the " + I(lanes - tail) + " columns already done out of x (dx there is recomputed, identically)" : string.Empty) + ".");
-            EmitColumnBlock(w, n, m, lanes, dx, columns);
-            w.Close();
-        }
-    }
+    private static void EmitColumnBlocks(CodeWriter w, int n, int m, int lanes, int block, bool dx) =>
+        ForColumnBlocks(w, n, lanes, block, " (dx there is recomputed, identically)", columns => EmitColumnBlock(w, n, m, lanes, dx, columns));
 
     private static void EmitColumnBlock(CodeWriter w, int n, int m, int lanes, bool dx, List<(string At, string? Keep)> columns)
     {

@@ -125,9 +125,10 @@ internal readonly record struct GradientSlot(GradientSource Source, int Offset)
 /// <summary>
 /// A segment of the training pass, the layers [<paramref name="First"/>, <paramref name="End"/>): segment 0 starts at
 /// the input and each layer whose kind is an <see cref="Layers.ISegmentBoundary"/> starts another, because it needs the
-/// whole batch's statistics of its input (segment 0 is empty when the first layer is one).
+/// whole batch's statistics of its input (segment 0 is empty when the first layer is one). In a network without
+/// BatchNorm, a Dense layer that runs across the batch is a segment of its own (<paramref name="Batched"/>).
 /// </summary>
-internal readonly record struct Segment(int First, int End);
+internal readonly record struct Segment(int First, int End, bool Batched = false);
 
 /// <summary>The whole network, planned: what the emitters turn into code.</summary>
 internal sealed record NetworkPlan(
@@ -154,6 +155,9 @@ internal sealed record NetworkPlan(
 
     /// <summary>Whether the network has BatchNorm layers, whose training passes run in segments between batch-wide statistics.</summary>
     public bool HasBatchNorm => BatchStateSize > 0;
+
+    /// <summary>Whether the training pass runs in segments (BatchNorm, or a Dense layer across the batch).</summary>
+    public bool Segmented => Segments.Count > 1;
 
     /// <summary>The layer whose output is the logits: the last layer, or the one before a trailing softmax or sigmoid (<see cref="Layers.LayerKind.FusesIntoLoss"/>).</summary>
     public LayerPlan Logits => Layers[LogitsLayer];

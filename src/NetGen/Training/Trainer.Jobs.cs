@@ -72,13 +72,29 @@ public sealed partial class Trainer
             int classes = trainer._classes;
             ReadOnlySpan<float> state = trainer._batchState;
             Span<float> gradients = buffers.Gradients.Span;
+            if (trainer._batchedSegments is { } batched && batched[segment])
+            {
+                // A Dense across the batch: the worker's samples [from, to) at once, on their adjacent workspaces.
+                Span<float> chunk = trainer._chunkWorkspaces!.Span.Slice(from * trainer._chunkStride, (to - from) * trainer._chunkStride);
+                if (pass == SegmentPass.Forward)
+                {
+                    network.ForwardChunk(segment, chunk, to - from);
+                }
+                else
+                {
+                    network.BackwardChunk(segment, chunk, to - from, gradients);
+                }
+
+                return;
+            }
+
             switch (pass)
             {
                 case SegmentPass.Forward:
                     for (int k = from; k < to; k++)
                     {
                         int index = batch[k];
-                        network.ForwardSegment(segment, data.Sample(index), trainer._sampleWorkspaces[k].Span, state, training: true, Rng.Mix(job.Seed, (ulong)index));
+                        network.ForwardSegment(segment, data.Sample(index), trainer.SampleWorkspace(k), state, training: true, Rng.Mix(job.Seed, (ulong)index));
                     }
 
                     break;
@@ -92,7 +108,7 @@ public sealed partial class Trainer
                     for (int k = from; k < to; k++)
                     {
                         int index = batch[k];
-                        Span<float> workspace = trainer._sampleWorkspaces[k].Span;
+                        Span<float> workspace = trainer.SampleWorkspace(k);
                         ReadOnlySpan<float> input = data.Sample(index);
                         network.ForwardSegment(segment, input, workspace, state, training: true, Rng.Mix(job.Seed, (ulong)index));
                         ReadOnlySpan<float> logits = workspace.Slice(trainer._logitsOffset, classes);
@@ -113,7 +129,7 @@ public sealed partial class Trainer
                     for (int k = from; k < to; k++)
                     {
                         int index = batch[k];
-                        network.BackwardSegment(segment, data.Sample(index), trainer._sampleWorkspaces[k].Span, state, trainer._sampleLogitsGradients.AsSpan(k * classes, classes), gradients);
+                        network.BackwardSegment(segment, data.Sample(index), trainer.SampleWorkspace(k), state, trainer._sampleLogitsGradients.AsSpan(k * classes, classes), gradients);
                     }
 
                     break;

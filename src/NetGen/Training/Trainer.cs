@@ -44,6 +44,14 @@ public sealed partial class Trainer : IDisposable
 
     private readonly float[] _batchState;
     private AlignedBuffer[] _sampleWorkspaces = [];
+
+    /// <summary>
+    /// Which segments run across each worker's chunk of samples (<see cref="INetwork.IsBatchedSegment"/>); null when
+    /// none does. Then every sample's workspace lies in <see cref="_chunkWorkspaces"/>, <see cref="INetwork.ChunkStride"/> floats apart.
+    /// </summary>
+    private readonly bool[]? _batchedSegments;
+    private readonly int _chunkStride;
+    private AlignedBuffer? _chunkWorkspaces;
     private float[] _sampleLogitsGradients = [];
     private ParameterGroup[] _groups;
     private bool _anyTrainable = true;
@@ -84,6 +92,21 @@ public sealed partial class Trainer : IDisposable
         _classes = network.OutputSize;
         _segmented = network.SegmentCount > 1;
         _batchState = new float[network.BatchStateSize];
+        if (_segmented && network.BatchNorms.Count == 0)
+        {
+            var batched = new bool[network.SegmentCount];
+            for (int k = 0; k < batched.Length; k++)
+            {
+                batched[k] = network.IsBatchedSegment(k);
+            }
+
+            if (Array.IndexOf(batched, true) >= 0)
+            {
+                _batchedSegments = batched;
+                _chunkStride = network.ChunkStride;
+            }
+        }
+
         _groups = [new ParameterGroup(0, network.ParameterCount)];
         _predictOnOwnLayout = network.PredictWorkspaceSize > 0 && !network.EndsWithSoftmax && !network.EndsWithSigmoid;
         int workspace = Math.Max(network.WorkspaceSize, _predictOnOwnLayout ? network.PredictWorkspaceSize : 0);
@@ -463,15 +486,28 @@ public sealed partial class Trainer : IDisposable
         return loss;
     }
 
+    /// <summary>The workspace of sample <paramref name="k"/> of the batch in a segmented step.</summary>
+    private Span<float> SampleWorkspace(int k) =>
+        _chunkWorkspaces is { } chunk ? chunk.Span.Slice(k * _chunkStride, Network.WorkspaceSize) : _sampleWorkspaces[k].Span;
+
     /// <summary>
-    /// A BatchNorm network's step: each forward segment on every sample, the batch statistics gathered in between;
+    /// A segmented step (BatchNorm, or a Dense across the batch): each forward segment on every sample (a batched
+    /// segment on each worker's chunk at once), the batch statistics gathered in between;
     /// the loss and the last backward segment; then the backward segments down to the lowest trainable one, the
     /// batch means of each BatchNorm gathered before the segment below it.
     /// </summary>
     private void RunSegments(BatchJob job, int n)
     {
         INetwork network = Network;
-        if (_sampleWorkspaces.Length < n)
+        if (_batchedSegments is not null)
+        {
+            if (_chunkWorkspaces is null || _chunkWorkspaces.Length < (long)n * _chunkStride)
+            {
+                _chunkWorkspaces = new AlignedBuffer(checked(n * _chunkStride));
+                _sampleLogitsGradients = new float[n * _classes];
+            }
+        }
+        else if (_sampleWorkspaces.Length < n)
         {
             int had = _sampleWorkspaces.Length;
             Array.Resize(ref _sampleWorkspaces, n);
@@ -483,7 +519,7 @@ public sealed partial class Trainer : IDisposable
             _sampleLogitsGradients = new float[n * _classes];
         }
 
-        ReadOnlySpan<AlignedBuffer> workspaces = _sampleWorkspaces.AsSpan(0, n);
+        ReadOnlySpan<AlignedBuffer> workspaces = _batchedSegments is null ? _sampleWorkspaces.AsSpan(0, n) : default;
         IReadOnlyList<BatchNormInfo> norms = network.BatchNorms;
         int last = network.SegmentCount - 1;
         for (int segment = 0; segment < last; segment++)
