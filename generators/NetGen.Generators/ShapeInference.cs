@@ -89,6 +89,13 @@ internal static class ShapeInference
                 continue;
             }
 
+            if (spec.Kind is EmbeddingLayer && producers[index][0] >= 0)
+            {
+                // Token ids are the network's input; recurrent layers read their padding from it too.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EmbeddingNotFirst, spec.Location, names[index], "the output of '" + names[producers[index][0]] + "'"));
+                continue;
+            }
+
             Shape? output = spec.Kind.InferOutput(spec, names[index], operands, diagnostics);
             if (output is Shape o && o.C > 0 && o.H > 0 && o.W > 0
                 && CheckSize(model, names[index] + " output", o.LongSize, spec.Location, diagnostics))

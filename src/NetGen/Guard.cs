@@ -59,6 +59,26 @@ public static class Guard
         }
     }
 
+    /// <summary>
+    /// The token id <paramref name="value"/> at input position <paramref name="position"/> stands for; throws unless it is
+    /// a whole number in [0, <paramref name="vocabulary"/>) (ids arrive as floats, exact up to 2^24).
+    /// </summary>
+    public static int TokenId(float value, int position, int vocabulary, string layer)
+    {
+        int id = (int)value;
+        if (id != value || (uint)id >= (uint)vocabulary)
+        {
+            ThrowTokenId(value, position, vocabulary, layer);
+        }
+
+        return id;
+    }
+
+    [DoesNotReturn]
+    [SuppressMessage("Usage", "CA2208", Justification = "The argument at fault is the generated network's 'input', whose ids this checks.")]
+    private static void ThrowTokenId(float value, int position, int vocabulary, string layer) =>
+        throw new ArgumentOutOfRangeException("input", value, $"input[{position}] = {value} is not a token id of layer '{layer}': it must be a whole number in [0, {vocabulary}).");
+
     [DoesNotReturn]
     private static void Throw(int length, int expected, string what, string argument, string how) =>
         throw new ArgumentException($"'{argument}' must hold {how} {expected} {what}; it holds {length}.", argument);

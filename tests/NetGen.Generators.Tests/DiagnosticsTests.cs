@@ -130,6 +130,46 @@ public sealed class DiagnosticsTests
         Assert.Equal("Layer 'gap1' (GlobalAvgPool2D) needs a [channels, height, width] input, but gets [8]; move it before the first Dense or Flatten", d.GetMessage());
     }
 
+    [Fact]
+    public void NG0026_LstmOnAnImage_PointsAtTheLstm()
+    {
+        Diagnostic d = Expect("[Network, Input(1, 8, 8), Conv2D(2, 3), LSTM(4), Dense(2)] public partial class ImageLstm;", "NG0026", out GeneratorRun run);
+        Assert.Equal("LSTM(4)", run.LocatedText(d));
+        Assert.Equal("Layer 'lstm1' (LSTM) needs a sequence [steps, features] input, but gets [2×6×6]; put an [Embedding] first", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("Conv2D(2, 3)", "conv1", "Conv2D")]
+    [InlineData("MaxPool2D(2)", "maxpool1", "MaxPool2D")]
+    [InlineData("BatchNorm", "bn1", "BatchNorm")]
+    public void NG0027_ImageLayersOnASequence_PointAtTheLayer(string layer, string name, string kind)
+    {
+        Diagnostic d = Expect("[Network, Input(8), Embedding(20, 4), " + layer + ", Dense(2)] public partial class SequenceImage;", kind == "BatchNorm" ? "NG0027" : "NG0009", out GeneratorRun run);
+        Assert.Equal(layer, run.LocatedText(d));
+        Assert.Contains("'" + name + "' (" + kind + ")", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Contains("8 steps × 4", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Network, Input(8), Dense(4), Embedding(20, 4), Dense(2)] public partial class LateEmbedding;", "the output of 'dense1'")]
+    [InlineData("[Network, Input(2, 8), Embedding(20, 4), Dense(2)] public partial class ImageIds;", "[1×2×8]")]
+    public void NG0028_EmbeddingNotFirstOrOnAShapeNotOneDimensional_PointsAtTheEmbedding(string declarations, string reads)
+    {
+        Diagnostic d = Expect(declarations, "NG0028", out GeneratorRun run);
+        Assert.Equal("Embedding(20, 4)", run.LocatedText(d));
+        Assert.EndsWith("it reads " + reads, d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Embedding(0, 4), LSTM(3)", "Vocabulary of layer 'embedding1' must be positive; got 0")]
+    [InlineData("Embedding(10, -1), LSTM(3)", "Dimensions of layer 'embedding1' must be positive; got -1")]
+    [InlineData("Embedding(10, 4), LSTM(0)", "Units of layer 'lstm1' must be positive; got 0")]
+    public void NG0002_SequenceSizesNotPositive_NameTheSize(string layers, string message)
+    {
+        Diagnostic d = Expect("[Network, Input(8), " + layers + ", Dense(2)] public partial class BadSizes;", "NG0002", out _);
+        Assert.Equal(message, d.GetMessage());
+    }
+
     [Theory]
     [InlineData("Input()", "got 0")]
     [InlineData("Input(1, 2, 3, 4)", "got 4")]

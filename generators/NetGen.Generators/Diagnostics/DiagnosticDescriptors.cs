@@ -133,6 +133,21 @@ internal static class DiagnosticDescriptors
         "NG0025", "Layer output unused",
         "The output of layer '{0}' is read by no later layer, so it cannot affect the network's output; remove the layer, or read it with From, Add or Concat");
 
+    /// <summary>"Layer '{0}' ({1}) needs a sequence [steps, features] input, but gets {2}; put an [Embedding] first".</summary>
+    public static readonly DiagnosticDescriptor NeedsSequenceInput = Error(
+        "NG0026", "Layer needs a sequence input",
+        "Layer '{0}' ({1}) needs a sequence [steps, features] input, but gets {2}; put an [Embedding] first");
+
+    /// <summary>"Layer '{0}' ({1}) does not work on a sequence ({2}); ...".</summary>
+    public static readonly DiagnosticDescriptor NotOnSequences = Error(
+        "NG0027", "Layer does not work on sequences",
+        "Layer '{0}' ({1}) does not work on a sequence ({2}); use it before the [Embedding], or [Flatten] the sequence first");
+
+    /// <summary>"Layer '{0}' (Embedding) must be the network's first layer, reading the [Input] of token ids; it reads {1}".</summary>
+    public static readonly DiagnosticDescriptor EmbeddingNotFirst = Error(
+        "NG0028", "Embedding not first",
+        "Layer '{0}' (Embedding) must be the network's first layer, reading the [Input] of token ids as a 1-D shape; it reads {1}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

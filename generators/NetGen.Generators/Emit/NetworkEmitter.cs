@@ -213,6 +213,12 @@ internal static partial class NetworkEmitter
             case InitScheme.GlorotUniform:
                 w.Line(CodeWriter.Format("global::NetGen.Initializers.GlorotUniform({0}, {1}, {2}, ref rng);", slice, t.Init.FanIn, t.Init.FanOut) + key);
                 break;
+            case InitScheme.RecurrentUniform:
+                w.Line(CodeWriter.Format("global::NetGen.Initializers.RecurrentUniform({0}, {1}, ref rng);", slice, t.Init.FanIn) + key);
+                break;
+            case InitScheme.StandardNormal:
+                w.Line(CodeWriter.Format("global::NetGen.Initializers.StandardNormal({0}, {1}, ref rng);", slice, t.Init.FanOut) + key);
+                break;
         }
     }
 
@@ -965,5 +971,6 @@ internal static partial class NetworkEmitter
 
     private static string Dimensions(Shape s) => s.IsFlat
         ? CodeWriter.Int(s.C)
+        : s.IsSequence ? CodeWriter.Format("{0}, {1}", s.C, s.H)
         : CodeWriter.Format("{0}, {1}, {2}", s.C, s.H, s.W);
 }

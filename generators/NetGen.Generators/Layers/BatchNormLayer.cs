@@ -68,7 +68,7 @@ internal sealed class BatchNormLayer : LayerKind, ISegmentBoundary
         // Written so that NaN fails too. The kernels use the nearest float: an epsilon that rounds to 0 or to
         // infinity is as wrong as one written so (a momentum in [0, 1] stays in it).
         BatchNormOptions options = Options<BatchNormOptions>(spec);
-        bool ok = true;
+        bool ok = RejectSequence(input, name, spec, diagnostics);
         float epsilon = (float)options.WrittenEpsilon;
         if (!(options.WrittenEpsilon > 0 && !double.IsInfinity(options.WrittenEpsilon)))
         {

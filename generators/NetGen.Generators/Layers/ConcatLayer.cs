@@ -39,6 +39,14 @@ internal sealed class ConcatLayer : LayerKind
     public override Shape? InferOutput(LayerSpec spec, string name, IReadOnlyList<(string Name, Shape Shape)> operands, List<DiagnosticInfo> diagnostics)
     {
         (string firstName, Shape first) = operands[0];
+        foreach ((string _, Shape shape) in operands)
+        {
+            if (!RejectSequence(shape, name, spec, diagnostics))
+            {
+                return null;
+            }
+        }
+
         int channels = first.C;
         foreach ((string other, Shape shape) in operands.Skip(1))
         {

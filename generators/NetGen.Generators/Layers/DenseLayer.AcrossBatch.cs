@@ -45,7 +45,7 @@ internal sealed partial class DenseLayer
     internal static bool RunsAcrossBatch(LayerPlan[] layers, int i, int logitsLayer)
     {
         LayerPlan l = layers[i];
-        if (l.Kind is not DenseLayer || i >= logitsLayer || l.Input.Size < 16 || (long)l.Input.Size * l.Output.Size < MinWeightsAcrossBatch)
+        if (l.Kind is not DenseLayer || l.Input.IsSequence || i >= logitsLayer || l.Input.Size < 16 || (long)l.Input.Size * l.Output.Size < MinWeightsAcrossBatch)
         {
             return false;
         }

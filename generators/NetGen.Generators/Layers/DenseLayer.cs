@@ -45,18 +45,25 @@ internal sealed partial class DenseLayer : LayerKind
     /// <summary><c>[Dense(units)]</c>.</summary>
     public override LayerSpec ReadArguments(LayerArguments a) => a.Spec(new DenseOptions(a.Int(0), a.NamedBool("Bias") ?? true));
 
+    /// <summary>On a sequence [T, F], the layer applies to every step (PyTorch's Linear on the last axis): [T, F] → [T, units].</summary>
     public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
     {
         int units = Options<DenseOptions>(spec).Units;
-        return RequirePositive(units, "Units", name, spec, diagnostics) ? Shape.Flat(units) : null;
+        if (!RequirePositive(units, "Units", name, spec, diagnostics))
+        {
+            return null;
+        }
+
+        return input.IsSequence ? Shape.Sequence(input.Steps, units, input.Masked) : Shape.Flat(units);
     }
 
     public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
     {
-        yield return new TensorSpec("weight", new[] { output.Size, input.Size }, TensorInit.Weight(fanIn: input.Size, fanOut: output.Size));
+        int n = input.IsSequence ? input.Features : input.Size, m = Options<DenseOptions>(spec).Units;
+        yield return new TensorSpec("weight", new[] { m, n }, TensorInit.Weight(fanIn: n, fanOut: m));
         if (Options<DenseOptions>(spec).Bias)
         {
-            yield return new TensorSpec("bias", new[] { output.Size }, TensorInit.Zeros);
+            yield return new TensorSpec("bias", new[] { m }, TensorInit.Zeros);
         }
     }
 
@@ -69,11 +76,11 @@ internal sealed partial class DenseLayer : LayerKind
     /// <summary>The bias operand of a call, or nothing without a bias.</summary>
     private static string BiasOperand(LayerPlan layer, string? operand) => HasBias(layer) ? operand + ", " : string.Empty;
 
-    public override void EmitForward(CodeWriter w, LayerPlan layer)
+    private void EmitForwardStep(CodeWriter w, LayerPlan layer)
     {
-        int n = layer.Input.Size, m = layer.Output.Size;
+        int n = StepInputs(layer), m = StepOutputs(layer);
         Summary(w, Head(layer) + ". x is [" + I(n) + "], w is [" + I(m) + ", " + I(n) + "], " + (HasBias(layer) ? "b is [" + I(m) + "]" : "no bias") + ", y is [" + I(m) + "].");
-        w.Open("private static void " + Forward(layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + BiasParameter(layer, "b", ReadOnlySpan) + Span + " y)");
+        w.Open("private static void " + StepName(Forward(layer), layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + BiasParameter(layer, "b", ReadOnlySpan) + Span + " y)");
         w.Open("for (int o = 0; o < " + I(m) + "; o++)");
         w.Line(HasBias(layer) ? "float sum = b[o];" : "float sum = 0f;");
         w.Line("int row = o * " + I(n) + ";");
@@ -85,15 +92,119 @@ internal sealed partial class DenseLayer : LayerKind
         w.Close();
     }
 
-    public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
-        Forward(layer) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ");";
+    /// <summary>Inputs per step: the whole input, or a sequence step's features.</summary>
+    private static int StepInputs(LayerPlan layer) => layer.Input.IsSequence ? layer.Input.Features : layer.Input.Size;
+
+    /// <summary>Outputs per step.</summary>
+    private static int StepOutputs(LayerPlan layer) => layer.Input.IsSequence ? layer.Output.Features : layer.Output.Size;
+
+    /// <summary>The kernel's name: on a sequence, the kernel of one step (<c>…Step</c>), which a loop over the steps calls.</summary>
+    private static string StepName(string kernel, LayerPlan layer) => layer.Input.IsSequence ? kernel + "Step" : kernel;
+
+    public override IEnumerable<string> MemberSuffixes => s_memberSuffixes;
+
+    private static readonly string[] s_memberSuffixes =
+    {
+        string.Empty, "Forward", "Backward", "ForwardV256", "BackwardV256", "ForwardV512", "BackwardV512",
+        "ForwardStep", "BackwardStep", "ForwardV256Step", "BackwardV256Step", "ForwardV512Step", "BackwardV512Step",
+        "ForwardChunkV256", "BackwardChunkV256", "ForwardChunkV512", "BackwardChunkV512",
+    };
+
+    public override void EmitForward(CodeWriter w, LayerPlan layer)
+    {
+        EmitForwardStep(w, layer);
+        EmitStepLoop(w, layer, Forward(layer), ForwardSpans(layer, vector: false));
+    }
 
     public override void EmitBackward(CodeWriter w, LayerPlan layer)
     {
-        int n = layer.Input.Size, m = layer.Output.Size;
+        EmitBackwardStep(w, layer);
+        EmitStepLoop(w, layer, Backward(layer), BackwardSpans(layer, vector: false));
+    }
+
+    public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
+    {
+        EmitVectorForwardStep(w, layer, width);
+        EmitStepLoop(w, layer, Forward(layer) + Suffix(width), ForwardSpans(layer, vector: true));
+    }
+
+    public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
+    {
+        EmitVectorBackwardStep(w, layer, width);
+        EmitStepLoop(w, layer, Backward(layer) + Suffix(width), BackwardSpans(layer, vector: true));
+    }
+
+    /// <summary>The forward kernels' spans: name, whether writable, and whether it is per step (else shared by all steps).</summary>
+    private static List<(string Name, bool Writable, int PerStep)> ForwardSpans(LayerPlan layer, bool vector)
+    {
+        int n = StepInputs(layer), m = StepOutputs(layer);
+        var spans = new List<(string, bool, int)> { ("x", false, n), ("w", false, 0) };
+        if (HasBias(layer))
+        {
+            spans.Add(("b", false, 0));
+        }
+
+        spans.Add(("y", true, m));
+        return spans;
+    }
+
+    private static List<(string Name, bool Writable, int PerStep)> BackwardSpans(LayerPlan layer, bool vector)
+    {
+        int n = StepInputs(layer), m = StepOutputs(layer);
+        bool act = vector && layer.FusedActivation is not null;
+        var spans = new List<(string, bool, int)> { ("x", false, n), ("w", false, 0) };
+        if (act)
+        {
+            spans.Add(("y", false, m));
+        }
+
+        spans.Add(("dy", false, m));
+        spans.Add(("dw", true, 0));
+        if (HasBias(layer))
+        {
+            spans.Add(("db", true, 0));
+        }
+
+        if (act)
+        {
+            spans.Add(("g", true, m));
+        }
+
+        if (layer.NeedsInputGradient)
+        {
+            spans.Add(("dx", true, n));
+        }
+
+        return spans;
+    }
+
+    /// <summary>On a sequence: the kernel under its own name, running its step kernel on each step's slices (weights and their gradients shared).</summary>
+    private static void EmitStepLoop(CodeWriter w, LayerPlan layer, string kernel, List<(string Name, bool Writable, int PerStep)> spans)
+    {
+        if (!layer.Input.IsSequence)
+        {
+            return;
+        }
+
+        int steps = layer.Input.Steps;
+        w.Line();
+        Summary(w, layer.Name + " on its sequence of " + I(steps) + " steps: " + kernel + "Step on each step (x, y and their gradients sliced per step; the weights' gradients add over the steps).");
+        w.Open("private static void " + kernel + "(" + string.Join(", ", spans.ConvertAll(s => (s.Writable ? Span : ReadOnlySpan) + " " + s.Name)) + ")");
+        w.Open("for (int t = 0; t < " + I(steps) + "; t++)");
+        w.Line(kernel + "Step(" + string.Join(", ", spans.ConvertAll(s => s.PerStep > 0 ? s.Name + ".Slice(t * " + I(s.PerStep) + ", " + I(s.PerStep) + ")" : s.Name)) + ");");
+        w.Close();
+        w.Close();
+    }
+
+    public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
+        Forward(layer) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ");";
+
+    private void EmitBackwardStep(CodeWriter w, LayerPlan layer)
+    {
+        int n = StepInputs(layer), m = StepOutputs(layer);
         bool dx = layer.NeedsInputGradient;
         Summary(w, Head(layer) + ", backward: dw += dy ⊗ x" + (HasBias(layer) ? ", db += dy" : string.Empty) + (dx ? ", dx = wᵀ·dy" : " (no input gradient: nothing below learns)") + ".");
-        w.Open("private static void " + Backward(layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, " + Span + " dw" + (HasBias(layer) ? ", " + Span + " db" : string.Empty) + (dx ? ", " + Span + " dx" : "") + ")");
+        w.Open("private static void " + StepName(Backward(layer), layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, " + Span + " dw" + (HasBias(layer) ? ", " + Span + " db" : string.Empty) + (dx ? ", " + Span + " dx" : "") + ")");
         if (dx)
         {
             w.Line("dx.Clear();");
@@ -133,9 +244,9 @@ internal sealed partial class DenseLayer : LayerKind
     // input with the lanes already covered masked off in x, so nothing outside a span is ever touched.
     // Fewer than 8 inputs are done one at a time.
 
-    public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
+    private void EmitVectorForwardStep(CodeWriter w, LayerPlan layer, int width)
     {
-        int n = layer.Input.Size, m = layer.Output.Size;
+        int n = StepInputs(layer), m = StepOutputs(layer);
         int lanes = VectorCode.Lanes(n, width);
         Activation? act = layer.FusedActivation;
         int full = m / TileRows * TileRows, rest = m % TileRows;
@@ -149,7 +260,7 @@ internal sealed partial class DenseLayer : LayerKind
                 ? "Fewer than 8 inputs: each row is summed one value at a time."
                 : "Tiles of rows: " + RowTiles(m) + "; per row " + InputPlan(n, lanes) + ". "
                     + (full > 0 ? "A full tile's 8 accumulators are summed into one Vector256 (" + (bias ? "bias and activation" : "activation") + " on that vector)" + (rest > 0 ? "; the last tile sums row by row." : ".") : "The tile sums row by row."));
-        w.Open("private static void " + Forward(layer) + Suffix(width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + BiasParameter(layer, "b", ReadOnlySpan) + Span + " y)");
+        w.Open("private static void " + StepName(Forward(layer) + Suffix(width), layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + BiasParameter(layer, "b", ReadOnlySpan) + Span + " y)");
         foreach (string r in s_forwardSpans.Where(r => bias || r != "b"))
         {
             w.Line(VectorCode.Ref(r + "r", r));
@@ -191,15 +302,15 @@ internal sealed partial class DenseLayer : LayerKind
     }
 
     public override string? ScalarFallback(LayerPlan layer, int width) =>
-        VectorCode.Lanes(layer.Input.Size, width) > 1 ? null
-        : "forward and backward: " + I(layer.Input.Size) + " inputs, fewer than 8: each row is summed one value at a time";
+        VectorCode.Lanes(StepInputs(layer), width) > 1 ? null
+        : "forward and backward: " + I(StepInputs(layer)) + " inputs, fewer than 8: each row is summed one value at a time";
 
     public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width) =>
         Forward(layer) + Suffix(width) + "(" + o.X + ", " + o.W + ", " + BiasOperand(layer, o.B) + o.Y + ");";
 
-    public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
+    private void EmitVectorBackwardStep(CodeWriter w, LayerPlan layer, int width)
     {
-        int n = layer.Input.Size, m = layer.Output.Size;
+        int n = StepInputs(layer), m = StepOutputs(layer);
         int lanes = BackwardLanes(n, width);
         Activation? act = layer.FusedActivation;
         bool dx = layer.NeedsInputGradient;
@@ -214,7 +325,7 @@ internal sealed partial class DenseLayer : LayerKind
                 : "Input columns in blocks of " + I(BlockVectors(width, dx)) + " vectors of " + I(lanes) + ": " + ColumnBlocks(n, lanes, BlockVectors(width, dx)) + "; each block holds x" + (dx ? " and its dx accumulators" : string.Empty)
                     + " in registers over one pass through the " + I(m) + " rows."
                     + (lanes < VectorCode.Lanes(n, width) ? " (Vectors of 8: rows of " + I(n) + " floats are not whole 64-byte lines, and 64-byte loads and stores across lines cost more than they gain here.)" : string.Empty));
-        w.Open("private static void " + Backward(layer) + Suffix(width) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, "
+        w.Open("private static void " + StepName(Backward(layer) + Suffix(width), layer) + "(" + ReadOnlySpan + " x, " + ReadOnlySpan + " w, "
             + (act is null ? string.Empty : ReadOnlySpan + " y, ") + ReadOnlySpan + " dy, " + Span + " dw" + (HasBias(layer) ? ", " + Span + " db" : string.Empty)
             + (act is null ? string.Empty : ", " + Span + " g") + (dx ? ", " + Span + " dx" : string.Empty) + ")");
         var refs = new List<string> { "x", "w" };

@@ -343,10 +343,34 @@ internal abstract class LayerKind
         return false;
     }
 
-    /// <summary>Reports a layer that needs a [C, H, W] input; returns false when the input is flat.</summary>
+    /// <summary>Reports a layer that cannot work on a sequence (one that would treat its steps as channels); returns false for a sequence.</summary>
+    protected bool RejectSequence(Shape input, string name, LayerSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        if (!input.IsSequence)
+        {
+            return true;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.NotOnSequences, spec.Location, name, DisplayName, "[" + input + "]"));
+        return false;
+    }
+
+    /// <summary>Reports a layer that needs a sequence [T, F] input (a recurrent layer); returns false otherwise.</summary>
+    protected bool RequireSequence(Shape input, string name, LayerSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        if (input.IsSequence)
+        {
+            return true;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.NeedsSequenceInput, spec.Location, name, DisplayName, "[" + input + "]"));
+        return false;
+    }
+
+    /// <summary>Reports a layer that needs a [C, H, W] input; returns false when the input is flat or a sequence.</summary>
     protected bool RequireSpatial(Shape input, string name, LayerSpec spec, List<DiagnosticInfo> diagnostics)
     {
-        if (!input.IsFlat)
+        if (input.IsSpatial)
         {
             return true;
         }

@@ -14,6 +14,12 @@ internal enum InitScheme
 
     /// <summary>Uniform in ±√(6 / (fan-in + fan-out)).</summary>
     GlorotUniform,
+
+    /// <summary>Uniform in ±1/√h with h the fan-in (PyTorch's recurrent layers: every weight and bias).</summary>
+    RecurrentUniform,
+
+    /// <summary>N(0, 1), the first fan-out floats zero (PyTorch's Embedding; the zero row is <c>padding_idx = 0</c>, when fan-out is not 0).</summary>
+    StandardNormal,
 }
 
 /// <summary>
@@ -26,6 +32,12 @@ internal sealed record TensorInit(InitScheme Scheme, int FanIn = 0, int FanOut =
     public static readonly TensorInit Zeros = new(InitScheme.Zeros);
 
     public static readonly TensorInit Ones = new(InitScheme.Ones);
+
+    /// <summary>A recurrent layer's weight or bias: U(±1/√<paramref name="hidden"/>).</summary>
+    public static TensorInit Recurrent(int hidden) => new(InitScheme.RecurrentUniform, hidden);
+
+    /// <summary>An embedding table: N(0, 1), its first <paramref name="zeroLeading"/> floats zero (the padding row).</summary>
+    public static TensorInit Embedding(int zeroLeading) => new(InitScheme.StandardNormal, 0, zeroLeading);
 
     /// <summary>A weight: He-normal before a ReLU, Glorot-uniform otherwise, with these fans.</summary>
     public static TensorInit Weight(int fanIn, int fanOut) => new(InitScheme.GlorotUniform, fanIn, fanOut, HeBeforeReLU: true);

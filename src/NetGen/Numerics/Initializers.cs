@@ -26,4 +26,27 @@ public static class Initializers
             weights[i] = ((2f * rng.NextFloat()) - 1f) * limit;
         }
     }
+
+    /// <summary>U(−1/√hidden, 1/√hidden): PyTorch's initialisation of every weight and bias of its recurrent layers.</summary>
+    public static void RecurrentUniform(Span<float> weights, int hidden, ref Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
+        float limit = 1f / MathF.Sqrt(hidden);
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] = ((2f * rng.NextFloat()) - 1f) * limit;
+        }
+    }
+
+    /// <summary>N(0, 1), PyTorch's Embedding; the first <paramref name="zeroLeading"/> floats (the padding row of id 0) are zero.</summary>
+    public static void StandardNormal(Span<float> weights, int zeroLeading, ref Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(zeroLeading);
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] = rng.NextGaussian();
+        }
+
+        weights[..Math.Min(zeroLeading, weights.Length)].Clear();
+    }
 }

@@ -1,0 +1,289 @@
+using System.Collections.Generic;
+using NetGen.Generators.Emit;
+using NetGen.Generators.Layers.Gpu;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Layers;
+
+/// <summary>
+/// Long short-term memory over a sequence [T, F] (PyTorch's <c>nn.LSTM</c>, <c>batch_first=True</c>, one layer),
+/// per direction: a = W_ih·x_t + b_ih + W_hh·h + b_hh, gates i, f, g, o = σ, σ, tanh, σ of a's four blocks,
+/// c ← f ⊙ c + i ⊙ g, h ← o ⊙ tanh(c), from h = c = 0. The reverse direction runs from the last step to the first.
+/// On a masked sequence (after <c>[Embedding(MaskZero = true)]</c>) a step whose token id is 0 is left out: the
+/// state passes through it unchanged and its output is zero. The output is every step's h [T, units × directions]
+/// or, without ReturnSequences, the final h of each direction [units × directions] (the forward direction's after
+/// the last step, the reverse one's after the first).
+/// </summary>
+/// <remarks>
+/// The layer's scratch keeps, per direction and step, the gates after their activations, c and h (backward reads
+/// them all), then three rows for backward through time: dh, dc and d a. The kernels are the scalar loops on every
+/// path for now.
+/// </remarks>
+internal sealed class LSTMLayer : LayerKind
+{
+    public override string DisplayName => "LSTM";
+
+    public override string NamePrefix => "lstm";
+
+    /// <inheritdoc/>
+    public override GpuLayerKind GpuKind { get; } = new GpuLSTMLayer();
+
+    public override bool HasParameters => true;
+
+    /// <summary><c>[LSTM(units, ReturnSequences = false, Bidirectional = false)]</c>.</summary>
+    public override LayerSpec ReadArguments(LayerArguments a) =>
+        a.Spec(new LstmOptions(a.Int(0), a.NamedBool("ReturnSequences") ?? false, a.NamedBool("Bidirectional") ?? false));
+
+    public override Shape? InferOutput(LayerSpec spec, string name, Shape input, List<DiagnosticInfo> diagnostics)
+    {
+        LstmOptions options = Options<LstmOptions>(spec);
+        bool ok = RequirePositive(options.Units, "Units", name, spec, diagnostics);
+        if (!RequireSequence(input, name, spec, diagnostics) || !ok)
+        {
+            return null;
+        }
+
+        int width = options.Units * Directions(options);
+        return options.ReturnSequences ? Shape.Sequence(input.Steps, width, input.Masked) : Shape.Flat(width);
+    }
+
+    private static int Directions(LstmOptions options) => options.Bidirectional ? 2 : 1;
+
+    public override IEnumerable<TensorSpec> ParameterTensors(LayerSpec spec, Shape input, Shape output)
+    {
+        LstmOptions options = Options<LstmOptions>(spec);
+        int h = options.Units, gates = 4 * options.Units;
+        foreach (string direction in options.Bidirectional ? new[] { string.Empty, "_reverse" } : new[] { string.Empty })
+        {
+            yield return new TensorSpec("weight_ih_l0" + direction, new[] { gates, input.Features }, TensorInit.Recurrent(h));
+            yield return new TensorSpec("weight_hh_l0" + direction, new[] { gates, h }, TensorInit.Recurrent(h));
+            yield return new TensorSpec("bias_ih_l0" + direction, new[] { gates }, TensorInit.Recurrent(h));
+            yield return new TensorSpec("bias_hh_l0" + direction, new[] { gates }, TensorInit.Recurrent(h));
+        }
+    }
+
+    /// <summary>Per direction: gates [T, 4h], c [T, h], h [T, h], then dh [h], dc [h], d a [4h].</summary>
+    public override int ScratchFloats(LayerSpec spec, Shape input, Shape output)
+    {
+        LstmOptions options = Options<LstmOptions>(spec);
+        return Directions(options) * PerDirection(input.Steps, options.Units);
+    }
+
+    private static int PerDirection(int steps, int h) => (steps * 6 * h) + (6 * h);
+
+    /// <summary>The whole layer's parameters (or gradients): its tensors lie one after the other.</summary>
+    private static (int Offset, int Length) Tensors(LayerPlan layer)
+    {
+        TensorPlan first = layer.Tensors[0], last = layer.Tensors[layer.Tensors.Count - 1];
+        return (first.Offset, last.Offset + last.Length - first.Offset);
+    }
+
+    private static string AllParameters(LayerPlan layer, LayerOperands o, string buffer, string role)
+    {
+        (int offset, int length) = Tensors(layer);
+        return o.Slot(buffer, offset, length, layer.Name, role, (buffer == "p" ? string.Empty : "d loss / d ") + layer.Name + "'s " + I(layer.Tensors.Count) + " tensors (" + string.Join(", ", Suffixes(layer)) + ")");
+    }
+
+    private static IEnumerable<string> Suffixes(LayerPlan layer)
+    {
+        foreach (TensorPlan t in layer.Tensors)
+        {
+            yield return t.Suffix;
+        }
+    }
+
+    /// <summary>Where direction <paramref name="d"/>'s pieces lie: in the layer's parameters (relative to its first tensor) and in its scratch.</summary>
+    private readonly record struct DirectionLayout(int Wih, int Whh, int Bih, int Bhh, int Gates, int Cell, int Hidden, int Dh, int Dc, int Da);
+
+    private static DirectionLayout Layout(LayerPlan layer, int d)
+    {
+        LstmOptions options = Options<LstmOptions>(layer);
+        int steps = layer.Input.Steps, h = options.Units;
+        int baseOffset = layer.Tensors[0].Offset;
+        int s = d * PerDirection(steps, h);
+        return new DirectionLayout(
+            layer.Tensors[(4 * d) + 0].Offset - baseOffset,
+            layer.Tensors[(4 * d) + 1].Offset - baseOffset,
+            layer.Tensors[(4 * d) + 2].Offset - baseOffset,
+            layer.Tensors[(4 * d) + 3].Offset - baseOffset,
+            Gates: s,
+            Cell: s + (steps * 4 * h),
+            Hidden: s + (steps * 5 * h),
+            Dh: s + (steps * 6 * h),
+            Dc: s + (steps * 6 * h) + h,
+            Da: s + (steps * 6 * h) + (2 * h));
+    }
+
+    /// <summary>Step number k of direction d, as an expression of the loop variable k.</summary>
+    private static string StepOf(int d, int steps) => d == 0 ? "k" : I(steps - 1) + " - k";
+
+    /// <summary>The step processed before step t (one earlier in the direction's order), as an expression of t.</summary>
+    private static string PreviousOf(int d) => d == 0 ? "t - 1" : "t + 1";
+
+    public override void EmitForward(CodeWriter w, LayerPlan layer)
+    {
+        LstmOptions options = Options<LstmOptions>(layer);
+        int steps = layer.Input.Steps, f = layer.Input.Features, h = options.Units, dirs = Directions(options), outWidth = h * dirs;
+        bool masked = layer.Input.Masked;
+        Summary(w, Head(layer) + ": " + (dirs == 2 ? "both directions" : "one direction") + ", " + (options.ReturnSequences ? "every step's h" : "the final h") + (masked ? "; steps whose token id is 0 are left out" : string.Empty) + ".");
+        w.Open("private static void " + Forward(layer) + "(" + (masked ? ReadOnlySpan + " ids, " : string.Empty) + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + Span + " y, " + Span + " s)");
+        for (int d = 0; d < dirs; d++)
+        {
+            DirectionLayout l = Layout(layer, d);
+            w.Open("// " + (d == 0 ? "Forward direction: steps 0 → " + I(steps - 1) : "Reverse direction: steps " + I(steps - 1) + " → 0") + "; gates at " + I(l.Gates) + ", c at " + I(l.Cell) + ", h at " + I(l.Hidden) + " of the scratch.");
+            w.Open("for (int k = 0; k < " + I(steps) + "; k++)");
+            w.Line("int t = " + StepOf(d, steps) + ";");
+            w.Line("int p = " + PreviousOf(d) + "; // the step before, in this direction's order (none when k = 0)");
+            if (masked)
+            {
+                w.Open("if (ids[t] == 0f)");
+                w.Line("// Padding: the state passes through unchanged" + (options.ReturnSequences ? ", the output is zero." : "."));
+                w.Open("for (int j = 0; j < " + I(h) + "; j++)");
+                w.Line("s[" + I(l.Cell) + " + (t * " + I(h) + ") + j] = k > 0 ? s[" + I(l.Cell) + " + (p * " + I(h) + ") + j] : 0f;");
+                w.Line("s[" + I(l.Hidden) + " + (t * " + I(h) + ") + j] = k > 0 ? s[" + I(l.Hidden) + " + (p * " + I(h) + ") + j] : 0f;");
+                if (options.ReturnSequences)
+                {
+                    w.Line("y[(t * " + I(outWidth) + ") + " + I(d * h) + " + j] = 0f;");
+                }
+
+                w.Close();
+                w.Line("continue;");
+                w.Close();
+            }
+
+            w.Line("// a = W_ih·x_t + b_ih + W_hh·h_p + b_hh, then the gates' activations in place.");
+            w.Open("for (int j = 0; j < " + I(4 * h) + "; j++)");
+            w.Line("float a = w[" + I(l.Bih) + " + j] + w[" + I(l.Bhh) + " + j];");
+            w.Open("for (int i = 0; i < " + I(f) + "; i++)");
+            w.Line("a += w[" + I(l.Wih) + " + (j * " + I(f) + ") + i] * x[(t * " + I(f) + ") + i];");
+            w.Close();
+            w.Open("if (k > 0)");
+            w.Open("for (int i = 0; i < " + I(h) + "; i++)");
+            w.Line("a += w[" + I(l.Whh) + " + (j * " + I(h) + ") + i] * s[" + I(l.Hidden) + " + (p * " + I(h) + ") + i];");
+            w.Close();
+            w.Close();
+            w.Line("s[" + I(l.Gates) + " + (t * " + I(4 * h) + ") + j] = j >= " + I(2 * h) + " && j < " + I(3 * h) + " ? global::System.MathF.Tanh(a) : 1f / (1f + global::System.MathF.Exp(-a)); // g: tanh; i, f, o: sigmoid");
+            w.Close();
+            w.Open("for (int j = 0; j < " + I(h) + "; j++)");
+            w.Line("int g = " + I(l.Gates) + " + (t * " + I(4 * h) + ") + j;");
+            w.Line("float cPrevious = k > 0 ? s[" + I(l.Cell) + " + (p * " + I(h) + ") + j] : 0f;");
+            w.Line("float c = (s[g + " + I(h) + "] * cPrevious) + (s[g] * s[g + " + I(2 * h) + "]); // f ⊙ c + i ⊙ g");
+            w.Line("float hj = s[g + " + I(3 * h) + "] * global::System.MathF.Tanh(c); // o ⊙ tanh(c)");
+            w.Line("s[" + I(l.Cell) + " + (t * " + I(h) + ") + j] = c;");
+            w.Line("s[" + I(l.Hidden) + " + (t * " + I(h) + ") + j] = hj;");
+            if (options.ReturnSequences)
+            {
+                w.Line("y[(t * " + I(outWidth) + ") + " + I(d * h) + " + j] = hj;");
+            }
+
+            w.Close();
+            w.Close();
+            if (!options.ReturnSequences)
+            {
+                int last = d == 0 ? steps - 1 : 0;
+                w.Line("s.Slice(" + I(l.Hidden + (last * h)) + ", " + I(h) + ").CopyTo(y.Slice(" + I(d * h) + ", " + I(h) + ")); // the final h: after step " + I(last));
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+    }
+
+    public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
+        Forward(layer) + "(" + (layer.Input.Masked ? "input, " : string.Empty) + o.X + ", " + AllParameters(layer, o, "p", "w") + ", " + o.Y + ", " + o.Scratch + ");";
+
+    public override void EmitBackward(CodeWriter w, LayerPlan layer)
+    {
+        LstmOptions options = Options<LstmOptions>(layer);
+        int steps = layer.Input.Steps, f = layer.Input.Features, h = options.Units, dirs = Directions(options), outWidth = h * dirs;
+        bool masked = layer.Input.Masked, dx = layer.NeedsInputGradient;
+        Summary(w, Head(layer) + ", backward through time: the parameters' gradients added" + (dx ? ", dx written" : " (no input gradient: nothing below learns)") + (masked ? "; padded steps pass dh and dc through" : string.Empty) + ".");
+        w.Open("private static void " + Backward(layer) + "(" + (masked ? ReadOnlySpan + " ids, " : string.Empty) + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, " + Span + " dw, " + Span + " s" + (dx ? ", " + Span + " dx" : string.Empty) + ")");
+        if (dx)
+        {
+            w.Line("dx.Clear();");
+        }
+
+        for (int d = 0; d < dirs; d++)
+        {
+            DirectionLayout l = Layout(layer, d);
+            w.Open("// " + (d == 0 ? "Forward direction, its steps from the last back to the first." : "Reverse direction, its steps from step 0 back to the last."));
+            w.Line("s.Slice(" + I(l.Dh) + ", " + I(2 * h) + ").Clear(); // dh, dc");
+            if (!options.ReturnSequences)
+            {
+                w.Line("dy.Slice(" + I(d * h) + ", " + I(h) + ").CopyTo(s.Slice(" + I(l.Dh) + ", " + I(h) + ")); // the final h's gradient");
+            }
+
+            w.Open("for (int k = " + I(steps - 1) + "; k >= 0; k--)");
+            w.Line("int t = " + StepOf(d, steps) + ";");
+            w.Line("int p = " + PreviousOf(d) + ";");
+            if (masked)
+            {
+                w.Open("if (ids[t] == 0f)");
+                w.Line("continue; // padding: dh and dc pass through to the step before");
+                w.Close();
+            }
+
+            if (options.ReturnSequences)
+            {
+                w.Open("for (int j = 0; j < " + I(h) + "; j++)");
+                w.Line("s[" + I(l.Dh) + " + j] += dy[(t * " + I(outWidth) + ") + " + I(d * h) + " + j];");
+                w.Close();
+            }
+
+            w.Line("// d a of the four gates; dc becomes the gradient of the step before's c.");
+            w.Open("for (int j = 0; j < " + I(h) + "; j++)");
+            w.Line("int g = " + I(l.Gates) + " + (t * " + I(4 * h) + ") + j;");
+            w.Line("float ig = s[g], fg = s[g + " + I(h) + "], gg = s[g + " + I(2 * h) + "], og = s[g + " + I(3 * h) + "];");
+            w.Line("float tc = global::System.MathF.Tanh(s[" + I(l.Cell) + " + (t * " + I(h) + ") + j]);");
+            w.Line("float cPrevious = k > 0 ? s[" + I(l.Cell) + " + (p * " + I(h) + ") + j] : 0f;");
+            w.Line("float dh = s[" + I(l.Dh) + " + j];");
+            w.Line("float dc = s[" + I(l.Dc) + " + j] + (dh * og * (1f - (tc * tc)));");
+            w.Line("s[" + I(l.Da) + " + j] = dc * gg * ig * (1f - ig);");
+            w.Line("s[" + I(l.Da + h) + " + j] = dc * cPrevious * fg * (1f - fg);");
+            w.Line("s[" + I(l.Da + (2 * h)) + " + j] = dc * ig * (1f - (gg * gg));");
+            w.Line("s[" + I(l.Da + (3 * h)) + " + j] = dh * tc * og * (1f - og);");
+            w.Line("s[" + I(l.Dc) + " + j] = dc * fg;");
+            w.Close();
+            w.Line("// The parameters' gradients" + (dx ? " and dx_t" : string.Empty) + ".");
+            w.Open("for (int j = 0; j < " + I(4 * h) + "; j++)");
+            w.Line("float da = s[" + I(l.Da) + " + j];");
+            w.Line("dw[" + I(l.Bih) + " + j] += da;");
+            w.Line("dw[" + I(l.Bhh) + " + j] += da;");
+            w.Open("for (int i = 0; i < " + I(f) + "; i++)");
+            w.Line("dw[" + I(l.Wih) + " + (j * " + I(f) + ") + i] += da * x[(t * " + I(f) + ") + i];");
+            if (dx)
+            {
+                w.Line("dx[(t * " + I(f) + ") + i] += w[" + I(l.Wih) + " + (j * " + I(f) + ") + i] * da;");
+            }
+
+            w.Close();
+            w.Open("if (k > 0)");
+            w.Open("for (int i = 0; i < " + I(h) + "; i++)");
+            w.Line("dw[" + I(l.Whh) + " + (j * " + I(h) + ") + i] += da * s[" + I(l.Hidden) + " + (p * " + I(h) + ") + i];");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Line("// dh of the step before: W_hhᵀ · d a.");
+            w.Line("s.Slice(" + I(l.Dh) + ", " + I(h) + ").Clear();");
+            w.Open("for (int j = 0; j < " + I(4 * h) + "; j++)");
+            w.Line("float da = s[" + I(l.Da) + " + j];");
+            w.Open("for (int i = 0; i < " + I(h) + "; i++)");
+            w.Line("s[" + I(l.Dh) + " + i] += w[" + I(l.Whh) + " + (j * " + I(h) + ") + i] * da;");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
+        }
+
+        w.Close();
+    }
+
+    public override string BackwardCall(LayerPlan layer, LayerOperands o) =>
+        Backward(layer) + "(" + (layer.Input.Masked ? "input, " : string.Empty) + o.X + ", " + AllParameters(layer, o, "p", "w") + ", " + o.Dy + ", " + AllParameters(layer, o, "gradients", "dw") + ", " + o.Scratch
+        + (layer.NeedsInputGradient ? ", " + o.Dx : string.Empty) + ");";
+}
+
+/// <summary><c>[LSTM(units, ReturnSequences = false, Bidirectional = false)]</c>.</summary>
+internal sealed record LstmOptions(int Units, bool ReturnSequences, bool Bidirectional) : LayerOptions;

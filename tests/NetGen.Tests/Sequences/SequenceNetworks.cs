@@ -1,0 +1,25 @@
+using NetGen;
+
+namespace NetGen.Tests.Sequences;
+
+/// <summary>A masked bidirectional tagger: 6 token ids → [6, 3] logits, a Dense on every step.</summary>
+[Network, Input(6)]
+[Embedding(11, 5, MaskZero = true)]
+[LSTM(4, Bidirectional = true, ReturnSequences = true)]
+[Dense(3)]
+public partial class TinyTagger;
+
+/// <summary>An unmasked sequence classifier: the last step's h of one direction.</summary>
+[Network, Input(7)]
+[Embedding(9, 4)]
+[LSTM(5)]
+[Dense(3)]
+public partial class TinyLastStep;
+
+/// <summary>Two LSTMs stacked on a masked sequence, the second bidirectional, returning its final states.</summary>
+[Network, Input(6)]
+[Embedding(10, 4, MaskZero = true)]
+[LSTM(3, ReturnSequences = true)]
+[LSTM(4, Bidirectional = true)]
+[Dense(2)]
+public partial class TinyStacked;
