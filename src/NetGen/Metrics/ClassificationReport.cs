@@ -27,6 +27,7 @@ public sealed class ClassificationReport
 {
     private const string MacroAverageName = "macro avg";
     private const string WeightedAverageName = "weighted avg";
+    private const string MicroAverageName = "micro avg";
     private const int ColumnWidth = 9;
     private const int MaxDigits = 20;
 
@@ -87,6 +88,10 @@ public sealed class ClassificationReport
         Support = total;
         Accuracy = Ratio(correct, total);
         MacroAverage = new ClassScores(MacroAverageName, precisionSum / classes, recallSum / classes, f1Sum / classes, total);
+
+        // Pooled over all samples: with one label per sample every miss is one false positive and one false negative,
+        // so micro precision, recall and F1 all equal the accuracy.
+        MicroAverage = new ClassScores(MicroAverageName, Accuracy, Accuracy, Accuracy, total);
         WeightedAverage = total == 0
             ? new ClassScores(WeightedAverageName, 0, 0, 0, 0)
             : new ClassScores(WeightedAverageName, weightedPrecision / total, weightedRecall / total, weightedF1 / total, total);
@@ -97,6 +102,17 @@ public sealed class ClassificationReport
 
     /// <summary>The fraction of samples classified correctly (0 without samples).</summary>
     public double Accuracy { get; }
+
+    /// <summary>The scores pooled over all samples (true positives, false positives and negatives summed over the classes): for single-label data each equals <see cref="Accuracy"/>.</summary>
+    public ClassScores MicroAverage { get; }
+
+    /// <summary>
+    /// The report with a "micro avg" line in place of the accuracy line (the layout of scikit-learn's report when it
+    /// is given a subset of labels, and of a tagger's report): per class, then micro, macro and weighted averages.
+    /// </summary>
+    /// <param name="digits">Decimals of the scores, in [0, 20].</param>
+    /// <returns>The text, lines ending in <c>\n</c>.</returns>
+    public string ToStringWithMicroAverage(int digits) => Format(digits, micro: true);
 
     /// <summary>The unweighted mean of the per-class scores; its support is all samples.</summary>
     public ClassScores MacroAverage { get; }
@@ -120,7 +136,9 @@ public sealed class ClassificationReport
     /// </summary>
     /// <param name="digits">Decimals of the scores, in [0, 20].</param>
     /// <returns>The text, lines ending in <c>\n</c>.</returns>
-    public string ToString(int digits)
+    public string ToString(int digits) => Format(digits, micro: false);
+
+    private string Format(int digits, bool micro)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(digits);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(digits, MaxDigits);
@@ -144,12 +162,20 @@ public sealed class ClassificationReport
         }
 
         text.Append('\n');
-        text.Append("accuracy".PadLeft(width)).Append(' ');
-        AppendCell(text, string.Empty);
-        AppendCell(text, string.Empty);
-        AppendCell(text, FormatFixed(Accuracy, digits));
-        AppendCell(text, Support.ToString(CultureInfo.InvariantCulture));
-        text.Append('\n');
+        if (micro)
+        {
+            AppendRow(text, MicroAverage, width, digits);
+        }
+        else
+        {
+            text.Append("accuracy".PadLeft(width)).Append(' ');
+            AppendCell(text, string.Empty);
+            AppendCell(text, string.Empty);
+            AppendCell(text, FormatFixed(Accuracy, digits));
+            AppendCell(text, Support.ToString(CultureInfo.InvariantCulture));
+            text.Append('\n');
+        }
+
         AppendRow(text, MacroAverage, width, digits);
         AppendRow(text, WeightedAverage, width, digits);
         return text.ToString();

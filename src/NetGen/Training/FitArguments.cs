@@ -110,10 +110,11 @@ internal static class FitArguments
         }
 
         int classes = network.OutputSize;
-        if (data.ClassCount != classes && !(classes == 1 && data.ClassCount == 2))
+        bool perStep = data.TargetSize > 1 && (long)data.ClassCount * data.TargetSize == classes; // a tagger: classes at every step
+        if (data.ClassCount != classes && !(classes == 1 && data.ClassCount == 2) && !perStep)
         {
             throw new ArgumentException(
-                $"The data set has {data.ClassCount} classes but the network has {classes} outputs; they must be equal.",
+                $"The data set has {data.ClassCount} classes but the network has {classes} outputs; they must be equal (or, for per-step targets, {data.ClassCount} × {data.TargetSize} target steps = {(long)data.ClassCount * data.TargetSize}).",
                 paramName);
         }
     }

@@ -46,7 +46,7 @@ public sealed partial class Trainer
                 int index = batch[k];
                 ReadOnlySpan<float> input = data.Sample(index);
                 network.Forward(input, workspace, training: true, Rng.Mix(job.Seed, (ulong)index));
-                correct += PredictedClass(logits) == labels[index] ? 1 : 0;
+                correct += lossFunction.IsCorrect(logits, labels[index], data.Target(index)) ? 1 : 0;
                 loss += lossFunction.LossAndGradient(logits, labels[index], data.Target(index), logitsGradient, job.Scale);
                 if (backward)
                 {
@@ -113,7 +113,7 @@ public sealed partial class Trainer
                         network.ForwardSegment(segment, input, workspace, state, training: true, Rng.Mix(job.Seed, (ulong)index));
                         ReadOnlySpan<float> logits = workspace.Slice(trainer._logitsOffset, classes);
                         Span<float> logitsGradient = trainer._sampleLogitsGradients.AsSpan(k * classes, classes);
-                        correct += PredictedClass(logits) == labels[index] ? 1 : 0;
+                        correct += trainer._loss.IsCorrect(logits, labels[index], data.Target(index)) ? 1 : 0;
                         loss += trainer._loss.LossAndGradient(logits, labels[index], data.Target(index), logitsGradient, job.Scale);
                         if (backward)
                         {
@@ -169,9 +169,8 @@ public sealed partial class Trainer
                     network.Forward(data.Sample(i), workspace, training: false, 0);
                 }
 
-                int predictedClass = PredictedClass(logits);
-                predicted[k] = predictedClass;
-                if (predictedClass == labels[i])
+                predicted[k] = PredictedClass(logits);
+                if (lossFunction.IsCorrect(logits, labels[i], data.Target(i)))
                 {
                     correct++;
                 }

@@ -23,3 +23,10 @@ public partial class TinyLastStep;
 [LSTM(4, Bidirectional = true)]
 [Dense(2)]
 public partial class TinyStacked;
+
+/// <summary>A tagger for <see cref="SequenceTrainingTests"/>: 8 token ids → [8, 3] logits.</summary>
+[Network, Input(8)]
+[Embedding(12, 8, MaskZero = true)]
+[LSTM(16, Bidirectional = true, ReturnSequences = true)]
+[Dense(3)]
+public partial class SyntheticTagger;

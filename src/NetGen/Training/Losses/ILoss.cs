@@ -21,4 +21,11 @@ public interface ILoss
     /// <param name="scale">Multiplies the gradient (not the returned loss); <c>1 / batchSize</c> gives the gradient of the batch mean.</param>
     /// <returns>The unscaled loss of the sample.</returns>
     float LossAndGradient(ReadOnlySpan<float> logits, int label, ReadOnlySpan<float> target, Span<float> logitsGradient, float scale);
+
+    /// <summary>
+    /// Whether the sample counts as correct in the trainer's accuracy: by default its predicted class is its label (the
+    /// arg-max of the logits, or for a single logit whether it is positive); a sequence loss asks every real step to be right.
+    /// </summary>
+    bool IsCorrect(ReadOnlySpan<float> logits, int label, ReadOnlySpan<float> target) =>
+        (logits.Length == 1 ? (logits[0] > 0f ? 1 : 0) : Evaluation.ArgMax(logits)) == label;
 }
