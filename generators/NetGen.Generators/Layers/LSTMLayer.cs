@@ -16,8 +16,9 @@ namespace NetGen.Generators.Layers;
 /// </summary>
 /// <remarks>
 /// The layer's scratch keeps, per direction and step, the gates after their activations, c and h (backward reads
-/// them all), then three rows for backward through time: dh, dc and d a. The kernels are the scalar loops on every
-/// path for now.
+/// them all), then three rows for backward through time: dh, dc and d a. The vector paths run the same loops with
+/// each row's dot product and multiply-add on the path's vectors (<c>VectorOps</c>); register-tiled products over
+/// all steps are still to come.
 /// </remarks>
 internal sealed class LSTMLayer : LayerKind
 {
@@ -120,13 +121,58 @@ internal sealed class LSTMLayer : LayerKind
     /// <summary>The step processed before step t (one earlier in the direction's order), as an expression of t.</summary>
     private static string PreviousOf(int d) => d == 0 ? "t - 1" : "t + 1";
 
-    public override void EmitForward(CodeWriter w, LayerPlan layer)
+    public override bool HasVectorKernels => true;
+
+    public override void EmitForward(CodeWriter w, LayerPlan layer) => EmitForwardPass(w, layer, 1);
+
+    public override void EmitBackward(CodeWriter w, LayerPlan layer) => EmitBackwardPass(w, layer, 1);
+
+    public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width) => EmitForwardPass(w, layer, width);
+
+    public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width) => EmitBackwardPass(w, layer, width);
+
+    public override string VectorForwardCall(LayerPlan layer, LayerOperands o, int width) => ForwardCall(layer, o).Replace(Forward(layer) + "(", Forward(layer) + Suffix(width) + "(");
+
+    public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) => BackwardCall(layer, o).Replace(Backward(layer) + "(", Backward(layer) + Suffix(width) + "(");
+
+    /// <summary>The name of a pass's kernel: the scalar one, or the Vector256 / Vector512 one.</summary>
+    private static string Kernel(string pass, int width) => width == 1 ? pass : pass + Suffix(width);
+
+    /// <summary>Σ a·b over <paramref name="n"/> floats: a scalar loop, or the path's vector dot product.</summary>
+    private static void Dot(CodeWriter w, int width, string target, string a, int aAt, string aStride, string b, string bAt, int n)
+    {
+        if (width == 1)
+        {
+            w.Open("for (int i = 0; i < " + I(n) + "; i++)");
+            w.Line(target + " += " + a + "[" + I(aAt) + " + (" + aStride + " * " + I(n) + ") + i] * " + b + "[" + bAt + " + i];");
+            w.Close();
+            return;
+        }
+
+        w.Line(target + " += global::NetGen.VectorOps.Dot" + (width == 16 ? "512" : "256") + "(" + a + ".Slice(" + I(aAt) + " + (" + aStride + " * " + I(n) + "), " + I(n) + "), " + b + ".Slice(" + bAt + ", " + I(n) + "));");
+    }
+
+    /// <summary>y[yAt + i] += alpha·x[xAt + i] over <paramref name="n"/> floats: a scalar loop, or the path's vector multiply-add.</summary>
+    private static void MultiplyAdd(CodeWriter w, int width, string x, string xAt, string alpha, string y, string yAt, int n)
+    {
+        if (width == 1)
+        {
+            w.Open("for (int i = 0; i < " + I(n) + "; i++)");
+            w.Line(y + "[" + yAt + " + i] += " + alpha + " * " + x + "[" + xAt + " + i];");
+            w.Close();
+            return;
+        }
+
+        w.Line("global::NetGen.VectorOps.MultiplyAdd" + (width == 16 ? "512" : "256") + "(" + x + ".Slice(" + xAt + ", " + I(n) + "), " + alpha + ", " + y + ".Slice(" + yAt + ", " + I(n) + "));");
+    }
+
+    private void EmitForwardPass(CodeWriter w, LayerPlan layer, int width)
     {
         LstmOptions options = Options<LstmOptions>(layer);
         int steps = layer.Input.Steps, f = layer.Input.Features, h = options.Units, dirs = Directions(options), outWidth = h * dirs;
         bool masked = layer.Input.Masked;
-        Summary(w, Head(layer) + ": " + (dirs == 2 ? "both directions" : "one direction") + ", " + (options.ReturnSequences ? "every step's h" : "the final h") + (masked ? "; steps whose token id is 0 are left out" : string.Empty) + ".");
-        w.Open("private static void " + Forward(layer) + "(" + (masked ? ReadOnlySpan + " ids, " : string.Empty) + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + Span + " y, " + Span + " s)");
+        Summary(w, Head(layer) + (width == 1 ? string.Empty : ", " + Suffix(width)) + ": " + (dirs == 2 ? "both directions" : "one direction") + ", " + (options.ReturnSequences ? "every step's h" : "the final h") + (masked ? "; steps whose token id is 0 are left out" : string.Empty) + (width == 1 ? "." : "; the row products on the path's vectors (VectorOps)."));
+        w.Open("private static void " + Kernel(Forward(layer), width) + "(" + (masked ? ReadOnlySpan + " ids, " : string.Empty) + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + Span + " y, " + Span + " s)");
         for (int d = 0; d < dirs; d++)
         {
             DirectionLayout l = Layout(layer, d);
@@ -154,13 +200,9 @@ internal sealed class LSTMLayer : LayerKind
             w.Line("// a = W_ih·x_t + b_ih + W_hh·h_p + b_hh, then the gates' activations in place.");
             w.Open("for (int j = 0; j < " + I(4 * h) + "; j++)");
             w.Line("float a = w[" + I(l.Bih) + " + j] + w[" + I(l.Bhh) + " + j];");
-            w.Open("for (int i = 0; i < " + I(f) + "; i++)");
-            w.Line("a += w[" + I(l.Wih) + " + (j * " + I(f) + ") + i] * x[(t * " + I(f) + ") + i];");
-            w.Close();
+            Dot(w, width, "a", "w", l.Wih, "j", "x", "(t * " + I(f) + ")", f);
             w.Open("if (k > 0)");
-            w.Open("for (int i = 0; i < " + I(h) + "; i++)");
-            w.Line("a += w[" + I(l.Whh) + " + (j * " + I(h) + ") + i] * s[" + I(l.Hidden) + " + (p * " + I(h) + ") + i];");
-            w.Close();
+            Dot(w, width, "a", "w", l.Whh, "j", "s", I(l.Hidden) + " + (p * " + I(h) + ")", h);
             w.Close();
             w.Line("s[" + I(l.Gates) + " + (t * " + I(4 * h) + ") + j] = j >= " + I(2 * h) + " && j < " + I(3 * h) + " ? global::System.MathF.Tanh(a) : 1f / (1f + global::System.MathF.Exp(-a)); // g: tanh; i, f, o: sigmoid");
             w.Close();
@@ -193,13 +235,13 @@ internal sealed class LSTMLayer : LayerKind
     public override string ForwardCall(LayerPlan layer, LayerOperands o) =>
         Forward(layer) + "(" + (layer.Input.Masked ? "input, " : string.Empty) + o.X + ", " + AllParameters(layer, o, "p", "w") + ", " + o.Y + ", " + o.Scratch + ");";
 
-    public override void EmitBackward(CodeWriter w, LayerPlan layer)
+    private void EmitBackwardPass(CodeWriter w, LayerPlan layer, int width)
     {
         LstmOptions options = Options<LstmOptions>(layer);
         int steps = layer.Input.Steps, f = layer.Input.Features, h = options.Units, dirs = Directions(options), outWidth = h * dirs;
         bool masked = layer.Input.Masked, dx = layer.NeedsInputGradient;
-        Summary(w, Head(layer) + ", backward through time: the parameters' gradients added" + (dx ? ", dx written" : " (no input gradient: nothing below learns)") + (masked ? "; padded steps pass dh and dc through" : string.Empty) + ".");
-        w.Open("private static void " + Backward(layer) + "(" + (masked ? ReadOnlySpan + " ids, " : string.Empty) + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, " + Span + " dw, " + Span + " s" + (dx ? ", " + Span + " dx" : string.Empty) + ")");
+        Summary(w, Head(layer) + (width == 1 ? string.Empty : ", " + Suffix(width)) + ", backward through time: the parameters' gradients added" + (dx ? ", dx written" : " (no input gradient: nothing below learns)") + (masked ? "; padded steps pass dh and dc through" : string.Empty) + ".");
+        w.Open("private static void " + Kernel(Backward(layer), width) + "(" + (masked ? ReadOnlySpan + " ids, " : string.Empty) + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + ReadOnlySpan + " dy, " + Span + " dw, " + Span + " s" + (dx ? ", " + Span + " dx" : string.Empty) + ")");
         if (dx)
         {
             w.Line("dx.Clear();");
@@ -251,27 +293,21 @@ internal sealed class LSTMLayer : LayerKind
             w.Line("float da = s[" + I(l.Da) + " + j];");
             w.Line("dw[" + I(l.Bih) + " + j] += da;");
             w.Line("dw[" + I(l.Bhh) + " + j] += da;");
-            w.Open("for (int i = 0; i < " + I(f) + "; i++)");
-            w.Line("dw[" + I(l.Wih) + " + (j * " + I(f) + ") + i] += da * x[(t * " + I(f) + ") + i];");
+            MultiplyAdd(w, width, "x", "(t * " + I(f) + ")", "da", "dw", I(l.Wih) + " + (j * " + I(f) + ")", f);
             if (dx)
             {
-                w.Line("dx[(t * " + I(f) + ") + i] += w[" + I(l.Wih) + " + (j * " + I(f) + ") + i] * da;");
+                MultiplyAdd(w, width, "w", I(l.Wih) + " + (j * " + I(f) + ")", "da", "dx", "(t * " + I(f) + ")", f);
             }
 
-            w.Close();
             w.Open("if (k > 0)");
-            w.Open("for (int i = 0; i < " + I(h) + "; i++)");
-            w.Line("dw[" + I(l.Whh) + " + (j * " + I(h) + ") + i] += da * s[" + I(l.Hidden) + " + (p * " + I(h) + ") + i];");
-            w.Close();
+            MultiplyAdd(w, width, "s", I(l.Hidden) + " + (p * " + I(h) + ")", "da", "dw", I(l.Whh) + " + (j * " + I(h) + ")", h);
             w.Close();
             w.Close();
             w.Line("// dh of the step before: W_hhᵀ · d a.");
             w.Line("s.Slice(" + I(l.Dh) + ", " + I(h) + ").Clear();");
             w.Open("for (int j = 0; j < " + I(4 * h) + "; j++)");
             w.Line("float da = s[" + I(l.Da) + " + j];");
-            w.Open("for (int i = 0; i < " + I(h) + "; i++)");
-            w.Line("s[" + I(l.Dh) + " + i] += w[" + I(l.Whh) + " + (j * " + I(h) + ") + i] * da;");
-            w.Close();
+            MultiplyAdd(w, width, "w", I(l.Whh) + " + (j * " + I(h) + ")", "da", "s", I(l.Dh), h);
             w.Close();
             w.Close();
             w.Close();

@@ -72,6 +72,54 @@ public sealed class SequenceGradientTests
         Assert.Contains(analytic, g => g != 0f);
     }
 
+    public static TheoryData<string, KernelPath> VectorCases()
+    {
+        var data = new TheoryData<string, KernelPath>();
+        foreach (string name in Cases.Keys)
+        {
+            data.Add(name, KernelPath.Vector256);
+            data.Add(name, KernelPath.Vector512);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(VectorCases))]
+    public void The_vector_paths_agree_with_the_scalar_reference(string name, KernelPath path)
+    {
+        if ((path == KernelPath.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) || (path == KernelPath.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated))
+        {
+            return; // not accelerated here: the path would run in software emulation
+        }
+
+        (Func<INetwork> create, float[] ids) = Cases[name];
+        INetwork net = create();
+        float[] r = Weights(net.OutputSize, seed: 5);
+        (float[] Output, float[] Gradient) Run(KernelPath p)
+        {
+            net.KernelPath = p;
+            var workspace = new float[net.WorkspaceSize];
+            net.Forward(ids, workspace, training: true, 0);
+            float[] y = workspace.AsSpan(net.LogitsOffset, net.OutputSize).ToArray();
+            var gradients = new float[net.ParameterCount];
+            net.Backward(ids, workspace, r, gradients);
+            return (y, gradients);
+        }
+
+        (float[] y0, float[] g0) = Run(KernelPath.Scalar);
+        (float[] y1, float[] g1) = Run(path);
+        for (int i = 0; i < y0.Length; i++)
+        {
+            Assert.True(Math.Abs(y0[i] - y1[i]) <= 1e-5f * (1 + Math.Abs(y0[i])), $"output {i}: scalar {y0[i]}, {path} {y1[i]}");
+        }
+
+        for (int i = 0; i < g0.Length; i++)
+        {
+            Assert.True(Math.Abs(g0[i] - g1[i]) <= 1e-5f * (1 + Math.Abs(g0[i])), $"gradient {i}: scalar {g0[i]}, {path} {g1[i]}");
+        }
+    }
+
     [Fact]
     public void Padding_rows_of_a_masked_embedding_start_at_zero_and_learn_nothing()
     {
