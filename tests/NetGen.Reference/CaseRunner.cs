@@ -23,9 +23,11 @@ internal static class CaseRunner
         var file = new SafetensorsOut();
         InitializeState(module, rng, file);
 
-        int outputs = spec.Shape[0];
+        // A sequence output [T, C] is compared flat, T × C per sample, as NetGen lays it out.
+        int outputs = spec.Shape.Aggregate(1, (a, d) => a * d);
         long[] inputShape = [c.Batch, .. spec.InputShape.Select(d => (long)d)];
-        float[] input = Enumerable.Range(0, (int)inputShape.Aggregate(1L, (a, b) => a * b)).Select(_ => rng.Uniform(-1f, 1f)).ToArray();
+        float[] input = Enumerable.Range(0, (int)inputShape.Aggregate(1L, (a, b) => a * b))
+            .Select(_ => c.Vocabulary > 0 ? rng.NextInt(c.Vocabulary) : rng.Uniform(-1f, 1f)).ToArray();
         long[] labels = Enumerable.Range(0, c.Batch).Select(_ => (long)rng.NextInt(outputs)).ToArray();
         float[]? targets = c.Loss switch
         {
@@ -49,7 +51,7 @@ internal static class CaseRunner
         module.eval();
         using (torch.no_grad())
         {
-            file.F32("eval_output", [c.Batch, outputs], Values(Trail(module.forward(x), spec.Trailing)));
+            file.F32("eval_output", [c.Batch, outputs], Values(Trail(module.forward(x).reshape(c.Batch, outputs), spec.Trailing)));
         }
 
         module.train(c.Training);
@@ -57,7 +59,7 @@ internal static class CaseRunner
         for (int step = 1; step <= (optimizer is null ? 1 : c.Steps); step++)
         {
             optimizer?.zero_grad();
-            Tensor logits = module.forward(x);
+            Tensor logits = module.forward(x).reshape(c.Batch, outputs);
             Tensor loss = Loss(c.Loss, logits, y, t);
             loss.backward();
             string prefix = step == 1 ? "" : "step" + step.ToString(CultureInfo.InvariantCulture) + ".";
@@ -124,7 +126,10 @@ internal static class CaseRunner
                 fanIn[layer] = tensor.numel() / (double)tensor.shape[0];
             }
 
-            double bound = batchNorm ? 0 : 1.0 / Math.Sqrt(fanIn[layer]);
+            // A recurrent layer's tensors (weight_ih_l0, bias_hh_l0_reverse, …): ±1/√units, PyTorch's bound, with
+            // units = the first dimension / 4 gates.
+            bool recurrent = suffix.StartsWith("weight_", StringComparison.Ordinal) || suffix.StartsWith("bias_", StringComparison.Ordinal);
+            double bound = batchNorm ? 0 : 1.0 / Math.Sqrt(recurrent ? tensor.shape[0] / 4.0 : fanIn[layer]);
             (float min, float max) = (batchNorm, suffix) switch
             {
                 (true, "weight") => (0.5f, 1.5f),

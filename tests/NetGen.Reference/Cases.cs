@@ -17,6 +17,14 @@ internal static class Cases
         new("dense", "Dense(4), ReLU, Dense(3) on 5 inputs", () => new ReferenceNet(5).Dense(4).ReLU().Dense(3), 3, 1),
         new("dense_wide", "Dense(17), Tanh, Dense(9) on 20 inputs: vector bodies and tails", () => new ReferenceNet(20).Dense(17).Tanh().Dense(9), 2, 2),
 
+        // Sequences: token ids, nn.Embedding, nn.LSTM (batch_first), a Linear on every step; the output [T, C] compared flat.
+        new("lstm_sequence", "Embedding(7, 3), LSTM(4, every step), Dense(3) on every step, 5 token ids",
+            () => new ReferenceNet(5).Embedding(7, 3).Lstm(4, returnSequences: true).Dense(3), 3, 40) { Vocabulary = 7 },
+        new("bilstm_last", "Embedding(9, 4), bidirectional LSTM(3, final states), Dense(2), 6 token ids",
+            () => new ReferenceNet(6).Embedding(9, 4).Lstm(3, bidirectional: true).Dense(2), 3, 41) { Vocabulary = 9 },
+        new("bilstm_stacked", "Embedding(8, 5), bidirectional LSTM(4, every step), LSTM(3, final state), Dense(3), 4 token ids, two Adam steps",
+            () => new ReferenceNet(4).Embedding(8, 5).Lstm(4, returnSequences: true, bidirectional: true).Lstm(3).Dense(3), 2, 42, Optimizer: new OptimizerSpec("adam", 0.01)) { Vocabulary = 8 },
+
         // Conv2D: together every stride 1–3, padding 0–2 and kernel 1–7, on non-square inputs, with fused activations.
         new("conv_k3s1p0_k2s2p1", "Conv2D(3, 3) ReLU; Conv2D(2, 2, stride 2, padding 1); Dense(3) on 2×7×9",
             () => new ReferenceNet(2, 7, 9).Conv(3, 3).ReLU().Conv(2, 2, 2, 1).Dense(3), 2, 3),

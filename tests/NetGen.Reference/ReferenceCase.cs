@@ -44,4 +44,7 @@ internal sealed record ReferenceCase(
 {
     /// <summary>Optimizer steps recorded (all on the same batch, each from the gradient at the weights before it).</summary>
     public int Steps { get; init; } = 2;
+
+    /// <summary>When above 0, the inputs are token ids in [0, Vocabulary) (as floats, as NetGen reads them), not uniform values.</summary>
+    public int Vocabulary { get; init; }
 }

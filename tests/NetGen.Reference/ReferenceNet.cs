@@ -49,12 +49,39 @@ internal sealed class ReferenceNet
 
     public ReferenceNet Dense(int units, bool bias = true)
     {
+        if (_sequence)
+        {
+            // On a sequence [T, F] the layer applies to every step (Linear on the last axis).
+            Append("dense", nn.Linear(_shape[1], units, hasBias: bias), [_shape[0], units]);
+            return this;
+        }
+
         if (_shape.Length == 3)
         {
             Append("flatten", nn.Flatten(), [_shape[0] * _shape[1] * _shape[2]]);
         }
 
         Append("dense", nn.Linear(_shape[0], units, hasBias: bias), [units]);
+        return this;
+    }
+
+    /// <summary>Whether the shape so far is a sequence [T, F] (after an Embedding, while the steps are kept).</summary>
+    private bool _sequence;
+
+    /// <summary>NetGen's [Embedding] on a 1-D input of token ids: [T] → [T, D].</summary>
+    public ReferenceNet Embedding(int vocabulary, int dimensions)
+    {
+        Append("embedding", new EmbeddingNode(vocabulary, dimensions), [_shape[0], dimensions]);
+        _sequence = true;
+        return this;
+    }
+
+    /// <summary>NetGen's [LSTM] on a sequence: [T, F] → [T, units × directions], or the final states [units × directions].</summary>
+    public ReferenceNet Lstm(int units, bool returnSequences = false, bool bidirectional = false)
+    {
+        int width = units * (bidirectional ? 2 : 1);
+        Append("lstm", new LstmNode(_shape[1], units, returnSequences, bidirectional), returnSequences ? [_shape[0], width] : [width]);
+        _sequence = returnSequences;
         return this;
     }
 

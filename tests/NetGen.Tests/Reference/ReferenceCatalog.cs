@@ -17,6 +17,9 @@ internal static class ReferenceCatalog
     [
         new("dense", () => new RefDense(0), CrossEntropy),
         new("dense_wide", () => new RefDenseWide(0), CrossEntropy),
+        new("lstm_sequence", () => new RefLstmSequence(0), CrossEntropy),
+        new("bilstm_last", () => new RefBiLstmLast(0), CrossEntropy),
+        new("bilstm_stacked", () => new RefBiLstmStacked(0), CrossEntropy, () => new Adam(0.01f)),
         new("conv_k3s1p0_k2s2p1", () => new RefConvK3S1P0K2S2P1(0), CrossEntropy),
         new("conv_k5s1p2_k4s3p1", () => new RefConvK5S1P2K4S3P1(0), CrossEntropy),
         new("conv_k7s1p1_k1s2p0", () => new RefConvK7S1P1K1S2P0(0), CrossEntropy),

@@ -14,6 +14,25 @@ public partial class RefDense;
 [Dense(9)]
 public partial class RefDenseWide;
 
+[Network, Input(5)]
+[Embedding(7, 3)]
+[LSTM(4, ReturnSequences = true)]
+[Dense(3)]
+public partial class RefLstmSequence;
+
+[Network, Input(6)]
+[Embedding(9, 4)]
+[LSTM(3, Bidirectional = true)]
+[Dense(2)]
+public partial class RefBiLstmLast;
+
+[Network, Input(4)]
+[Embedding(8, 5)]
+[LSTM(4, ReturnSequences = true, Bidirectional = true)]
+[LSTM(3)]
+[Dense(3)]
+public partial class RefBiLstmStacked;
+
 [Network, Input(2, 7, 9)]
 [Conv2D(3, 3), ReLU]
 [Conv2D(2, 2, Stride = 2, Padding = 1)]
