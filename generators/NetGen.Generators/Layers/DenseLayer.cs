@@ -418,6 +418,43 @@ internal sealed partial class DenseLayer : LayerKind
         return text;
     }
 
+    /// <summary>
+    /// y = w·x + b for <paramref name="m"/> rows of <paramref name="n"/> floats in the forward kernel's tiles (for other
+    /// kinds' row products: the recurrent layers' gate projections). The references <c>xr</c>, <c>wr</c>, <c>br</c> and
+    /// <c>yr</c> must be declared; <c>br</c> may be <c>yr</c> (each row's b is read before its y is written).
+    /// Needs <c>VectorCode.Lanes(n, width)</c> above 1.
+    /// </summary>
+    internal static void EmitRowProducts(CodeWriter w, int n, int m, int width)
+    {
+        int lanes = VectorCode.Lanes(n, width);
+        int full = m / TileRows * TileRows, rest = m % TileRows;
+        if (full > 0)
+        {
+            w.Line("var swap1 = " + VectorCode.Ints(8, i => i ^ 1) + ";");
+            w.Line("var swap2 = " + VectorCode.Ints(8, i => i ^ 2) + ";");
+            w.Line("var evenLanes = " + Aliases.V256 + ".AsSingle(" + VectorCode.Ints(8, i => (i & 1) == 0 ? -1 : 0) + ");");
+            w.Line("var lowPairs = " + Aliases.V256 + ".AsSingle(" + VectorCode.Ints(8, i => (i & 2) == 0 ? -1 : 0) + ");");
+            w.Open("for (int o = 0; o < " + I(full) + "; o += " + I(TileRows) + ")");
+            EmitForwardTile(w, n, lanes, TileRows, "o", null, bias: true);
+            w.Close();
+        }
+
+        if (rest > 0)
+        {
+            w.Open("// Rows " + I(full) + "–" + I(m - 1) + ".");
+            EmitForwardTile(w, n, lanes, rest, I(full), null, bias: true);
+            w.Close();
+        }
+    }
+
+    /// <summary>
+    /// dw += g ⊗ x and, with <paramref name="dx"/>, dx = wᵀ·g for <paramref name="m"/> rows of <paramref name="n"/> floats, in the
+    /// backward kernel's column blocks (for other kinds' row products). The references <c>xr</c>, <c>wr</c>, <c>gr</c>,
+    /// <c>dwr</c> (and <c>dxr</c>) must be declared. Needs <c>VectorCode.Lanes(n, width)</c> above 1.
+    /// </summary>
+    internal static void EmitRowGradients(CodeWriter w, int n, int m, int width, bool dx) =>
+        EmitColumnBlocks(w, n, m, BackwardLanes(n, width), BlockVectors(width, dx), dx);
+
     /// <summary>One forward tile: <paramref name="rows"/> rows starting at <paramref name="row"/> (the loop variable or a literal).</summary>
     private static void EmitForwardTile(CodeWriter w, int n, int lanes, int rows, string row, Activation? act, bool bias)
     {

@@ -19,6 +19,7 @@ public sealed class SequenceGradientTests
         ["tagger_leading_padding"] = (() => new TinyTagger(seed: 4), [0, 2, 9, 0, 0, 1]),
         ["last_step"] = (() => new TinyLastStep(seed: 5), [1, 8, 0, 4, 4, 2, 7]),
         ["stacked"] = (() => new TinyStacked(seed: 6), [4, 0, 9, 2, 0, 0]),
+        ["wide"] = (() => new TinyWide(seed: 10), [12, 0, 3, 7, 1]),
     };
 
     public static TheoryData<string> Names() => new(Cases.Keys);

@@ -30,3 +30,13 @@ public partial class TinyStacked;
 [LSTM(16, Bidirectional = true, ReturnSequences = true)]
 [Dense(3)]
 public partial class SyntheticTagger;
+
+/// <summary>
+/// Wide enough for the vector paths' row tiles (12 features, 9 units: 36 gate rows = 4 tiles of 8 and one of 4;
+/// rows of 12 and 9 floats end in a masked vector), masked and bidirectional.
+/// </summary>
+[Network, Input(5)]
+[Embedding(13, 12, MaskZero = true)]
+[LSTM(9, Bidirectional = true, ReturnSequences = true)]
+[Dense(3)]
+public partial class TinyWide;
