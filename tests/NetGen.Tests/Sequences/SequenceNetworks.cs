@@ -40,3 +40,10 @@ public partial class SyntheticTagger;
 [LSTM(9, Bidirectional = true, ReturnSequences = true)]
 [Dense(3)]
 public partial class TinyWide;
+
+/// <summary>A character model for <see cref="LanguageModelTests"/>: windows of 8 characters of 7 kinds (ids 2–8) → the next one's logits at every step.</summary>
+[Network, Input(8)]
+[Embedding(9, 6, MaskZero = true)]
+[LSTM(16, ReturnSequences = true)]
+[Dense(9)]
+public partial class TinyCharModel;
