@@ -136,6 +136,9 @@ internal sealed class LSTMLayer : LayerKind
 
     public override string VectorBackwardCall(LayerPlan layer, LayerOperands o, int width) => BackwardCall(layer, o).Replace(Backward(layer) + "(", Backward(layer) + Suffix(width) + "(");
 
+    /// <summary><c> + n</c>, or nothing for 0.</summary>
+    private static string Plus(int n) => n == 0 ? string.Empty : " + " + I(n);
+
     /// <summary>Whether the vector forward runs the gate products in the Dense kernel's row tiles: inputs and units of at least one Vector256.</summary>
     private static bool Tiled(int features, int units, int width) => width > 1 && VectorCode.Lanes(features, width) > 1 && VectorCode.Lanes(units, width) > 1;
 
@@ -175,7 +178,7 @@ internal sealed class LSTMLayer : LayerKind
         LstmOptions options = Options<LstmOptions>(layer);
         int steps = layer.Input.Steps, f = layer.Input.Features, h = options.Units, dirs = Directions(options), outWidth = h * dirs;
         bool masked = layer.Input.Masked;
-        Summary(w, Head(layer) + (width == 1 ? string.Empty : ", " + Suffix(width)) + ": " + (dirs == 2 ? "both directions" : "one direction") + ", " + (options.ReturnSequences ? "every step's h" : "the final h") + (masked ? "; steps whose token id is 0 are left out" : string.Empty) + (width == 1 ? "." : "; the row products on the path's vectors (VectorOps)."));
+        Summary(w, Head(layer) + (width == 1 ? string.Empty : ", " + Suffix(width)) + ": " + (dirs == 2 ? "both directions" : "one direction") + ", " + (options.ReturnSequences ? "every step's h" : "the final h") + (masked ? "; steps whose token id is 0 are left out" : string.Empty) + (width == 1 ? "." : Tiled(f, h, width) ? "; the gate products in the Dense kernels' row tiles." : "; the row products on the path's vectors (VectorOps)."));
         w.Open("private static void " + Kernel(Forward(layer), width) + "(" + (masked ? ReadOnlySpan + " ids, " : string.Empty) + ReadOnlySpan + " x, " + ReadOnlySpan + " w, " + Span + " y, " + Span + " st)");
         for (int d = 0; d < dirs; d++)
         {
@@ -200,7 +203,7 @@ internal sealed class LSTMLayer : LayerKind
                 w.Line("st[" + I(l.Hidden) + " + (t * " + I(h) + ") + j] = k > 0 ? st[" + I(l.Hidden) + " + (p * " + I(h) + ") + j] : 0f;");
                 if (options.ReturnSequences)
                 {
-                    w.Line("y[(t * " + I(outWidth) + ") + " + I(d * h) + " + j] = 0f;");
+                    w.Line("y[(t * " + I(outWidth) + ")" + Plus(d * h) + " + j] = 0f;");
                 }
 
                 w.Close();
@@ -252,7 +255,7 @@ internal sealed class LSTMLayer : LayerKind
             w.Line("st[" + I(l.Hidden) + " + (t * " + I(h) + ") + j] = hj;");
             if (options.ReturnSequences)
             {
-                w.Line("y[(t * " + I(outWidth) + ") + " + I(d * h) + " + j] = hj;");
+                w.Line("y[(t * " + I(outWidth) + ")" + Plus(d * h) + " + j] = hj;");
             }
 
             w.Close();
@@ -307,7 +310,7 @@ internal sealed class LSTMLayer : LayerKind
             if (options.ReturnSequences)
             {
                 w.Open("for (int j = 0; j < " + I(h) + "; j++)");
-                w.Line("st[" + I(l.Dh) + " + j] += dy[(t * " + I(outWidth) + ") + " + I(d * h) + " + j];");
+                w.Line("st[" + I(l.Dh) + " + j] += dy[(t * " + I(outWidth) + ")" + Plus(d * h) + " + j];");
                 w.Close();
             }
 
