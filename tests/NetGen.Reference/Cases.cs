@@ -22,6 +22,8 @@ internal static class Cases
             () => new ReferenceNet(5).Embedding(7, 3).Lstm(4, returnSequences: true).Dense(3), 3, 40) { Vocabulary = 7 },
         new("bilstm_last", "Embedding(9, 4), bidirectional LSTM(3, final states), Dense(2), 6 token ids",
             () => new ReferenceNet(6).Embedding(9, 4).Lstm(3, bidirectional: true).Dense(2), 3, 41) { Vocabulary = 9 },
+        new("rnn_stacked", "Embedding(8, 4), bidirectional SimpleRNN(3, every step), SimpleRNN(5, final state), Dense(2), 5 token ids",
+            () => new ReferenceNet(5).Embedding(8, 4).SimpleRnn(3, returnSequences: true, bidirectional: true).SimpleRnn(5).Dense(2), 3, 43) { Vocabulary = 8 },
         new("bilstm_stacked", "Embedding(8, 5), bidirectional LSTM(4, every step), LSTM(3, final state), Dense(3), 4 token ids, two Adam steps",
             () => new ReferenceNet(4).Embedding(8, 5).Lstm(4, returnSequences: true, bidirectional: true).Lstm(3).Dense(3), 2, 42, Optimizer: new OptimizerSpec("adam", 0.01)) { Vocabulary = 8 },
 

@@ -76,6 +76,15 @@ internal sealed class ReferenceNet
         return this;
     }
 
+    /// <summary>NetGen's [SimpleRNN] on a sequence: nn.RNN with tanh, as <see cref="Lstm"/> otherwise.</summary>
+    public ReferenceNet SimpleRnn(int units, bool returnSequences = false, bool bidirectional = false)
+    {
+        int width = units * (bidirectional ? 2 : 1);
+        Append("rnn", new RnnNode(_shape[1], units, returnSequences, bidirectional), returnSequences ? [_shape[0], width] : [width]);
+        _sequence = returnSequences;
+        return this;
+    }
+
     /// <summary>NetGen's [LSTM] on a sequence: [T, F] → [T, units × directions], or the final states [units × directions].</summary>
     public ReferenceNet Lstm(int units, bool returnSequences = false, bool bidirectional = false)
     {

@@ -9,14 +9,4 @@ namespace NetGen;
 /// <c>_reverse</c> for the backward direction; every tensor initialised U(±1/√units), as PyTorch's.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class LSTMAttribute(int units) : LayerAttribute
-{
-    /// <summary>Floats of hidden state per direction.</summary>
-    public int Units { get; } = units;
-
-    /// <summary>Whether the output is every step's hidden state [steps, units × directions]; by default the last one's [units × directions].</summary>
-    public bool ReturnSequences { get; set; }
-
-    /// <summary>Whether a second direction runs from the last step to the first, its output concatenated after the first's.</summary>
-    public bool Bidirectional { get; set; }
-}
+public sealed class LSTMAttribute(int units) : RecurrentLayerAttribute(units);

@@ -19,6 +19,7 @@ internal static class ReferenceCatalog
         new("dense_wide", () => new RefDenseWide(0), CrossEntropy),
         new("lstm_sequence", () => new RefLstmSequence(0), CrossEntropy),
         new("bilstm_last", () => new RefBiLstmLast(0), CrossEntropy),
+        new("rnn_stacked", () => new RefRnnStacked(0), CrossEntropy),
         new("bilstm_stacked", () => new RefBiLstmStacked(0), CrossEntropy, () => new Adam(0.01f)),
         new("conv_k3s1p0_k2s2p1", () => new RefConvK3S1P0K2S2P1(0), CrossEntropy),
         new("conv_k5s1p2_k4s3p1", () => new RefConvK5S1P2K4S3P1(0), CrossEntropy),

@@ -26,6 +26,13 @@ public partial class RefLstmSequence;
 [Dense(2)]
 public partial class RefBiLstmLast;
 
+[Network, Input(5)]
+[Embedding(8, 4)]
+[SimpleRNN(3, ReturnSequences = true, Bidirectional = true)]
+[SimpleRNN(5)]
+[Dense(2)]
+public partial class RefRnnStacked;
+
 [Network, Input(4)]
 [Embedding(8, 5)]
 [LSTM(4, ReturnSequences = true, Bidirectional = true)]

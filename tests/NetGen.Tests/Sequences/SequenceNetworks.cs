@@ -47,3 +47,11 @@ public partial class TinyWide;
 [LSTM(16, ReturnSequences = true)]
 [Dense(9)]
 public partial class TinyCharModel;
+
+/// <summary>A masked bidirectional SimpleRNN returning every step, under a stacked SimpleRNN wide enough for the row tiles.</summary>
+[Network, Input(6)]
+[Embedding(11, 9, MaskZero = true)]
+[SimpleRNN(8, Bidirectional = true, ReturnSequences = true)]
+[SimpleRNN(10)]
+[Dense(3)]
+public partial class TinyRnn;

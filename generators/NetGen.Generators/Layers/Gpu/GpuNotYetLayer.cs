@@ -29,3 +29,6 @@ internal sealed class GpuEmbeddingLayer : GpuNotYetLayer;
 
 /// <summary>LSTM on the GPU: not yet (see <see cref="GpuNotYetLayer"/>).</summary>
 internal sealed class GpuLSTMLayer : GpuNotYetLayer;
+
+/// <summary>SimpleRNN on the GPU: not yet (see <see cref="GpuNotYetLayer"/>).</summary>
+internal sealed class GpuSimpleRNNLayer : GpuNotYetLayer;
