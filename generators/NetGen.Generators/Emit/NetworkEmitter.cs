@@ -294,7 +294,7 @@ internal static partial class NetworkEmitter
             w.Line();
             w.Line("int global::NetGen.INetwork.ChunkStride => ChunkStride;");
             w.Line();
-            var batched = Enumerable.Range(0, plan.Segments.Count).Where(k => plan.Segments[k].Batched).Select(CodeWriter.Int);
+            var batched = plan.BatchedSegments.Select(CodeWriter.Int);
             w.Line("/// <inheritdoc/>");
             w.Line("public bool IsBatchedSegment(int segment) => segment is " + string.Join(" or ", batched) + ";");
             w.Line();
@@ -659,7 +659,7 @@ internal static partial class NetworkEmitter
         }
     }
 
-    private static bool HasBatchedSegments(NetworkPlan plan) => plan.Segments.Any(g => g.Batched);
+    private static bool HasBatchedSegments(NetworkPlan plan) => plan.BatchedSegments.Any();
 
     /// <summary>Floats between two samples' workspaces in a chunk: the workspace rounded up to 16 floats, so each starts on a 64-byte line.</summary>
     private static int ChunkStride(NetworkPlan plan) => (plan.WorkspaceSize + 15) / 16 * 16;
@@ -670,7 +670,7 @@ internal static partial class NetworkEmitter
     /// </summary>
     private static void WriteChunkPasses(CodeWriter w, NetworkPlan plan)
     {
-        string[] batched = Enumerable.Range(0, plan.Segments.Count).Where(k => plan.Segments[k].Batched).Select(CodeWriter.Int).ToArray();
+        string[] batched = plan.BatchedSegments.Select(CodeWriter.Int).ToArray();
         string refusal = "throw new global::System.ArgumentOutOfRangeException(nameof(segment), segment, \"Segment \" + segment + \" of " + plan.ClassName
             + " runs one sample at a time (ForwardSegment and BackwardSegment); the segments that run across a chunk are " + string.Join(", ", batched) + ".\");";
         foreach (bool forward in new[] { true, false })

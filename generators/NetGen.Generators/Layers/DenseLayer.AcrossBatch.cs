@@ -111,10 +111,7 @@ internal sealed partial class DenseLayer
 
         if (full > 0)
         {
-            w.Line("var swap1 = " + VectorCode.Ints(8, i => i ^ 1) + ";");
-            w.Line("var swap2 = " + VectorCode.Ints(8, i => i ^ 2) + ";");
-            w.Line("var evenLanes = " + Aliases.V256 + ".AsSingle(" + VectorCode.Ints(8, i => (i & 1) == 0 ? -1 : 0) + ");");
-            w.Line("var lowPairs = " + Aliases.V256 + ".AsSingle(" + VectorCode.Ints(8, i => (i & 2) == 0 ? -1 : 0) + ");");
+            EmitTileSumConstants(w);
         }
 
         w.Line("int sample = 0;");

@@ -113,7 +113,7 @@ internal sealed partial class DenseLayer : LayerKind
     public override void EmitForward(CodeWriter w, LayerPlan layer)
     {
         EmitForwardStep(w, layer);
-        EmitStepLoop(w, layer, Forward(layer), ForwardSpans(layer, vector: false));
+        EmitStepLoop(w, layer, Forward(layer), ForwardSpans(layer));
     }
 
     public override void EmitBackward(CodeWriter w, LayerPlan layer)
@@ -125,7 +125,7 @@ internal sealed partial class DenseLayer : LayerKind
     public override void EmitVectorForward(CodeWriter w, LayerPlan layer, int width)
     {
         EmitVectorForwardStep(w, layer, width);
-        EmitStepLoop(w, layer, Forward(layer) + Suffix(width), ForwardSpans(layer, vector: true));
+        EmitStepLoop(w, layer, Forward(layer) + Suffix(width), ForwardSpans(layer));
     }
 
     public override void EmitVectorBackward(CodeWriter w, LayerPlan layer, int width)
@@ -135,7 +135,7 @@ internal sealed partial class DenseLayer : LayerKind
     }
 
     /// <summary>The forward kernels' spans: name, whether writable, and whether it is per step (else shared by all steps).</summary>
-    private static List<(string Name, bool Writable, int PerStep)> ForwardSpans(LayerPlan layer, bool vector)
+    private static List<(string Name, bool Writable, int PerStep)> ForwardSpans(LayerPlan layer)
     {
         int n = StepInputs(layer), m = StepOutputs(layer);
         var spans = new List<(string, bool, int)> { ("x", false, n), ("w", false, 0) };
@@ -274,12 +274,8 @@ internal sealed partial class DenseLayer : LayerKind
         {
             if (full > 0)
             {
-                const string V = Aliases.V256;
                 w.Line("// For the horizontal sums of full tiles (see the end of the tile).");
-                w.Line("var swap1 = " + VectorCode.Ints(8, i => i ^ 1) + ";");
-                w.Line("var swap2 = " + VectorCode.Ints(8, i => i ^ 2) + ";");
-                w.Line("var evenLanes = " + V + ".AsSingle(" + VectorCode.Ints(8, i => (i & 1) == 0 ? -1 : 0) + ");");
-                w.Line("var lowPairs = " + V + ".AsSingle(" + VectorCode.Ints(8, i => (i & 2) == 0 ? -1 : 0) + ");");
+                EmitTileSumConstants(w);
                 w.Open("for (int o = 0; o < " + I(full) + "; o += " + I(TileRows) + ")");
                 EmitForwardTile(w, n, lanes, TileRows, "o", act, bias);
                 w.Close();
@@ -430,10 +426,7 @@ internal sealed partial class DenseLayer : LayerKind
         int full = m / TileRows * TileRows, rest = m % TileRows;
         if (full > 0)
         {
-            w.Line("var swap1 = " + VectorCode.Ints(8, i => i ^ 1) + ";");
-            w.Line("var swap2 = " + VectorCode.Ints(8, i => i ^ 2) + ";");
-            w.Line("var evenLanes = " + Aliases.V256 + ".AsSingle(" + VectorCode.Ints(8, i => (i & 1) == 0 ? -1 : 0) + ");");
-            w.Line("var lowPairs = " + Aliases.V256 + ".AsSingle(" + VectorCode.Ints(8, i => (i & 2) == 0 ? -1 : 0) + ");");
+            EmitTileSumConstants(w);
             w.Open("for (int o = 0; o < " + I(full) + "; o += " + I(TileRows) + ")");
             EmitForwardTile(w, n, lanes, TileRows, "o", null, bias: true);
             w.Close();
@@ -454,6 +447,15 @@ internal sealed partial class DenseLayer : LayerKind
     /// </summary>
     internal static void EmitRowGradients(CodeWriter w, int n, int m, int width, bool dx) =>
         EmitColumnBlocks(w, n, m, BackwardLanes(n, width), BlockVectors(width, dx), dx);
+
+    /// <summary>The shuffles and lane masks <see cref="EmitTileSums"/> reads, declared once per kernel.</summary>
+    private static void EmitTileSumConstants(CodeWriter w)
+    {
+        w.Line("var swap1 = " + VectorCode.Ints(8, i => i ^ 1) + ";");
+        w.Line("var swap2 = " + VectorCode.Ints(8, i => i ^ 2) + ";");
+        w.Line("var evenLanes = " + Aliases.V256 + ".AsSingle(" + VectorCode.Ints(8, i => (i & 1) == 0 ? -1 : 0) + ");");
+        w.Line("var lowPairs = " + Aliases.V256 + ".AsSingle(" + VectorCode.Ints(8, i => (i & 2) == 0 ? -1 : 0) + ");");
+    }
 
     /// <summary>One forward tile: <paramref name="rows"/> rows starting at <paramref name="row"/> (the loop variable or a literal).</summary>
     private static void EmitForwardTile(CodeWriter w, int n, int lanes, int rows, string row, Activation? act, bool bias)

@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using System.Linq;
+
 namespace NetGen.Generators.Model;
 
 /// <summary>
@@ -158,6 +161,9 @@ internal sealed record NetworkPlan(
 
     /// <summary>Whether the training pass runs in segments (BatchNorm, or a Dense layer across the batch).</summary>
     public bool Segmented => Segments.Count > 1;
+
+    /// <summary>The indices of the segments that run across the batch (<see cref="Segment.Batched"/>), in order.</summary>
+    public IEnumerable<int> BatchedSegments => Enumerable.Range(0, Segments.Count).Where(k => Segments[k].Batched);
 
     /// <summary>The layer whose output is the logits: the last layer, or the one before a trailing softmax or sigmoid (<see cref="Layers.LayerKind.FusesIntoLoss"/>).</summary>
     public LayerPlan Logits => Layers[LogitsLayer];

@@ -82,6 +82,9 @@ public static class Evaluation
         return matrix;
     }
 
+    /// <summary>The predicted class of one sample's logits: the arg-max, or for a single output (binary), whether it is positive.</summary>
+    internal static int PredictedClass(ReadOnlySpan<float> logits) => logits.Length == 1 ? (logits[0] > 0f ? 1 : 0) : ArgMax(logits);
+
     /// <summary>The index of the largest value (the first one on ties; NaN never wins).</summary>
     /// <param name="values">At least one value.</param>
     /// <returns>An index into <paramref name="values"/>.</returns>

@@ -169,7 +169,7 @@ public sealed partial class Trainer
                     network.Forward(data.Sample(i), workspace, training: false, 0);
                 }
 
-                predicted[k] = PredictedClass(logits);
+                predicted[k] = Evaluation.PredictedClass(logits);
                 if (lossFunction.IsCorrect(logits, labels[i], data.Target(i)))
                 {
                     correct++;

@@ -51,6 +51,7 @@ public sealed partial class Trainer : IDisposable
     /// </summary>
     private readonly bool[]? _batchedSegments;
     private readonly int _chunkStride;
+    private readonly int _workspaceSize;
     private AlignedBuffer? _chunkWorkspaces;
     private float[] _sampleLogitsGradients = [];
     private ParameterGroup[] _groups;
@@ -92,6 +93,7 @@ public sealed partial class Trainer : IDisposable
         _classes = network.OutputSize;
         _segmented = network.SegmentCount > 1;
         _batchState = new float[network.BatchStateSize];
+        _workspaceSize = network.WorkspaceSize;
         if (_segmented && network.BatchNorms.Count == 0)
         {
             var batched = new bool[network.SegmentCount];
@@ -379,10 +381,6 @@ public sealed partial class Trainer : IDisposable
         }
     }
 
-    /// <summary>The predicted class of one sample's logits: the arg-max, or for a single output (binary), whether it is positive.</summary>
-    private static int PredictedClass(ReadOnlySpan<float> logits) =>
-        logits.Length == 1 ? (logits[0] > 0f ? 1 : 0) : Evaluation.ArgMax(logits);
-
     private void UseLoss(ILoss loss)
     {
         FitArguments.CheckLoss(Network, loss, crossEntropy: loss is SoftmaxCrossEntropyLoss);
@@ -488,7 +486,7 @@ public sealed partial class Trainer : IDisposable
 
     /// <summary>The workspace of sample <paramref name="k"/> of the batch in a segmented step.</summary>
     private Span<float> SampleWorkspace(int k) =>
-        _chunkWorkspaces is { } chunk ? chunk.Span.Slice(k * _chunkStride, Network.WorkspaceSize) : _sampleWorkspaces[k].Span;
+        _chunkWorkspaces is { } chunk ? chunk.Span.Slice(k * _chunkStride, _workspaceSize) : _sampleWorkspaces[k].Span;
 
     /// <summary>
     /// A segmented step (BatchNorm, or a Dense across the batch): each forward segment on every sample (a batched

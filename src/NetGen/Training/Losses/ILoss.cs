@@ -26,6 +26,5 @@ public interface ILoss
     /// Whether the sample counts as correct in the trainer's accuracy: by default its predicted class is its label (the
     /// arg-max of the logits, or for a single logit whether it is positive); a sequence loss asks every real step to be right.
     /// </summary>
-    bool IsCorrect(ReadOnlySpan<float> logits, int label, ReadOnlySpan<float> target) =>
-        (logits.Length == 1 ? (logits[0] > 0f ? 1 : 0) : Evaluation.ArgMax(logits)) == label;
+    bool IsCorrect(ReadOnlySpan<float> logits, int label, ReadOnlySpan<float> target) => Evaluation.PredictedClass(logits) == label;
 }

@@ -55,9 +55,10 @@ public sealed class SequenceCrossEntropyLoss : ILoss
     }
 
     /// <summary>Whether every real step's highest logit is its target (a sentence tagged without a mistake).</summary>
+    /// <remarks>Checks the lengths only: the trainer calls <see cref="LossAndGradient"/> on the same sample, which checks every target.</remarks>
     public bool IsCorrect(ReadOnlySpan<float> logits, int label, ReadOnlySpan<float> target)
     {
-        int steps = Check(logits, target);
+        int steps = CheckLengths(logits, target);
         for (int t = 0; t < steps; t++)
         {
             if (target[t] >= 0 && Evaluation.ArgMax(logits.Slice(t * Classes, Classes)) != (int)target[t])
@@ -80,13 +81,19 @@ public sealed class SequenceCrossEntropyLoss : ILoss
         return real;
     }
 
-    private int Check(ReadOnlySpan<float> logits, ReadOnlySpan<float> target)
+    private int CheckLengths(ReadOnlySpan<float> logits, ReadOnlySpan<float> target)
     {
         if (target.Length == 0 || logits.Length != target.Length * Classes)
         {
             throw new ArgumentException($"A sequence loss of {Classes} classes per step needs {Classes} logits per target step; got {logits.Length} logits for {target.Length} targets (a tagging data set has one target per step).", nameof(target));
         }
 
+        return target.Length;
+    }
+
+    private int Check(ReadOnlySpan<float> logits, ReadOnlySpan<float> target)
+    {
+        CheckLengths(logits, target);
         for (int t = 0; t < target.Length; t++)
         {
             float v = target[t];
